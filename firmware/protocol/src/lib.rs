@@ -1,0 +1,22 @@
+//! The contract between a thingflash board and the thingflash desktop app.
+//!
+//! Everything both sides must agree on lives here, in one `no_std` + `alloc` crate that
+//! builds for the ESP32-C3/C6 targets and for the host:
+//!
+//! - [`tlv`]: Espressif's `esp_secure_cert` partition format, in which the app writes the
+//!   device certificate, private key, root CA(s) and config, and from which the firmware
+//!   reads them. Byte-compatible with Espressif's tools.
+//! - [`config`]: the device config record (WiFi, endpoint, MQTT identity and topics)
+//!   stored in a user-data record of that partition, validated identically on both sides.
+//! - [`event`]: the one-line-per-event serial grammar the firmware prints and the app
+//!   parses.
+//! - [`credentials`]: reading a whole credentials partition into what the firmware needs.
+#![no_std]
+#![cfg_attr(not(test), warn(missing_docs))]
+
+extern crate alloc;
+
+pub mod config;
+pub mod credentials;
+pub mod event;
+pub mod tlv;
