@@ -2,6 +2,7 @@
 //! we write, their parser reads back with valid CRCs; what their generator writes, our
 //! parser reads back to the same contents. The tool and openssl are peers the test
 //! command installs; if one is missing these tests fail, they never skip.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! Property tests: every encoder round-trips through its decoder, and no input, however
 //! hostile, makes a decoder panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
 use proptest::prelude::*;
 use std::borrow::Cow;

@@ -1,0 +1,227 @@
+//! The command line: the same operations as the window, for scripts and factories.
+//! Thin: parse arguments, call the library, print. Exit codes: 0 done, 1 a blocking
+//! problem, 2 a usage error (clap's own, or a file that cannot be opened).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::credentials::{self, Analysis, CredentialsError, Kind, Role, convert};
+
+/// Environment variable holding the passphrase of an encrypted private key (never a
+/// command-line argument: those are visible to every user of the machine).
+pub const PASSPHRASE_ENV: &str = "THINGFLASH_KEY_PASSPHRASE";
+
+/// thingflash: from the certificate files AWS IoT gave you to an ESP32 board
+/// publishing over MQTT. Without a subcommand, opens the window.
+#[derive(Parser, Debug)]
+#[command(name = "thingflash", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; none opens the window.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Say what each file is and whether the set is ready to flash.
+    /// Exit status 0: ready, 1: a problem blocks flashing, 2: usage error.
+    Check {
+        /// Certificate, key, root CA or AWS zip files (any names, PEM or DER).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write cert.der, key.der and ca.der (what the classic ESP8266 guide makes with openssl).
+    Convert {
+        /// Certificate, key, root CA or AWS zip files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Folder to write into (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+        /// Write the key as PKCS#8 instead of PKCS#1 (RSA) / SEC1 (EC).
+        #[arg(long)]
+        pkcs8: bool,
+        /// Replace existing files.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Read every path; a file that cannot be opened is a usage error, a file that is
+/// unsuitable (too large, a folder, a damaged zip) becomes a finding.
+fn load(files: &[PathBuf]) -> Result<Analysis, CredentialsError> {
+    let mut inputs = Vec::new();
+    let mut unreadable = Vec::new();
+    for path in files {
+        match credentials::read_path(path) {
+            Ok(mut f) => inputs.append(&mut f),
+            Err(e @ CredentialsError::Read { .. }) => return Err(e),
+            Err(e) => unreadable.push(e),
+        }
+    }
+    let passphrase = std::env::var(PASSPHRASE_ENV)
+        .ok()
+        .map(zeroize::Zeroizing::new);
+    Ok(credentials::analyse(
+        &inputs,
+        &unreadable,
+        time::OffsetDateTime::now_utc(),
+        passphrase.as_deref().map(String::as_str),
+    ))
+}
+
+fn date(t: time::OffsetDateTime) -> String {
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+/// The human-readable report `thingflash check` prints.
+pub fn render(a: &Analysis) -> String {
+    let mut s = String::new();
+    for item in &a.items {
+        let what = match item.role {
+            Role::DeviceCertificate => "device certificate",
+            Role::PrivateKey => "private key",
+            Role::RootCa => "root CA",
+            Role::Ignored => item.kind.short(),
+        };
+        let unused = if item.role == Role::Ignored
+            && matches!(item.kind, Kind::Certificate(_) | Kind::PrivateKey(_))
+        {
+            " (not used)"
+        } else {
+            ""
+        };
+        s.push_str(&format!("{}: {what}{unused}\n", item.source));
+        match &item.kind {
+            Kind::Certificate(c) => {
+                if let Some(name) = item.known_root {
+                    s.push_str(&format!("  recognised: {name}\n"));
+                }
+                s.push_str(&format!("  subject CN: {}\n", c.subject_cn));
+                s.push_str(&format!("  issuer:     {}\n", c.issuer));
+                s.push_str(&format!(
+                    "  valid:      {} to {}\n",
+                    date(c.not_before),
+                    date(c.not_after)
+                ));
+                s.push_str(&format!("  key:        {}\n", c.key_type));
+            }
+            Kind::PrivateKey(k) => {
+                let enc = if k.was_encrypted { ", decrypted" } else { "" };
+                s.push_str(&format!(
+                    "  key:        {} ({}{enc})\n",
+                    k.key_type, k.format
+                ));
+            }
+            Kind::BrokenKey { key_type, .. } | Kind::PublicKey { key_type } => {
+                s.push_str(&format!("  key:        {key_type}\n"));
+            }
+            Kind::EncryptedKey { scheme, cipher } => {
+                s.push_str(&format!("  encrypted:  {scheme}, {cipher}\n"))
+            }
+            Kind::Csr { subject } => s.push_str(&format!("  subject:    {subject}\n")),
+            Kind::Unknown { .. } => {}
+        }
+    }
+    if !a.findings.is_empty() {
+        s.push('\n');
+    }
+    for f in &a.findings {
+        s.push_str(&format!("{f}\n"));
+    }
+    let count = |sev| a.findings.iter().filter(|f| f.severity == sev).count();
+    let (e, w) = (
+        count(credentials::Severity::Error),
+        count(credentials::Severity::Warning),
+    );
+    s.push_str(&format!(
+        "\n{e} error{}, {w} warning{}: {}\n",
+        if e == 1 { "" } else { "s" },
+        if w == 1 { "" } else { "s" },
+        if a.blocked() {
+            "flashing is blocked"
+        } else {
+            "ready to flash"
+        }
+    ));
+    s
+}
+
+fn usage_error(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("thingflash: {e}");
+    ExitCode::from(2)
+}
+
+/// Run a subcommand.
+pub fn run(command: Command) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Check { files, json } => {
+            let a = match load(&files) {
+                Ok(a) => a,
+                Err(e) => return usage_error(&e),
+            };
+            let text = if json {
+                #[derive(serde::Serialize)]
+                struct Report<'a> {
+                    blocked: bool,
+                    #[serde(flatten)]
+                    analysis: &'a Analysis,
+                }
+                match serde_json::to_string_pretty(&Report {
+                    blocked: a.blocked(),
+                    analysis: &a,
+                }) {
+                    Ok(t) => t + "\n",
+                    Err(e) => return usage_error(&e),
+                }
+            } else {
+                render(&a)
+            };
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = out.write_all(text.as_bytes());
+            if a.blocked() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Convert {
+            files,
+            out: dir,
+            pkcs8,
+            force,
+        } => {
+            let a = match load(&files) {
+                Ok(a) => a,
+                Err(e) => return usage_error(&e),
+            };
+            match convert::write_der(&a, &dir, convert::ConvertOptions { pkcs8, force }) {
+                Ok(paths) => {
+                    for p in paths {
+                        let _ = writeln!(out, "wrote {}", p.display());
+                    }
+                    if a.using_bundled_roots {
+                        let _ = writeln!(
+                            out,
+                            "ca.der is the bundled Amazon Root CA 1 (no root CA was given)"
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    let _ = out.write_all(render(&a).as_bytes());
+                    eprintln!("thingflash: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}

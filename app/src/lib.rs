@@ -1,0 +1,7 @@
+//! thingflash as a library: every operation the GUI and the CLI offer, as plain code
+//! with no GUI types, so that it can be tested and scripted. `gui` and `cli` are thin
+//! shells over the other modules.
+pub mod cli;
+pub mod credentials;
+#[cfg(feature = "gui")]
+pub mod gui;

@@ -1,0 +1,308 @@
+//! Test support: real peers (openssl, moto_server) found on PATH, and a fixture set of
+//! certificates and keys that openssl makes in a temporary folder at test time.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// Find a peer on PATH, or fail loudly with what to run.
+pub fn peer(name: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("peer `{name}` is not on PATH: run scripts/test, which installs every peer")
+        })
+}
+
+/// Run a command that must succeed; return stdout.
+pub fn run(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+pub fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
+    run(Command::new(peer("openssl")).current_dir(dir).args(args))
+}
+
+/// The passphrase of the encrypted fixtures.
+pub const PASS: &str = "correct horse battery";
+
+/// Certificates and keys in every form the issue lists, made by openssl.
+pub struct Fixtures {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixtures {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let o = |args: &[&str]| openssl(d, args);
+        std::fs::write(
+            d.join("client.ext"),
+            "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("ca.ext"), "basicConstraints=critical,CA:TRUE\n").unwrap();
+        std::fs::write(
+            d.join("server.ext"),
+            "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        // A private CA standing in for AWS's issuing CA.
+        o(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "issuer.key",
+            "-out",
+            "issuer.pem",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=Fixture Issuing CA",
+        ]);
+        // Keys: RSA PKCS#1, RSA PKCS#8, EC P-256 SEC1, EC P-256 PKCS#8, EC P-384 PKCS#8.
+        o(&["genrsa", "-traditional", "-out", "rsa-pkcs1.key", "2048"]);
+        o(&[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            "rsa-pkcs1.key",
+            "-out",
+            "rsa-pkcs8.key",
+        ]);
+        o(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "p256-sec1.key",
+        ]);
+        o(&[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            "p256-sec1.key",
+            "-out",
+            "p256-pkcs8.key",
+        ]);
+        o(&[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-384",
+            "-out",
+            "p384-pkcs8.key",
+        ]);
+        o(&["genrsa", "-traditional", "-out", "other-rsa.key", "2048"]);
+        // Device certificates, AWS console names.
+        for (key, cert, ext, days) in [
+            (
+                "rsa-pkcs1.key",
+                "rsa-certificate.pem.crt",
+                "client.ext",
+                "365",
+            ),
+            (
+                "p256-sec1.key",
+                "p256-certificate.pem.crt",
+                "client.ext",
+                "365",
+            ),
+            (
+                "p384-pkcs8.key",
+                "p384-certificate.pem.crt",
+                "client.ext",
+                "365",
+            ),
+            ("rsa-pkcs1.key", "rsa-expired.pem.crt", "client.ext", "-1"),
+            ("rsa-pkcs1.key", "rsa-expiring.pem.crt", "client.ext", "10"),
+            ("rsa-pkcs1.key", "rsa-ca-true.pem.crt", "ca.ext", "365"),
+            (
+                "rsa-pkcs1.key",
+                "rsa-server-only.pem.crt",
+                "server.ext",
+                "365",
+            ),
+        ] {
+            let csr = format!("{cert}.csr");
+            o(&[
+                "req",
+                "-new",
+                "-key",
+                key,
+                "-subj",
+                "/CN=fixture-thing",
+                "-out",
+                &csr,
+            ]);
+            o(&[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "issuer.pem",
+                "-CAkey",
+                "issuer.key",
+                "-CAcreateserial",
+                "-days",
+                days,
+                "-extfile",
+                ext,
+                "-out",
+                cert,
+            ]);
+        }
+        // Encrypted keys: PKCS#8 (PBES2/AES-256) and legacy PEM (AES-128, 3DES).
+        o(&[
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-in",
+            "rsa-pkcs1.key",
+            "-passout",
+            &format!("pass:{PASS}"),
+            "-out",
+            "rsa-enc-pkcs8.key",
+        ]);
+        o(&[
+            "rsa",
+            "-in",
+            "rsa-pkcs1.key",
+            "-aes128",
+            "-traditional",
+            "-passout",
+            &format!("pass:{PASS}"),
+            "-out",
+            "rsa-enc-legacy.key",
+        ]);
+        o(&[
+            "ec",
+            "-in",
+            "p256-sec1.key",
+            "-des3",
+            "-passout",
+            &format!("pass:{PASS}"),
+            "-out",
+            "p256-enc-legacy.key",
+        ]);
+        // Public key, as AWS's -public.pem.key.
+        o(&[
+            "pkey",
+            "-in",
+            "rsa-pkcs1.key",
+            "-pubout",
+            "-out",
+            "rsa-public.pem.key",
+        ]);
+        // CRLF copies.
+        for (from, to) in [
+            ("rsa-certificate.pem.crt", "rsa-crlf.pem.crt"),
+            ("rsa-pkcs1.key", "rsa-crlf.key"),
+        ] {
+            let text = std::fs::read_to_string(d.join(from)).unwrap();
+            std::fs::write(d.join(to), text.replace('\n', "\r\n")).unwrap();
+        }
+        // DER copies.
+        o(&[
+            "x509",
+            "-in",
+            "rsa-certificate.pem.crt",
+            "-outform",
+            "DER",
+            "-out",
+            "rsa-certificate.der",
+        ]);
+        o(&[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            "p256-sec1.key",
+            "-outform",
+            "DER",
+            "-out",
+            "p256-pkcs8.der",
+        ]);
+        // A key with one flipped byte deep inside (private exponent / CRT values).
+        let mut der = o(&[
+            "rsa",
+            "-in",
+            "rsa-pkcs1.key",
+            "-traditional",
+            "-outform",
+            "DER",
+        ]);
+        let at = der.len() - 40;
+        der[at] ^= 0x01;
+        std::fs::write(d.join("rsa-flipped.der"), der).unwrap();
+        Self { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn openssl(&self, args: &[&str]) -> Vec<u8> {
+        openssl(self.dir.path(), args)
+    }
+}
+
+/// moto_server on a free loopback port, stopped on drop.
+pub struct Moto {
+    child: Child,
+    pub url: String,
+}
+
+impl Moto {
+    pub fn start() -> Self {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let child = Command::new(peer("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto_server did not start on {url}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Self { child, url }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
