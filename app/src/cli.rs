@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::credentials::{self, Analysis, CredentialsError, Kind, Role, convert};
+use crate::monitor;
 
 /// Environment variable holding the passphrase of an encrypted private key (never a
 /// command-line argument: those are visible to every user of the machine).
@@ -52,6 +53,59 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Show a board's live serial log, decoded and explained. Ctrl-C exits.
+    Monitor {
+        /// Serial port, e.g. /dev/ttyACM0 or COM3.
+        #[arg(long)]
+        port: String,
+        /// Baud rate.
+        #[arg(long, default_value_t = 115_200)]
+        baud: u32,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// Firmware ELF for symbolising backtraces.
+        #[arg(long)]
+        elf: Option<PathBuf>,
+    },
+    /// Decode a saved serial log: every line, with an explanation where one applies.
+    Decode {
+        /// The log file; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// Firmware ELF for symbolising backtraces.
+        #[arg(long)]
+        elf: Option<PathBuf>,
+    },
+}
+
+/// How one decoded line is printed by `decode` and `monitor`.
+pub fn render_line(d: &monitor::Decoded, json: bool) -> String {
+    if json {
+        return serde_json::to_string(d).unwrap_or_default() + "\n";
+    }
+    let mut s = format!("{}\n", d.text);
+    if let Some(sym) = &d.symbol {
+        s.push_str(&format!("  => in {sym}\n"));
+    }
+    if let Some(e) = &d.explanation {
+        s.push_str(&format!(
+            "  => {}\n     cause: {}\n     fix:   {}\n",
+            e.title, e.cause, e.fix
+        ));
+    }
+    s
+}
+
+fn decoder(
+    elf: Option<&std::path::Path>,
+) -> Result<monitor::Decoder, monitor::symbols::SymbolsError> {
+    Ok(match elf {
+        Some(path) => monitor::Decoder::with_symbols(monitor::symbols::Symbolizer::load(path)?),
+        None => monitor::Decoder::new(),
+    })
 }
 
 /// Read every path; a file that cannot be opened is a usage error, a file that is
@@ -223,5 +277,122 @@ pub fn run(command: Command) -> ExitCode {
                 }
             }
         }
+        Command::Decode { file, json, elf } => {
+            let mut d = match decoder(elf.as_deref()) {
+                Ok(d) => d,
+                Err(e) => return usage_error(&e),
+            };
+            let input: Box<dyn std::io::Read> = match file.as_deref() {
+                None => Box::new(std::io::stdin().lock()),
+                Some(p) if p.as_os_str() == "-" => Box::new(std::io::stdin().lock()),
+                Some(p) => match std::fs::File::open(p) {
+                    Ok(f) => Box::new(f),
+                    Err(e) => return usage_error(&format!("cannot read {}: {e}", p.display())),
+                },
+            };
+            decode_stream(input, &mut d, json, &mut out)
+        }
+        Command::Monitor {
+            port,
+            baud,
+            json,
+            elf,
+        } => {
+            let d = match decoder(elf.as_deref()) {
+                Ok(d) => d,
+                Err(e) => return usage_error(&e),
+            };
+            monitor_port(port, baud, json, d, &mut out)
+        }
     }
+}
+
+/// Stream a log through the decoder, line by line, in bounded memory.
+fn decode_stream(
+    mut input: impl std::io::Read,
+    d: &mut monitor::Decoder,
+    json: bool,
+    out: &mut impl std::io::Write,
+) -> ExitCode {
+    let mut assembler = monitor::lines::LineAssembler::new();
+    let mut pieces = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return usage_error(&e),
+        };
+        assembler.push(&buf[..n], &mut pieces);
+        if !write_pieces(&mut pieces, d, json, out) {
+            return ExitCode::SUCCESS;
+        }
+    }
+    assembler.finish(&mut pieces);
+    write_pieces(&mut pieces, d, json, out);
+    ExitCode::SUCCESS
+}
+
+/// Returns false when the output is closed (`| head`).
+fn write_pieces(
+    pieces: &mut Vec<monitor::lines::Piece>,
+    d: &mut monitor::Decoder,
+    json: bool,
+    out: &mut impl std::io::Write,
+) -> bool {
+    for p in pieces.drain(..) {
+        let text = match p {
+            monitor::lines::Piece::Line(l) => render_line(&d.decode(&l), json),
+            monitor::lines::Piece::NoiseDetected => {
+                format!("(noise: {})\n", monitor::lines::NOISE_HINT)
+            }
+        };
+        if out.write_all(text.as_bytes()).is_err() {
+            return false;
+        }
+    }
+    true
+}
+
+fn monitor_port(
+    port: String,
+    baud: u32,
+    json: bool,
+    d: monitor::Decoder,
+    out: &mut impl std::io::Write,
+) -> ExitCode {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stop_tx = tx.clone();
+    // Ctrl-C ends the loop below; the reader thread is stopped and joined on the way out.
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = stop_tx.send(monitor::reader::MonitorMsg::Disconnected {
+            reason: "\u{3}".into(),
+        });
+    }) {
+        return usage_error(&format!("cannot install the Ctrl-C handler: {e}"));
+    }
+    let handle =
+        monitor::reader::spawn(monitor::reader::MonitorConfig { port, baud }, d, tx, || {});
+    while let Ok(msg) = rx.recv() {
+        let text = match msg {
+            monitor::reader::MonitorMsg::Disconnected { reason } if reason == "\u{3}" => break,
+            monitor::reader::MonitorMsg::Connected { port } => {
+                format!("-- connected to {port} (Ctrl-C exits)\n")
+            }
+            monitor::reader::MonitorMsg::Disconnected { reason } => format!("-- {reason}\n"),
+            monitor::reader::MonitorMsg::Lines(lines) => {
+                lines.iter().map(|l| render_line(l, json)).collect()
+            }
+        };
+        if out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            break;
+        }
+    }
+    handle.stop();
+    ExitCode::SUCCESS
 }

@@ -5,3 +5,4 @@ pub mod cli;
 pub mod credentials;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod monitor;

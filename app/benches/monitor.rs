@@ -1,0 +1,113 @@
+//! Monitor budgets, printed as figures (no assertions on time):
+//! - decode >= 50 MB/s of mixed log lines on one core (921600 baud is ~0.09 MB/s)
+//! - memory for 1 million retained lines: bounded, and measured here
+//!
+//! Run: `cargo bench -p thingflash --bench monitor`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Instant;
+
+use thingflash::monitor::lines::{LineAssembler, Piece};
+use thingflash::monitor::log::LogBuffer;
+use thingflash::monitor::{BoardStatus, Decoder};
+
+fn mixed_log() -> Vec<u8> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/logs");
+    let mut one = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "log") {
+            one.extend(std::fs::read(p).unwrap());
+        }
+    }
+    // Mostly ordinary chatter, as a real log is, with every golden log mixed in.
+    for i in 0..200 {
+        one.extend(
+            format!("I ({i}) app: sensor reading {i} temperature=21.{i}C humidity=40%\n")
+                .as_bytes(),
+        );
+    }
+    let mut all = Vec::with_capacity(64 << 20);
+    while all.len() < 64 << 20 {
+        all.extend_from_slice(&one);
+    }
+    all
+}
+
+fn main() {
+    let data = mixed_log();
+    let mut best = f64::MAX;
+    let mut lines = 0usize;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let mut a = LineAssembler::new();
+        let mut d = Decoder::new();
+        let mut s = BoardStatus::default();
+        let now = Instant::now();
+        let mut pieces = Vec::with_capacity(1024);
+        lines = 0;
+        for chunk in data.chunks(4096) {
+            a.push(chunk, &mut pieces);
+            for p in pieces.drain(..) {
+                if let Piece::Line(l) = p {
+                    let dec = d.decode(&l);
+                    s.apply(&dec, now);
+                    lines += 1;
+                }
+            }
+        }
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    let mb = data.len() as f64 / 1e6;
+    println!(
+        "decode + status: {:.1} MB in {:.3} s = {:.1} MB/s, {:.2} M lines/s (budget >= 50 MB/s)",
+        mb,
+        best,
+        mb / best,
+        lines as f64 / best / 1e6
+    );
+
+    // Memory of 1 million retained lines: measure the heap through the decoded lines'
+    // own sizes (text + explanation strings + the Decoded struct itself).
+    let mut log = LogBuffer::new(1_000_000);
+    let mut a = LineAssembler::new();
+    let mut d = Decoder::new();
+    let mut pieces = Vec::new();
+    a.push(&data, &mut pieces);
+    for p in pieces {
+        if let Piece::Line(l) = p {
+            log.push(d.decode(&l));
+        }
+    }
+    let struct_bytes = std::mem::size_of::<thingflash::monitor::Decoded>();
+    let heap: usize = log
+        .iter()
+        .map(|l| {
+            l.text.capacity()
+                + l.explanation.as_ref().map_or(0, |e| {
+                    let owned = |c: &std::borrow::Cow<'static, str>| match c {
+                        std::borrow::Cow::Owned(s) => s.capacity(),
+                        std::borrow::Cow::Borrowed(_) => 0, // static table text
+                    };
+                    std::mem::size_of::<thingflash::monitor::decode::ExplanationText>()
+                        + owned(&e.title)
+                        + owned(&e.cause)
+                        + owned(&e.fix)
+                })
+                + l.event.as_ref().map_or(0, |_| {
+                    std::mem::size_of::<thingflash_protocol::event::Event<'static>>()
+                })
+                + l.symbol.as_ref().map_or(0, String::capacity)
+        })
+        .sum();
+    let total = struct_bytes * log.len() + heap;
+    println!(
+        "retained: {} lines ({} dropped), {} B/line struct + {:.1} B/line heap = {:.0} MiB for 1M lines; hard bound {} MiB (every line at its 4096-byte cap)",
+        log.len(),
+        log.dropped(),
+        struct_bytes,
+        heap as f64 / log.len() as f64,
+        total as f64 / (1 << 20) as f64,
+        ((struct_bytes + 4096 + 600) * 1_000_000) >> 20
+    );
+}

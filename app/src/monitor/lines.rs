@@ -1,0 +1,163 @@
+//! Raw serial bytes to text lines: UTF-8 split across reads is joined, invalid bytes
+//! are replaced (never dropped silently), `\r\n` and lone `\r` end lines, very long lines
+//! are cut, and a stream that is mostly noise is reported as a probable baud mismatch.
+
+/// Longest line kept; the rest of a longer line is cut (and marked).
+pub const MAX_LINE_LEN: usize = 4096;
+/// Window over which the noise ratio is measured.
+const NOISE_WINDOW: usize = 512;
+
+/// What the assembler produced from a chunk of bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// A complete line, without its line ending.
+    Line(String),
+    /// The stream looks like the wrong baud rate.
+    NoiseDetected,
+}
+
+/// Stateful line assembler.
+#[derive(Default)]
+pub struct LineAssembler {
+    buf: Vec<u8>,
+    truncated: bool,
+    last_was_cr: bool,
+    window_bytes: usize,
+    window_noise: usize,
+    noise_reported: bool,
+}
+
+fn is_noise(b: u8) -> bool {
+    // Control bytes other than tab/CR/LF/ESC, and bytes that cannot start or continue
+    // UTF-8 (0xC0, 0xC1, 0xF5..) are what a wrong baud rate produces.
+    (b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n' | 0x1B))
+        || b == 0x7F
+        || b == 0xC0
+        || b == 0xC1
+        || b >= 0xF5
+}
+
+impl LineAssembler {
+    /// A new assembler.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feed bytes; complete lines come out.
+    pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Piece>) {
+        for &b in bytes {
+            self.count(b, out);
+            match b {
+                b'\n' if self.last_was_cr => {
+                    self.last_was_cr = false;
+                }
+                b'\n' | b'\r' => {
+                    self.last_was_cr = b == b'\r';
+                    out.push(Piece::Line(self.take()));
+                }
+                _ => {
+                    self.last_was_cr = false;
+                    if self.buf.len() < MAX_LINE_LEN {
+                        self.buf.push(b);
+                    } else {
+                        self.truncated = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Emit what is buffered as a last line (at end of input).
+    pub fn finish(&mut self, out: &mut Vec<Piece>) {
+        if !self.buf.is_empty() {
+            out.push(Piece::Line(self.take()));
+        }
+    }
+
+    /// Forget a partial line and the noise statistics (after a reconnect).
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+
+    fn count(&mut self, b: u8, out: &mut Vec<Piece>) {
+        self.window_bytes += 1;
+        self.window_noise += usize::from(is_noise(b));
+        if self.window_bytes == NOISE_WINDOW {
+            if self.window_noise * 100 / NOISE_WINDOW >= 15 {
+                if !self.noise_reported {
+                    self.noise_reported = true;
+                    out.push(Piece::NoiseDetected);
+                }
+            } else {
+                self.noise_reported = false;
+            }
+            self.window_bytes = 0;
+            self.window_noise = 0;
+        }
+    }
+
+    fn take(&mut self) -> String {
+        let mut line = match String::from_utf8(std::mem::take(&mut self.buf)) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        if std::mem::take(&mut self.truncated) {
+            line.push_str(" [line cut at 4096 bytes]");
+        }
+        line
+    }
+}
+
+/// What to suggest when the stream is noise.
+pub const NOISE_HINT: &str = "the serial data looks like noise: the baud rate is probably wrong. thingflash firmware and the ESP32-C3/C6 ROM use 115200; an ESP8266's boot messages use 74880";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(chunks: &[&[u8]]) -> Vec<Piece> {
+        let mut a = LineAssembler::new();
+        let mut out = Vec::new();
+        for c in chunks {
+            a.push(c, &mut out);
+        }
+        a.finish(&mut out);
+        out
+    }
+
+    fn l(s: &str) -> Piece {
+        Piece::Line(s.into())
+    }
+
+    #[test]
+    fn crlf_cr_lf_and_split_utf8() {
+        let snow = "☃".as_bytes();
+        assert_eq!(
+            lines(&[b"a\r", b"\nb\rc\n", &snow[..1], &snow[1..], b"\n"]),
+            [l("a"), l("b"), l("c"), l("☃")]
+        );
+    }
+
+    #[test]
+    fn invalid_bytes_are_replaced_and_long_lines_cut() {
+        assert_eq!(lines(&[b"ok\xFFok\n"]), [l("ok\u{FFFD}ok")]);
+        let long = vec![b'x'; MAX_LINE_LEN + 10];
+        let Piece::Line(s) = &lines(&[&long])[0] else {
+            panic!()
+        };
+        assert!(s.ends_with("[line cut at 4096 bytes]"));
+        assert_eq!(s.len(), MAX_LINE_LEN + " [line cut at 4096 bytes]".len());
+    }
+
+    #[test]
+    fn noise_is_reported_once() {
+        let noise: Vec<u8> = (0..4096u32).map(|i| (i * 37 % 256) as u8).collect();
+        let out = lines(&[&noise]);
+        assert_eq!(
+            out.iter().filter(|p| **p == Piece::NoiseDetected).count(),
+            1
+        );
+        let clean = lines(&[&b"[tf1] wifi.disconnected reason=8\n".repeat(100)]);
+        assert!(!clean.contains(&Piece::NoiseDetected));
+    }
+}

@@ -1,0 +1,31 @@
+//! Monitor: the live serial log turned into events, plain-language explanations and a
+//! board status. `reader` owns the port (a worker thread), `lines` assembles bytes into
+//! lines, `decode` explains each line using the tables in `rules`, `status` keeps the
+//! stage lights, `log` bounds what is kept. No GUI types.
+
+pub mod decode;
+pub mod lines;
+pub mod log;
+pub mod reader;
+pub mod rules;
+pub mod status;
+pub mod symbols;
+
+pub use decode::{Decoded, Decoder, Explanation, Level, Source};
+pub use status::{BoardStatus, Light, Step};
+
+/// Decode a whole text (a saved log) line by line.
+pub fn decode_text(text: &str) -> Vec<Decoded> {
+    let mut d = Decoder::new();
+    let mut assembler = lines::LineAssembler::new();
+    let mut pieces = Vec::new();
+    assembler.push(text.as_bytes(), &mut pieces);
+    assembler.finish(&mut pieces);
+    pieces
+        .into_iter()
+        .filter_map(|p| match p {
+            lines::Piece::Line(l) => Some(d.decode(&l)),
+            lines::Piece::NoiseDetected => None,
+        })
+        .collect()
+}

@@ -1,0 +1,337 @@
+//! The monitor against recorded-format logs (golden files + snapshots), through full
+//! connect / fail / reconnect sequences, over a real pseudo-terminal (split lines,
+//! garbage, unplug and replug), and symbolising against a real ELF.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write as _;
+use std::os::fd::AsRawFd as _;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use thingflash::cli::render_line;
+use thingflash::monitor::reader::{self, MonitorConfig, MonitorMsg};
+use thingflash::monitor::{self, BoardStatus, Decoded, Decoder, Level, Light, Step};
+
+fn logs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/logs")
+}
+
+fn decode_file(name: &str) -> Vec<Decoded> {
+    let bytes = std::fs::read(logs_dir().join(name)).unwrap();
+    monitor::decode_text(&String::from_utf8_lossy(&bytes))
+}
+
+fn status_of(lines: &[Decoded]) -> BoardStatus {
+    let mut s = BoardStatus::default();
+    let now = Instant::now();
+    for l in lines {
+        s.apply(l, now);
+    }
+    s
+}
+
+fn lights(s: &BoardStatus) -> Vec<(&'static str, Light)> {
+    Step::ALL
+        .iter()
+        .map(|st| (st.label(), s.light(*st)))
+        .collect()
+}
+
+#[test]
+fn golden_logs_decode_as_snapshotted() {
+    let mut names: Vec<String> = std::fs::read_dir(logs_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".log"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 8, "golden logs missing: {names:?}");
+    for name in names {
+        let text: String = decode_file(&name)
+            .iter()
+            .map(|d| render_line(d, false))
+            .collect();
+        insta::assert_snapshot!(name.trim_end_matches(".log").to_string(), text);
+    }
+}
+
+#[test]
+fn connect_ok_lights_every_stage() {
+    let s = status_of(&decode_file("thingflash-connect-ok.log"));
+    assert!(
+        lights(&s).iter().all(|(_, l)| *l == Light::Ok),
+        "{:?}",
+        lights(&s)
+    );
+    assert_eq!((s.messages_out, s.messages_in, s.boots), (2, 1, 1));
+    assert_eq!(s.ip.as_deref(), Some("192.168.1.23"));
+    assert_eq!(s.heap_min, Some(30112));
+    assert!(s.last_error.is_none());
+}
+
+#[test]
+fn clock_not_set_shows_time_and_tls_red_with_the_clock_explained() {
+    let s = status_of(&decode_file("thingflash-clock-not-set.log"));
+    assert_eq!(s.light(Step::Time), Light::Failed);
+    assert_eq!(s.light(Step::Tls), Light::Failed);
+    let e = &s.last_error.as_ref().unwrap().explanation;
+    assert!(e.title.contains("BADCERT_FUTURE"), "{e:?}");
+    assert!(e.cause.contains("clock was never set"), "{e:?}");
+    assert_eq!(s.reconnects, 1);
+}
+
+#[test]
+fn policy_hangup_then_not_authorized() {
+    let lines = decode_file("thingflash-policy-hangup.log");
+    let hangup = lines
+        .iter()
+        .find(|d| d.text.contains("before_connack"))
+        .unwrap();
+    assert!(
+        hangup
+            .explanation
+            .as_ref()
+            .unwrap()
+            .fix
+            .contains("iot:Connect")
+    );
+    let s = status_of(&lines);
+    assert_eq!(s.light(Step::Tls), Light::Ok);
+    assert_eq!(s.light(Step::Mqtt), Light::Failed);
+    assert!(
+        s.last_error
+            .as_ref()
+            .unwrap()
+            .explanation
+            .title
+            .contains("Not authorized")
+    );
+}
+
+#[test]
+fn reconnect_after_failure_clears_the_red_light() {
+    let mut lines = decode_file("thingflash-policy-hangup.log");
+    lines.extend(monitor::decode_text(
+        "[tf1] retry stage=mqtt attempt=3 delay_ms=8000\n[tf1] tls.start host=h port=8883\n[tf1] tls.ok version=TLSv1.3 cipher=x ms=800\n[tf1] mqtt.connecting client_id=c keepalive=60\n[tf1] mqtt.connack reason=0x00 session=0 ms=90\n",
+    ));
+    let s = status_of(&lines);
+    assert_eq!(s.light(Step::Mqtt), Light::Ok);
+    assert_eq!(s.reconnects, 2);
+    // The last error stays visible until the user clears it: it explains the earlier failure.
+    assert!(s.last_error.is_some());
+}
+
+#[test]
+fn every_error_line_in_the_golden_logs_is_explained() {
+    for entry in std::fs::read_dir(logs_dir()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".log") {
+            continue;
+        }
+        for d in decode_file(&name) {
+            if d.level == Level::Error && d.source != monitor::Source::Panic {
+                assert!(
+                    d.explanation.is_some(),
+                    "{name}: unexplained error line {:?}",
+                    d.text
+                );
+            }
+        }
+    }
+}
+
+#[inline(never)]
+pub fn thingflash_symbolizer_probe(x: u32) -> u32 {
+    x.wrapping_mul(2_654_435_761).rotate_left(7)
+}
+
+#[test]
+fn backtrace_addresses_are_symbolised_from_an_elf() {
+    use object::{Object as _, ObjectSymbol as _};
+    assert_eq!(
+        thingflash_symbolizer_probe(1),
+        thingflash_symbolizer_probe(1)
+    );
+    let exe = std::env::current_exe().unwrap();
+    let data = std::fs::read(&exe).unwrap();
+    let file = object::File::parse(&*data).unwrap();
+    let sym = file
+        .symbols()
+        .find(|s| {
+            s.name()
+                .is_ok_and(|n| n.contains("thingflash_symbolizer_probe"))
+                && s.address() != 0
+        })
+        .expect("probe symbol in the test binary");
+    let addr = sym.address();
+    let symbols = monitor::symbols::Symbolizer::load(&exe).unwrap();
+    let mut d = Decoder::with_symbols(symbols);
+    let log = format!(
+        "====================== PANIC ======================\npanicked at x\nBacktrace:\n0x{addr:08x}\n"
+    );
+    let decoded: Vec<Decoded> = log.lines().map(|l| d.decode(l)).collect();
+    let sym = decoded[3].symbol.as_deref().expect("symbolised");
+    assert!(sym.contains("thingflash_symbolizer_probe"), "{sym}");
+    assert!(sym.contains("monitor.rs"), "{sym}");
+}
+
+/// A pseudo-terminal whose slave is reachable through a stable symlink, so that the
+/// reader sees "the same port" come back after an unplug.
+struct Board {
+    master: std::fs::File,
+}
+
+impl Board {
+    fn plug(link: &Path) -> Self {
+        let pty = nix::pty::openpty(None, None).unwrap();
+        let slave = nix::unistd::ttyname(&pty.slave).unwrap();
+        let _ = std::fs::remove_file(link);
+        std::os::unix::fs::symlink(&slave, link).unwrap();
+        // Only the master stays open in the test; the reader opens the slave by path.
+        drop(pty.slave);
+        Self {
+            master: std::fs::File::from(pty.master),
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.master.write_all(bytes).unwrap();
+        self.master.flush().unwrap();
+    }
+}
+
+fn wait_for(
+    rx: &mpsc::Receiver<MonitorMsg>,
+    what: &str,
+    mut f: impl FnMut(&MonitorMsg) -> bool,
+) -> Vec<Decoded> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut lines = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let msg = rx
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("timed out waiting for {what}; got {lines:#?}"));
+        let done = f(&msg);
+        if let MonitorMsg::Lines(l) = msg {
+            lines.extend(l);
+        }
+        if done {
+            return lines;
+        }
+    }
+}
+
+#[test]
+fn live_reader_over_a_pty_survives_split_lines_garbage_and_unplug() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ttyBOARD");
+    let mut board = Board::plug(&link);
+    let (tx, rx) = mpsc::channel();
+    let handle = reader::spawn(
+        MonitorConfig {
+            port: link.to_string_lossy().into_owned(),
+            baud: 115_200,
+        },
+        Decoder::new(),
+        tx,
+        || {},
+    );
+    wait_for(&rx, "connect", |m| {
+        matches!(m, MonitorMsg::Connected { .. })
+    });
+    let _ = board.master.as_raw_fd();
+
+    // A line split across writes, with \r\n, and a UTF-8 character split in two.
+    board.send(b"[tf1] wifi.connecting ssid=\"caf");
+    std::thread::sleep(Duration::from_millis(50));
+    board.send(&"é".as_bytes()[..1]);
+    std::thread::sleep(Duration::from_millis(50));
+    board.send(&"é".as_bytes()[1..]);
+    board.send(b"\" attempt=1\r\n[tf1] wifi.connected ip=10.0.0.2 rssi=-40\r\n");
+    let lines = wait_for(&rx, "two lines", {
+        let mut n = 0;
+        move |m| {
+            if let MonitorMsg::Lines(l) = m {
+                n += l.len();
+            }
+            n >= 2
+        }
+    });
+    assert!(
+        lines[0].text.contains("ssid=\"café\""),
+        "{:?}",
+        lines[0].text
+    );
+    assert!(lines[0].event.is_some() && lines[1].event.is_some());
+
+    // Noise at the wrong baud rate.
+    let noise: Vec<u8> = (0..2048u32)
+        .map(|i| (i * 97 % 251) as u8)
+        .filter(|b| *b != b'\n' && *b != b'\r')
+        .collect();
+    board.send(&noise);
+    board.send(b"\n");
+    let lines = wait_for(
+        &rx,
+        "noise hint",
+        |m| matches!(m, MonitorMsg::Lines(l) if l.iter().any(|d| d.explanation.as_ref().is_some_and(|e| e.title.contains("baud")))),
+    );
+    assert!(!lines.is_empty());
+
+    // Unplug: the reader reports it and keeps trying.
+    drop(board);
+    std::fs::remove_file(&link).unwrap();
+    wait_for(&rx, "disconnect", |m| {
+        matches!(m, MonitorMsg::Disconnected { .. })
+    });
+
+    // Replug (a USB-JTAG port comes back after a reset): reconnects by itself.
+    let mut board = Board::plug(&link);
+    wait_for(&rx, "reconnect", |m| {
+        matches!(m, MonitorMsg::Connected { .. })
+    });
+    board.send(b"[tf1] boot fw=0.1.0 chip=esp32c3 mac=aa reset=usb\n");
+    let lines = wait_for(&rx, "line after replug", |m| {
+        matches!(m, MonitorMsg::Lines(_))
+    });
+    assert!(lines[0].text.starts_with("[tf1] boot"));
+    handle.stop();
+}
+
+#[test]
+fn decode_cli_reads_files_and_stdin_and_exits_zero() {
+    let exe = env!("CARGO_BIN_EXE_thingflash");
+    let log = logs_dir().join("arduino-esp8266-bearssl-failures.log");
+    let out = std::process::Command::new(exe)
+        .arg("decode")
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("configTime"), "{text}");
+    let mut child = std::process::Command::new(exe)
+        .args(["decode", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"[tf1] mqtt.connack reason=0x87 session=0 ms=3\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["level"], "error");
+    assert!(
+        v["explanation"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("iot:Connect")
+    );
+}
