@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 use crate::credentials::{self, Analysis, CredentialsError, Kind, Role, convert};
 use crate::monitor;
+use crate::provision;
 
 /// Environment variable holding the passphrase of an encrypted private key (never a
 /// command-line argument: those are visible to every user of the machine).
@@ -68,6 +69,9 @@ pub enum Command {
         #[arg(long)]
         elf: Option<PathBuf>,
     },
+    /// AWS: create things, certificates and policies with your AWS credentials.
+    #[command(subcommand)]
+    Aws(AwsCommand),
     /// Decode a saved serial log: every line, with an explanation where one applies.
     Decode {
         /// The log file; `-` or nothing reads standard input.
@@ -79,6 +83,106 @@ pub enum Command {
         #[arg(long)]
         elf: Option<PathBuf>,
     },
+}
+
+/// AWS subcommands.
+#[derive(Subcommand, Debug)]
+pub enum AwsCommand {
+    /// Create a thing, its certificate and key, a least-privilege policy, attach them,
+    /// and write the certificate, key and endpoint into --out.
+    Provision {
+        /// Thing name (also the MQTT client id).
+        #[arg(long)]
+        thing: String,
+        /// Policy name (created if missing, reused if present).
+        #[arg(long)]
+        policy: Option<String>,
+        /// AWS profile from ~/.aws/config; default: the standard credential chain.
+        #[arg(long)]
+        profile: Option<String>,
+        /// AWS region; default: the profile's.
+        #[arg(long)]
+        region: Option<String>,
+        /// Another endpoint for the AWS APIs (tests, mocks).
+        #[arg(long)]
+        endpoint_url: Option<String>,
+        /// Key type: ec-p256 (made here, never leaves this machine) or rsa-2048 (made by AWS).
+        #[arg(long, value_enum, default_value_t = provision::KeyType::EcP256)]
+        key_type: provision::KeyType,
+        /// Topic prefix the policy allows (the firmware publishes to <prefix>/<thing>/telemetry).
+        #[arg(long, default_value = "thingflash")]
+        topic_prefix: String,
+        /// Folder for <thing>-certificate.pem.crt, <thing>-private.pem.key and <thing>-endpoint.json.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn aws(command: AwsCommand, out: &mut impl std::io::Write) -> ExitCode {
+    let AwsCommand::Provision {
+        thing,
+        policy,
+        profile,
+        region,
+        endpoint_url,
+        key_type,
+        topic_prefix,
+        out: dir,
+    } = command;
+    let req = provision::Request {
+        thing,
+        policy,
+        topic_prefix,
+        profile,
+        region,
+        endpoint_url,
+        key_type,
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return usage_error(&e),
+    };
+    let result = runtime.block_on(provision::provision(&req, |p| {
+        let line = match p {
+            provision::Progress::Step(s) => format!("... {s}\n"),
+            provision::Progress::Done(r) => {
+                format!(
+                    "    {} {} {}\n",
+                    if r.created { "created" } else { "reused " },
+                    r.kind,
+                    r.id
+                )
+            }
+        };
+        let _ = out.write_all(line.as_bytes());
+    }));
+    let p = match result {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("thingflash: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match provision::save(&p, &dir) {
+        Ok(paths) => {
+            let _ = writeln!(out, "endpoint: {}", p.endpoint);
+            for path in paths {
+                let _ = writeln!(out, "wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("thingflash: the AWS resources were created, but saving failed: {e}");
+            eprintln!(
+                "  certificate {} is attached to thing {}; its private key is lost: deactivate the certificate in AWS IoT",
+                p.certificate_id, p.thing
+            );
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// How one decoded line is printed by `decode` and `monitor`.
@@ -292,6 +396,7 @@ pub fn run(command: Command) -> ExitCode {
             };
             decode_stream(input, &mut d, json, &mut out)
         }
+        Command::Aws(command) => aws(command, &mut out),
         Command::Monitor {
             port,
             baud,

@@ -6,3 +6,4 @@ pub mod credentials;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod monitor;
+pub mod provision;
