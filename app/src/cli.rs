@@ -19,11 +19,14 @@ pub const PASSPHRASE_ENV: &str = "THINGFLASH_KEY_PASSPHRASE";
 /// thingflash: from the certificate files AWS IoT gave you to an ESP32 board
 /// publishing over MQTT. Without a subcommand, opens the window.
 #[derive(Parser, Debug)]
-#[command(name = "thingflash", version, about, long_about = None)]
+#[command(name = "thingflash", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// What to do; none opens the window.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Files to load into the window's credentials step (what a file manager passes when
+    /// files are dropped on the app's icon).
+    pub files: Vec<PathBuf>,
 }
 
 /// Subcommands.
@@ -53,6 +56,12 @@ pub enum Command {
         /// Replace existing files.
         #[arg(long)]
         force: bool,
+    },
+    /// List serial ports, with the USB bridge named.
+    Ports {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
     },
     /// Show a board's live serial log, decoded and explained. Ctrl-C exits.
     Monitor {
@@ -397,6 +406,18 @@ pub fn run(command: Command) -> ExitCode {
             decode_stream(input, &mut d, json, &mut out)
         }
         Command::Aws(command) => aws(command, &mut out),
+        Command::Ports { json } => {
+            let ports = crate::ports::list();
+            let text = if json {
+                serde_json::to_string_pretty(&ports).unwrap_or_default() + "\n"
+            } else if ports.is_empty() {
+                format!("{}\n", crate::ports::NO_PORT_HINT)
+            } else {
+                ports.iter().map(|p| p.label() + "\n").collect()
+            };
+            let _ = out.write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
         Command::Monitor {
             port,
             baud,

@@ -1,40 +1,218 @@
-//! The window. Panels only: what is shown comes from `credentials` (and, as they land,
-//! bundle, flash and monitor). This first shell covers the credentials step.
+//! The window: panels only. What it shows comes from `credentials`, `monitor`, `ports`
+//! and `provision`; workers (port watcher, serial reader, AWS calls) talk to the single
+//! owner of the state, [`ThingflashApp`], over channels and call `request_repaint`, so
+//! the UI never waits on I/O and does not repaint while idle.
 
-use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
 
 use eframe::egui;
+use serde::{Deserialize, Serialize};
+use thingflash_protocol::config::DeviceConfig;
+use zeroize::Zeroizing;
 
-use crate::credentials::{self, Analysis, CredentialsError, InputFile, Kind, Role, Severity};
+use crate::credentials::{
+    self, Analysis, CredentialsError, InputFile, Kind, Role, Severity, endpoint,
+};
+use crate::monitor::log::LogBuffer;
+use crate::monitor::reader::{self, MonitorConfig, MonitorHandle, MonitorMsg};
+use crate::monitor::{BoardStatus, Decoded, Decoder, Level, Light, Step};
+use crate::ports::{self, PortInfo};
+use crate::provision;
 
-/// Open the window and run until it is closed.
-pub fn run() -> eframe::Result {
+/// Open the window, with `files` already loaded, and run until it is closed.
+pub fn run(files: Vec<std::path::PathBuf>) -> eframe::Result {
+    let mut viewport = egui::ViewportBuilder::default();
+    if let Ok(icon) =
+        eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icons/thingflash.png"))
+    {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
+        viewport: viewport
             .with_title("thingflash")
-            .with_inner_size([900.0, 640.0])
-            .with_min_inner_size([640.0, 480.0])
+            .with_app_id("thingflash")
+            .with_inner_size([1100.0, 720.0])
+            .with_min_inner_size([760.0, 520.0])
             .with_drag_and_drop(true),
         ..Default::default()
     };
     eframe::run_native(
         "thingflash",
         options,
-        Box::new(|_cc| Ok(Box::new(ThingflashApp::default()))),
+        Box::new(|cc| {
+            let mut app = ThingflashApp::new(cc);
+            if !files.is_empty() {
+                app.add_paths(files);
+            }
+            Ok(Box::new(app))
+        }),
     )
 }
 
-/// The whole GUI state; its single owner is eframe.
-#[derive(Default)]
+/// Settings kept between runs. Deliberately without the WiFi password or any key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// WiFi network name.
+    pub wifi_ssid: String,
+    /// Endpoint as typed.
+    pub endpoint: String,
+    /// MQTT client id (empty: from the certificate).
+    pub client_id: String,
+    /// Topic prefix.
+    pub topic_prefix: String,
+    /// 8883 or 443.
+    pub mqtt_port: u16,
+    /// Seconds between telemetry messages.
+    pub telemetry_s: u32,
+    /// Last serial port used.
+    pub serial_port: Option<String>,
+    /// Monitor baud rate.
+    pub baud: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            wifi_ssid: String::new(),
+            endpoint: String::new(),
+            client_id: String::new(),
+            topic_prefix: "thingflash".into(),
+            mqtt_port: 8883,
+            telemetry_s: 60,
+            serial_port: None,
+            baud: 115_200,
+        }
+    }
+}
+
+const SETTINGS_KEY: &str = "thingflash-settings";
+
+/// The AWS provisioning dialog.
+struct ProvisionDialog {
+    open: bool,
+    profiles: Vec<provision::profiles::Profile>,
+    profile: String,
+    region: String,
+    thing: String,
+    key_type: provision::KeyType,
+    lines: Vec<String>,
+    job: Option<ProvisionJob>,
+    result: Option<Result<provision::Provisioned, String>>,
+}
+
+struct ProvisionJob {
+    rx: Receiver<ProvisionMsg>,
+    cancel: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+enum ProvisionMsg {
+    Progress(provision::Progress),
+    Finished(Result<provision::Provisioned, String>),
+}
+
+/// The whole GUI state; eframe owns it.
 pub struct ThingflashApp {
+    ctx: egui::Context,
     files: Vec<InputFile>,
     unreadable: Vec<CredentialsError>,
+    passphrase: Zeroizing<String>,
     analysis: Option<Analysis>,
+    settings: Settings,
+    wifi_password: Zeroizing<String>,
+    show_password: bool,
+    ports: Vec<PortInfo>,
+    ports_rx: Receiver<Vec<PortInfo>>,
+    ports_stop: Arc<AtomicBool>,
+    monitor: Option<(MonitorHandle, Receiver<MonitorMsg>)>,
+    monitor_state: String,
+    status: BoardStatus,
+    log: LogBuffer,
+    log_filter: String,
+    filtered: Option<(String, usize, Vec<usize>)>,
+    autoscroll: bool,
+    notice: Option<String>,
+    provision: ProvisionDialog,
+}
+
+impl Drop for ThingflashApp {
+    fn drop(&mut self) {
+        self.ports_stop.store(true, Ordering::Relaxed);
+    }
 }
 
 impl ThingflashApp {
-    /// Add dropped or chosen files and re-check the set.
-    pub fn add_paths(&mut self, paths: impl IntoIterator<Item = PathBuf>) {
+    /// Build the app, restoring non-secret settings from eframe's storage.
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
+            .unwrap_or_default();
+        Self::with_settings(cc.egui_ctx.clone(), settings)
+    }
+
+    /// Build the app with given settings (tests).
+    pub fn with_settings(ctx: egui::Context, settings: Settings) -> Self {
+        let (ports_tx, ports_rx) = channel();
+        let ports_stop = Arc::new(AtomicBool::new(false));
+        let stop = ports_stop.clone();
+        let wake = ctx.clone();
+        // Boards come and go: list ports off the UI thread, send only changes.
+        let _ = std::thread::Builder::new()
+            .name("port-watcher".into())
+            .spawn(move || {
+                let mut last = None;
+                while !stop.load(Ordering::Relaxed) {
+                    let now = ports::list();
+                    if last.as_ref() != Some(&now) {
+                        if ports_tx.send(now.clone()).is_err() {
+                            return;
+                        }
+                        wake.request_repaint();
+                        last = Some(now);
+                    }
+                    std::thread::sleep(Duration::from_millis(1500));
+                }
+            });
+        Self {
+            ctx,
+            files: Vec::new(),
+            unreadable: Vec::new(),
+            passphrase: Zeroizing::new(String::new()),
+            analysis: None,
+            settings,
+            wifi_password: Zeroizing::new(String::new()),
+            show_password: false,
+            ports: Vec::new(),
+            ports_rx,
+            ports_stop,
+            monitor: None,
+            monitor_state: "not connected".into(),
+            status: BoardStatus::default(),
+            log: LogBuffer::new(crate::monitor::log::DEFAULT_CAPACITY),
+            log_filter: String::new(),
+            filtered: None,
+            autoscroll: true,
+            notice: None,
+            provision: ProvisionDialog {
+                open: false,
+                profiles: Vec::new(),
+                profile: String::new(),
+                region: String::new(),
+                thing: String::new(),
+                key_type: provision::KeyType::EcP256,
+                lines: Vec::new(),
+                job: None,
+                result: None,
+            },
+        }
+    }
+
+    /// Add files by path (drop or file dialog) and re-check the set.
+    pub fn add_paths(&mut self, paths: impl IntoIterator<Item = std::path::PathBuf>) {
         for path in paths {
             match credentials::read_path(&path) {
                 Ok(mut f) => self.files.append(&mut f),
@@ -44,7 +222,7 @@ impl ThingflashApp {
         self.reanalyse();
     }
 
-    /// Add files whose bytes are already in memory.
+    /// Add files whose bytes are in memory.
     pub fn add_files(&mut self, files: impl IntoIterator<Item = InputFile>) {
         for f in files {
             match credentials::input::expand(f) {
@@ -56,36 +234,226 @@ impl ThingflashApp {
     }
 
     fn reanalyse(&mut self) {
-        self.analysis = Some(credentials::analyse(
+        let pass = (!self.passphrase.is_empty()).then_some(self.passphrase.as_str());
+        let a = credentials::analyse(
             &self.files,
             &self.unreadable,
             time::OffsetDateTime::now_utc(),
-            None,
-        ));
+            pass,
+        );
+        if self.settings.client_id.is_empty()
+            && let Some(c) = a.device_cert()
+            && thingflash_protocol::config::validate_client_id(&c.subject_cn).is_ok()
+            && !c.subject_cn.contains(' ')
+        {
+            self.settings.client_id = c.subject_cn.clone();
+        }
+        self.analysis = Some(a);
     }
 
-    /// The current analysis, if files were dropped.
+    /// The current analysis.
     pub fn analysis(&self) -> Option<&Analysis> {
         self.analysis.as_ref()
     }
 
+    /// What the serial monitor is doing, in words.
+    pub fn monitor_state(&self) -> &str {
+        &self.monitor_state
+    }
+
+    /// The board status.
+    pub fn status(&self) -> &BoardStatus {
+        &self.status
+    }
+
+    /// Start reading a serial port.
+    pub fn connect_monitor(&mut self, port: String) {
+        self.monitor = None;
+        let (tx, rx) = channel();
+        let wake = self.ctx.clone();
+        let handle = reader::spawn(
+            MonitorConfig {
+                port: port.clone(),
+                baud: self.settings.baud,
+            },
+            Decoder::new(),
+            tx,
+            move || wake.request_repaint(),
+        );
+        self.settings.serial_port = Some(port.clone());
+        self.monitor_state = format!("opening {port}");
+        self.monitor = Some((handle, rx));
+    }
+
+    fn device_config(&self) -> Result<DeviceConfig, String> {
+        let e = endpoint::check_endpoint(&self.settings.endpoint);
+        let host = e.host.ok_or_else(|| {
+            e.findings
+                .first()
+                .map(|f| format!("{} ({})", f.message, f.fix))
+                .unwrap_or_else(|| "enter the endpoint".into())
+        })?;
+        let c = DeviceConfig {
+            wifi_ssid: self.settings.wifi_ssid.clone(),
+            wifi_password: Zeroizing::new(self.wifi_password.to_string()),
+            host,
+            port: self.settings.mqtt_port,
+            client_id: self.settings.client_id.clone(),
+            topic_prefix: self.settings.topic_prefix.clone(),
+            ntp_servers: Vec::new(),
+            telemetry_interval_s: self.settings.telemetry_s,
+            keepalive_s: 60,
+        };
+        c.validate().map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+
+    /// Why Flash cannot be clicked now, in order; empty when it could be.
+    pub fn flash_blockers(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match &self.analysis {
+            None => out.push("drop the certificate files first".to_string()),
+            Some(a) => out.extend(
+                a.findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .map(|f| format!("{} ({})", f.message, f.fix)),
+            ),
+        }
+        if let Err(e) = self.device_config() {
+            out.push(e);
+        }
+        if self.settings.serial_port.is_none() {
+            out.push("choose the board's serial port".into());
+        }
+        // Honest about the build: the flashing pipeline is not in this version yet.
+        out.push("flashing is not built into this version of thingflash yet; use `thingflash convert` and your own flasher meanwhile".into());
+        out
+    }
+
+    fn poll_workers(&mut self) {
+        while let Ok(p) = self.ports_rx.try_recv() {
+            self.ports = p;
+        }
+        if let Some((_, rx)) = &self.monitor {
+            let now = Instant::now();
+            while let Ok(msg) = rx.try_recv() {
+                match msg {
+                    MonitorMsg::Connected { port } => {
+                        self.monitor_state = format!("connected to {port}")
+                    }
+                    MonitorMsg::Disconnected { reason } => self.monitor_state = reason,
+                    MonitorMsg::Lines(lines) => {
+                        for d in lines {
+                            self.status.apply(&d, now);
+                            self.log.push(d);
+                        }
+                    }
+                }
+            }
+        }
+        let mut finished = None;
+        if let Some(job) = &self.provision.job {
+            while let Ok(msg) = job.rx.try_recv() {
+                match msg {
+                    ProvisionMsg::Progress(provision::Progress::Step(s)) => {
+                        self.provision.lines.push(format!("... {s}"))
+                    }
+                    ProvisionMsg::Progress(provision::Progress::Done(r)) => {
+                        self.provision.lines.push(format!(
+                            "{} {} {}",
+                            if r.created { "created" } else { "reused" },
+                            r.kind,
+                            r.id
+                        ))
+                    }
+                    ProvisionMsg::Finished(r) => finished = Some(r),
+                }
+            }
+        }
+        if let Some(r) = finished {
+            self.provision.job = None;
+            if let Ok(p) = &r {
+                // Straight into the credentials step: the key stays in memory until the
+                // user chooses to save it.
+                self.add_files([
+                    InputFile::from_bytes(
+                        format!("{}-certificate.pem.crt", p.thing),
+                        p.certificate_pem.clone().into_bytes(),
+                    ),
+                    InputFile::from_bytes(
+                        format!("{}-private.pem.key", p.thing),
+                        p.private_key_pem.as_bytes().to_vec(),
+                    ),
+                ]);
+                self.settings.endpoint = p.endpoint.clone();
+                self.settings.client_id = p.thing.clone();
+            }
+            self.provision.result = Some(r);
+        }
+    }
+
     fn take_dropped(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
-        if dropped.is_empty() {
-            return;
-        }
+        let mut paths = Vec::new();
         let mut files = Vec::new();
         for d in dropped {
             let path = d.path().to_path_buf();
             if !path.as_os_str().is_empty() {
-                self.add_paths([path]);
+                paths.push(path);
             } else if let Ok(bytes) = d.bytes() {
-                files.push(InputFile::from_bytes(format!("{d:?}"), bytes));
+                files.push(InputFile::from_bytes("dropped file", bytes));
             }
+        }
+        if !paths.is_empty() {
+            self.add_paths(paths);
         }
         if !files.is_empty() {
             self.add_files(files);
         }
+    }
+
+    fn board_panel(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Board");
+        let selected = self
+            .settings
+            .serial_port
+            .clone()
+            .unwrap_or_else(|| "choose a port".into());
+        let label = ui.label("Serial port");
+        egui::ComboBox::from_id_salt("port")
+            .selected_text(selected)
+            .show_ui(ui, |ui| {
+                for p in &self.ports {
+                    ui.selectable_value(
+                        &mut self.settings.serial_port,
+                        Some(p.name.clone()),
+                        p.label(),
+                    );
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if self.ports.is_empty() {
+            ui.weak(ports::NO_PORT_HINT);
+        }
+        ui.horizontal(|ui| {
+            let connected = self.monitor.is_some();
+            if !connected {
+                let enabled = self.settings.serial_port.is_some();
+                if ui
+                    .add_enabled(enabled, egui::Button::new("Open monitor"))
+                    .clicked()
+                    && let Some(p) = self.settings.serial_port.clone()
+                {
+                    self.connect_monitor(p);
+                }
+            } else if ui.button("Close monitor").clicked() {
+                self.monitor = None;
+                self.monitor_state = "not connected".into();
+            }
+            ui.weak(&self.monitor_state);
+        });
     }
 
     fn credentials_panel(&mut self, ui: &mut egui::Ui) {
@@ -98,19 +466,50 @@ impl ThingflashApp {
                 ui.visuals().faint_bg_color
             })
             .show(ui, |ui| {
-                ui.set_min_height(90.0);
+                ui.set_min_height(70.0);
                 ui.vertical_centered(|ui| {
-                    ui.add_space(24.0);
+                    ui.add_space(12.0);
                     ui.label("Drop the AWS certificate files here");
-                    ui.weak("-certificate.pem.crt, -private.pem.key, AmazonRootCA1.pem, or the connect-device zip");
+                    ui.weak("-certificate.pem.crt, -private.pem.key, AmazonRootCA1.pem or the connect-device zip");
                 });
             });
-        if ui
-            .button("Clear")
-            .on_hover_text("Forget the dropped files")
-            .clicked()
-        {
-            *self = Self::default();
+        ui.horizontal(|ui| {
+            if ui.button("Browse...").on_hover_text("Choose the files AWS IoT gave you").clicked()
+                && let Some(paths) = rfd::FileDialog::new().set_title("AWS IoT certificate files").pick_files()
+            {
+                self.add_paths(paths);
+            }
+            if ui.button("Clear").on_hover_text("Forget the files").clicked() {
+                self.files.clear();
+                self.unreadable.clear();
+                self.analysis = None;
+            }
+            let can_export = self.analysis.as_ref().is_some_and(|a| !a.blocked());
+            if ui
+                .add_enabled(can_export, egui::Button::new("Export DER..."))
+                .on_hover_text("cert.der, key.der and ca.der, as the classic ESP8266 guide made them with openssl")
+                .clicked()
+                && let (Some(a), Some(dir)) = (&self.analysis, rfd::FileDialog::new().pick_folder())
+            {
+                self.notice = Some(match credentials::convert::write_der(a, &dir, Default::default()) {
+                    Ok(paths) => format!("wrote {} files into {}", paths.len(), dir.display()),
+                    Err(e) => e.to_string(),
+                });
+            }
+        });
+        let Some(a) = &self.analysis else { return };
+        let encrypted = a
+            .items
+            .iter()
+            .any(|i| matches!(i.kind, Kind::EncryptedKey { .. }) || matches!(&i.kind, Kind::BrokenKey { reason, .. } if reason.contains("passphrase")));
+        if encrypted {
+            let label = ui.label("Key passphrase");
+            let r = ui
+                .add(egui::TextEdit::singleline(&mut *self.passphrase).password(true))
+                .labelled_by(label.id);
+            if r.lost_focus() || (r.changed() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
+                self.reanalyse();
+            }
         }
         let Some(a) = &self.analysis else { return };
         for item in &a.items {
@@ -123,32 +522,424 @@ impl ThingflashApp {
                 };
                 ui.strong(role);
                 ui.label(&item.source);
-                if let Kind::Certificate(c) = &item.kind {
-                    ui.label(format!(
-                        "CN {} - expires {}",
-                        c.subject_cn,
-                        c.not_after.date()
-                    ));
+                match &item.kind {
+                    Kind::Certificate(c) => {
+                        if let Some(name) = item.known_root {
+                            ui.label(name);
+                        }
+                        ui.label(format!("CN {}", c.subject_cn));
+                        ui.weak(format!("issuer {}", c.issuer));
+                        ui.label(format!("expires {} - {}", c.not_after.date(), c.key_type));
+                    }
+                    Kind::PrivateKey(k) => {
+                        ui.label(format!("{} ({})", k.key_type, k.format));
+                    }
+                    _ => {}
                 }
             });
+        }
+        if a.using_bundled_roots {
+            ui.label("Using the bundled Amazon Root CA 1 and 3 (no root CA dropped).");
         }
         for f in &a.findings {
             let color = match f.severity {
                 Severity::Error => ui.visuals().error_fg_color,
                 Severity::Warning => ui.visuals().warn_fg_color,
-                Severity::Info => ui.visuals().text_color(),
+                Severity::Info => ui.visuals().weak_text_color(),
             };
             ui.colored_label(color, f.to_string());
         }
+        if a.device_cert().is_some() && a.private_key().is_none() && !encrypted {
+            ui.label("Drop the private key too: the file ending in -private.pem.key.");
+        }
     }
+
+    fn settings_panel(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Settings");
+        egui::Grid::new("settings")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                let l = ui.label("WiFi network");
+                ui.text_edit_singleline(&mut self.settings.wifi_ssid)
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("WiFi password");
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut *self.wifi_password)
+                            .password(!self.show_password),
+                    )
+                    .labelled_by(l.id);
+                    ui.checkbox(&mut self.show_password, "Show");
+                });
+                ui.end_row();
+                let l = ui.label("Endpoint");
+                ui.text_edit_singleline(&mut self.settings.endpoint)
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Client id");
+                ui.text_edit_singleline(&mut self.settings.client_id)
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Topic prefix");
+                ui.text_edit_singleline(&mut self.settings.topic_prefix)
+                    .labelled_by(l.id);
+                ui.end_row();
+                ui.label("MQTT port");
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut self.settings.mqtt_port, 8883, "8883");
+                    ui.radio_value(&mut self.settings.mqtt_port, 443, "443 (ALPN)");
+                });
+                ui.end_row();
+                let l = ui.label("Telemetry every (s)");
+                ui.add(egui::DragValue::new(&mut self.settings.telemetry_s).range(1..=86_400))
+                    .labelled_by(l.id);
+                ui.end_row();
+            });
+        if !self.settings.endpoint.is_empty() {
+            for f in endpoint::check_endpoint(&self.settings.endpoint).findings {
+                let color = match f.severity {
+                    Severity::Error => ui.visuals().error_fg_color,
+                    Severity::Warning => ui.visuals().warn_fg_color,
+                    Severity::Info => ui.visuals().weak_text_color(),
+                };
+                ui.colored_label(color, format!("{} - {}", f.message, f.fix));
+            }
+        }
+    }
+
+    fn flash_panel(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Flash");
+        let blockers = self.flash_blockers();
+        let tip = blockers.join("\n");
+        ui.add_enabled(
+            blockers.is_empty(),
+            egui::Button::new("Flash").min_size(egui::vec2(120.0, 32.0)),
+        )
+        .on_disabled_hover_text(tip);
+        if let Some(first) = blockers.first() {
+            ui.weak(format!("Not ready: {first}"));
+        }
+    }
+
+    fn status_panel(&self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            for step in Step::ALL {
+                let light = self.status.light(step);
+                let (color, word) = match light {
+                    Light::Off => (ui.visuals().weak_text_color(), "waiting"),
+                    Light::Working => (egui::Color32::from_rgb(0xE0, 0xA0, 0x20), "working"),
+                    Light::Ok => (egui::Color32::from_rgb(0x3C, 0xB3, 0x71), "ok"),
+                    Light::Failed => (ui.visuals().error_fg_color, "failed"),
+                };
+                // Painted, not a glyph: the bundled fonts have no bullet character.
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                ui.painter().circle_filled(rect.center(), 5.0, color);
+                ui.label(format!("{}: {word}", step.label()));
+                ui.add_space(8.0);
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            let s = &self.status;
+            if let Some(fw) = &s.firmware {
+                ui.label(format!(
+                    "firmware {fw} on {}",
+                    s.chip.as_deref().unwrap_or("?")
+                ));
+            }
+            if let Some(ip) = &s.ip {
+                ui.label(format!("IP {ip}"));
+            }
+            if let Some(r) = s.rssi {
+                ui.label(format!("RSSI {r} dBm"));
+            }
+            ui.label(format!(
+                "reconnects {} - messages out {} / in {}",
+                s.reconnects, s.messages_out, s.messages_in
+            ));
+            if let Some(up) = s.uptime(Instant::now()) {
+                ui.label(format!("up {}s", up.as_secs()));
+            }
+        });
+        if let Some(e) = &self.status.last_error {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("Last error: {}", e.explanation.title),
+                );
+                ui.label(format!("Why: {}", e.explanation.cause));
+                ui.label(format!("Fix: {}", e.explanation.fix));
+            });
+        }
+    }
+
+    fn log_panel(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.strong("Live log");
+            let l = ui.label("Filter");
+            ui.text_edit_singleline(&mut self.log_filter)
+                .labelled_by(l.id);
+            ui.checkbox(&mut self.autoscroll, "Follow");
+            if ui.button("Save...").clicked()
+                && let Some(path) = rfd::FileDialog::new()
+                    .set_file_name("thingflash-serial.log")
+                    .save_file()
+            {
+                self.notice = Some(match self.log.save(&path) {
+                    Ok(()) => format!("saved the log to {}", path.display()),
+                    Err(e) => format!("cannot save the log: {e}"),
+                });
+            }
+            if ui.button("Clear log").clicked() {
+                self.log.clear();
+            }
+        });
+        // Filtering a large log is cached until the filter or the log changes.
+        let rows: Option<&[usize]> = if self.log_filter.is_empty() {
+            None
+        } else {
+            let stale = self
+                .filtered
+                .as_ref()
+                .is_none_or(|(f, n, _)| *f != self.log_filter || *n != self.log.len());
+            if stale {
+                let needle = self.log_filter.to_lowercase();
+                let idx = self
+                    .log
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| {
+                        d.text.to_lowercase().contains(&needle)
+                            || d.explanation
+                                .as_ref()
+                                .is_some_and(|e| e.title.to_lowercase().contains(&needle))
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                self.filtered = Some((self.log_filter.clone(), self.log.len(), idx));
+            }
+            self.filtered.as_ref().map(|(_, _, v)| v.as_slice())
+        };
+        let count = rows.map_or(self.log.len(), <[usize]>::len);
+        let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
+        egui::ScrollArea::both()
+            .auto_shrink([false, false])
+            .stick_to_bottom(self.autoscroll)
+            .show_rows(ui, row_height, count, |ui, range| {
+                for i in range {
+                    let idx = rows.map_or(i, |r| r[i]);
+                    if let Some(d) = self.log.get(idx) {
+                        log_row(ui, d);
+                    }
+                }
+            });
+    }
+
+    fn provision_window(&mut self, ctx: &egui::Context) {
+        if !self.provision.open {
+            return;
+        }
+        let mut open = true;
+        egui::Window::new("Create a thing in AWS IoT")
+            .open(&mut open)
+            .resizable(true)
+            .default_width(520.0)
+            .show(ctx, |ui| {
+                let d = &mut self.provision;
+                ui.label("thingflash creates the thing, its certificate and key, a least-privilege policy, and fills in the endpoint. Your AWS credentials come from the usual places (environment, ~/.aws, SSO).");
+                egui::Grid::new("prov").num_columns(2).show(ui, |ui| {
+                    let l = ui.label("AWS profile");
+                    egui::ComboBox::from_id_salt("profile")
+                        .selected_text(if d.profile.is_empty() { "default chain" } else { d.profile.as_str() })
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(&mut d.profile, String::new(), "default chain");
+                            for p in &d.profiles {
+                                if ui.selectable_value(&mut d.profile, p.name.clone(), &p.name).clicked()
+                                    && let Some(r) = &p.region
+                                {
+                                    d.region = r.clone();
+                                }
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label("Region");
+                    ui.text_edit_singleline(&mut d.region).labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label("Thing name");
+                    ui.text_edit_singleline(&mut d.thing).labelled_by(l.id);
+                    ui.end_row();
+                    ui.label("Key");
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut d.key_type, provision::KeyType::EcP256, "EC P-256 (made here)");
+                        ui.radio_value(&mut d.key_type, provision::KeyType::Rsa2048, "RSA-2048 (made by AWS)");
+                    });
+                    ui.end_row();
+                });
+                let name_ok = provision::policy::validate_thing_name(&d.thing);
+                if let Err(e) = &name_ok
+                    && !d.thing.is_empty()
+                {
+                    ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+                }
+                ui.horizontal(|ui| {
+                    let running = d.job.is_some();
+                    if ui.add_enabled(!running && name_ok.is_ok(), egui::Button::new("Create")).clicked() {
+                        d.lines.clear();
+                        d.result = None;
+                        let req = provision::Request {
+                            thing: d.thing.clone(),
+                            policy: None,
+                            topic_prefix: self.settings.topic_prefix.clone(),
+                            profile: (!d.profile.is_empty()).then(|| d.profile.clone()),
+                            region: (!d.region.is_empty()).then(|| d.region.clone()),
+                            endpoint_url: std::env::var("THINGFLASH_AWS_ENDPOINT_URL").ok(),
+                            key_type: d.key_type,
+                        };
+                        d.job = Some(start_provisioning(req, self.ctx.clone()));
+                    }
+                    if running
+                        && ui.button("Cancel").clicked()
+                        && let Some(job) = &mut d.job
+                        && let Some(c) = job.cancel.take()
+                    {
+                        let _ = c.send(());
+                    }
+                });
+                for l in &d.lines {
+                    ui.monospace(l);
+                }
+                match &d.result {
+                    Some(Ok(p)) => {
+                        ui.label(format!("Done: {} is ready; its certificate and key were added to the credentials and the endpoint {} filled in.", p.thing, p.endpoint));
+                        if ui.button("Save certificate and key to a folder...").clicked()
+                            && let Some(dir) = rfd::FileDialog::new().pick_folder()
+                        {
+                            self.notice = Some(match provision::save(p, &dir) {
+                                Ok(paths) => format!("saved {} files into {}", paths.len(), dir.display()),
+                                Err(e) => e.to_string(),
+                            });
+                        }
+                    }
+                    Some(Err(e)) => {
+                        ui.colored_label(ui.visuals().error_fg_color, e);
+                    }
+                    None => {}
+                }
+            });
+        if !open {
+            self.provision.open = false;
+        }
+    }
+}
+
+fn start_provisioning(req: provision::Request, ctx: egui::Context) -> ProvisionJob {
+    let (tx, rx) = channel();
+    let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel::<()>();
+    let _ = std::thread::Builder::new().name("aws-provision".into()).spawn(move || {
+        let send = |m: ProvisionMsg| {
+            let _ = tx.send(m);
+            ctx.request_repaint();
+        };
+        let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt,
+            Err(e) => return send(ProvisionMsg::Finished(Err(e.to_string()))),
+        };
+        let mut made: Vec<provision::Resource> = Vec::new();
+        let result = rt.block_on(async {
+            tokio::select! {
+                r = provision::provision(&req, |p| {
+                    if let provision::Progress::Done(r) = &p {
+                        made.push(r.clone());
+                    }
+                    send(ProvisionMsg::Progress(p));
+                }) => r.map_err(|e| e.to_string()),
+                _ = cancel_rx => {
+                    let list: Vec<String> = made.iter().filter(|r| r.created).map(|r| format!("{} {}", r.kind, r.id)).collect();
+                    Err(if list.is_empty() {
+                        "cancelled; nothing was created in AWS".to_string()
+                    } else {
+                        format!("cancelled; already created in AWS: {}", list.join(", "))
+                    })
+                }
+            }
+        });
+        send(ProvisionMsg::Finished(result));
+    });
+    ProvisionJob {
+        rx,
+        cancel: Some(cancel_tx),
+    }
+}
+
+fn log_row(ui: &mut egui::Ui, d: &Decoded) {
+    let color = match d.level {
+        Level::Error => ui.visuals().error_fg_color,
+        Level::Warn => ui.visuals().warn_fg_color,
+        Level::Success => egui::Color32::from_rgb(0x3C, 0xB3, 0x71),
+        Level::Debug => ui.visuals().weak_text_color(),
+        Level::Info => ui.visuals().text_color(),
+    };
+    ui.horizontal(|ui| {
+        ui.add(egui::Label::new(egui::RichText::new(&d.text).monospace().color(color)).extend());
+        if let Some(sym) = &d.symbol {
+            ui.weak(format!("in {sym}"));
+        }
+        if let Some(e) = &d.explanation {
+            ui.label(egui::RichText::new(format!("=> {}", e.title)).italics())
+                .on_hover_text(format!("{}\nFix: {}", e.cause, e.fix));
+        }
+    });
 }
 
 impl eframe::App for ThingflashApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.poll_workers();
         self.take_dropped(&ctx);
-        egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| self.credentials_panel(ui));
+        if ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Q)) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        egui::Panel::top("top").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("thingflash");
+                ui.weak("ESP32-C3 / C6 to AWS IoT Core");
+                if ui.button("Create a thing in AWS...").clicked() {
+                    self.provision.open = true;
+                    self.provision.profiles = provision::profiles::list();
+                }
+                if let Some(n) = &self.notice {
+                    ui.label(n);
+                }
+            });
         });
+        egui::Panel::left("setup")
+            .resizable(true)
+            .default_size(400.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    self.board_panel(ui);
+                    ui.separator();
+                    self.credentials_panel(ui);
+                    ui.separator();
+                    self.settings_panel(ui);
+                    ui.separator();
+                    self.flash_panel(ui);
+                });
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.heading("Status");
+            self.status_panel(ui);
+            ui.separator();
+            self.log_panel(ui);
+        });
+        self.provision_window(&ctx);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
 }

@@ -6,4 +6,5 @@ pub mod credentials;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod monitor;
+pub mod ports;
 pub mod provision;

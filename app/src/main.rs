@@ -7,13 +7,13 @@ fn main() -> ExitCode {
     let cli = thingflash::cli::Cli::parse();
     match cli.command {
         Some(command) => thingflash::cli::run(command),
-        None => open_window(),
+        None => open_window(cli.files),
     }
 }
 
 #[cfg(feature = "gui")]
-fn open_window() -> ExitCode {
-    match thingflash::gui::run() {
+fn open_window(files: Vec<std::path::PathBuf>) -> ExitCode {
+    match thingflash::gui::run(files) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("thingflash: cannot open the window: {e}");
@@ -24,7 +24,7 @@ fn open_window() -> ExitCode {
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_window() -> ExitCode {
+fn open_window(_files: Vec<std::path::PathBuf>) -> ExitCode {
     eprintln!("thingflash was built without the window (feature `gui`); see thingflash --help");
     ExitCode::from(2)
 }

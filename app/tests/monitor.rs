@@ -5,6 +5,9 @@
 
 use std::io::Write as _;
 use std::os::fd::AsRawFd as _;
+
+mod common;
+use common::Board;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -176,31 +179,6 @@ fn backtrace_addresses_are_symbolised_from_an_elf() {
     assert!(sym.contains("monitor.rs"), "{sym}");
 }
 
-/// A pseudo-terminal whose slave is reachable through a stable symlink, so that the
-/// reader sees "the same port" come back after an unplug.
-struct Board {
-    master: std::fs::File,
-}
-
-impl Board {
-    fn plug(link: &Path) -> Self {
-        let pty = nix::pty::openpty(None, None).unwrap();
-        let slave = nix::unistd::ttyname(&pty.slave).unwrap();
-        let _ = std::fs::remove_file(link);
-        std::os::unix::fs::symlink(&slave, link).unwrap();
-        // Only the master stays open in the test; the reader opens the slave by path.
-        drop(pty.slave);
-        Self {
-            master: std::fs::File::from(pty.master),
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.master.write_all(bytes).unwrap();
-        self.master.flush().unwrap();
-    }
-}
-
 fn wait_for(
     rx: &mpsc::Receiver<MonitorMsg>,
     what: &str,
@@ -333,5 +311,56 @@ fn decode_cli_reads_files_and_stdin_and_exits_zero() {
             .as_str()
             .unwrap()
             .contains("iot:Connect")
+    );
+}
+
+#[test]
+fn monitor_cli_prints_decoded_lines_and_exits_cleanly_on_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ttyCLI");
+    let mut board = Board::plug(&link);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_thingflash"))
+        .args(["monitor", "--port", link.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).unwrap();
+        s
+    });
+    std::thread::sleep(Duration::from_millis(700));
+    board.send(b"[tf1] mqtt.connack reason=0x87 session=0 ms=3\n");
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let status = child.wait().unwrap();
+    let text = reader.join().unwrap();
+    assert!(status.success(), "exit {status:?}\n{text}");
+    assert!(text.contains("-- connected to"), "{text}");
+    assert!(text.contains("Not authorized"), "{text}");
+}
+
+#[test]
+fn the_log_is_bounded_and_saves_with_explanations() {
+    let mut log = monitor::log::LogBuffer::new(3);
+    for d in monitor::decode_text(
+        "a\nb\n[tf1] mqtt.connack reason=0x87 session=0 ms=3\nc\n[tf1] wifi.disconnected reason=201\n",
+    ) {
+        log.push(d);
+    }
+    assert_eq!((log.len(), log.dropped()), (3, 2));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("saved.log");
+    log.save(&path).unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.starts_with("# 2 older lines were dropped"), "{text}");
+    assert!(
+        text.contains("[tf1] wifi.disconnected reason=201\n#   WiFi: NO_AP_FOUND"),
+        "{text}"
     );
 }

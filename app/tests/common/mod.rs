@@ -2,6 +2,7 @@
 //! certificates and keys that openssl makes in a temporary folder at test time.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -309,5 +310,30 @@ impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A pseudo-terminal whose slave is reachable through a stable symlink, so that the
+/// reader sees "the same port" come back after an unplug.
+pub struct Board {
+    pub master: std::fs::File,
+}
+
+impl Board {
+    pub fn plug(link: &Path) -> Self {
+        let pty = nix::pty::openpty(None, None).unwrap();
+        let slave = nix::unistd::ttyname(&pty.slave).unwrap();
+        let _ = std::fs::remove_file(link);
+        std::os::unix::fs::symlink(&slave, link).unwrap();
+        // Only the master stays open in the test; the reader opens the slave by path.
+        drop(pty.slave);
+        Self {
+            master: std::fs::File::from(pty.master),
+        }
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.master.write_all(bytes).unwrap();
+        self.master.flush().unwrap();
     }
 }
