@@ -11,6 +11,7 @@
 //! - [`event`]: the one-line-per-event serial grammar the firmware prints and the app
 //!   parses.
 //! - [`credentials`]: reading a whole credentials partition into what the firmware needs.
+//! - [`x509`]: the certificate facts the board reports (CN, expiry, key type).
 #![no_std]
 #![cfg_attr(not(test), warn(missing_docs))]
 
@@ -20,3 +21,4 @@ pub mod config;
 pub mod credentials;
 pub mod event;
 pub mod tlv;
+pub mod x509;

@@ -229,6 +229,14 @@ proptest! {
     }
 
     #[test]
+    fn x509_summary_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..1500)) {
+        let _ = thingflash_protocol::x509::summarize(&bytes);
+        let mut seq = vec![0x30, 0x82, 0x05, 0x00, 0x30, 0x82, 0x04, 0x00];
+        seq.extend_from_slice(&bytes);
+        let _ = thingflash_protocol::x509::summarize(&seq);
+    }
+
+    #[test]
     fn tlv_parser_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
         let _ = Partition::parse(&bytes);
         let mut with_magic = tlv::MAGIC.to_le_bytes().to_vec();
