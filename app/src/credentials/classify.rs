@@ -507,8 +507,20 @@ fn bytes_to_key(pass: &[u8], salt: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
     out
 }
 
+/// CBC-decrypt `buf` in place and strip PKCS#7 padding; `None` for a wrong key.
+fn cbc_decrypt<D: cbc::cipher::KeyIvInit + cbc::cipher::BlockDecryptMut>(
+    key: &[u8],
+    iv: &[u8],
+    buf: &mut [u8],
+) -> Option<Vec<u8>> {
+    D::new_from_slices(key, iv)
+        .ok()?
+        .decrypt_padded_mut::<cbc::cipher::block_padding::Pkcs7>(buf)
+        .ok()
+        .map(<[u8]>::to_vec)
+}
+
 fn legacy_encrypted(blob: &Blob, dek: &DekInfo, passphrase: Option<&str>) -> Kind {
-    use cbc::cipher::{BlockDecryptMut as _, KeyIvInit as _, block_padding::Pkcs7};
     let Some(pass) = passphrase else {
         return Kind::EncryptedKey {
             scheme: "legacy-pem",
@@ -521,48 +533,12 @@ fn legacy_encrypted(blob: &Blob, dek: &DekInfo, passphrase: Option<&str>) -> Kin
         };
     }
     let salt = &dek.iv[..8];
-    let mut buf = Zeroizing::new(blob.der.to_vec());
-    let plain: Option<Vec<u8>> = match dek.cipher.to_ascii_uppercase().as_str() {
-        "AES-128-CBC" => cbc::Decryptor::<aes::Aes128>::new_from_slices(
-            &bytes_to_key(pass.as_bytes(), salt, 16),
-            &dek.iv,
-        )
-        .ok()
-        .and_then(|d| {
-            d.decrypt_padded_mut::<Pkcs7>(&mut buf)
-                .ok()
-                .map(<[u8]>::to_vec)
-        }),
-        "AES-192-CBC" => cbc::Decryptor::<aes::Aes192>::new_from_slices(
-            &bytes_to_key(pass.as_bytes(), salt, 24),
-            &dek.iv,
-        )
-        .ok()
-        .and_then(|d| {
-            d.decrypt_padded_mut::<Pkcs7>(&mut buf)
-                .ok()
-                .map(<[u8]>::to_vec)
-        }),
-        "AES-256-CBC" => cbc::Decryptor::<aes::Aes256>::new_from_slices(
-            &bytes_to_key(pass.as_bytes(), salt, 32),
-            &dek.iv,
-        )
-        .ok()
-        .and_then(|d| {
-            d.decrypt_padded_mut::<Pkcs7>(&mut buf)
-                .ok()
-                .map(<[u8]>::to_vec)
-        }),
-        "DES-EDE3-CBC" => cbc::Decryptor::<des::TdesEde3>::new_from_slices(
-            &bytes_to_key(pass.as_bytes(), salt, 24),
-            &dek.iv,
-        )
-        .ok()
-        .and_then(|d| {
-            d.decrypt_padded_mut::<Pkcs7>(&mut buf)
-                .ok()
-                .map(<[u8]>::to_vec)
-        }),
+    type Decrypt = fn(&[u8], &[u8], &mut [u8]) -> Option<Vec<u8>>;
+    let (key_len, decrypt): (usize, Decrypt) = match dek.cipher.to_ascii_uppercase().as_str() {
+        "AES-128-CBC" => (16, cbc_decrypt::<cbc::Decryptor<aes::Aes128>>),
+        "AES-192-CBC" => (24, cbc_decrypt::<cbc::Decryptor<aes::Aes192>>),
+        "AES-256-CBC" => (32, cbc_decrypt::<cbc::Decryptor<aes::Aes256>>),
+        "DES-EDE3-CBC" => (24, cbc_decrypt::<cbc::Decryptor<des::TdesEde3>>),
         other => {
             return Kind::BrokenKey {
                 key_type: KeyType::Other,
@@ -572,6 +548,12 @@ fn legacy_encrypted(blob: &Blob, dek: &DekInfo, passphrase: Option<&str>) -> Kin
             };
         }
     };
+    let mut buf = Zeroizing::new(blob.der.to_vec());
+    let plain = decrypt(
+        &bytes_to_key(pass.as_bytes(), salt, key_len),
+        &dek.iv,
+        &mut buf,
+    );
     let wrong = || Kind::BrokenKey {
         key_type: KeyType::Other,
         reason: "the passphrase does not decrypt this key".into(),

@@ -29,6 +29,21 @@ fn finding(severity: Severity, code: &'static str, message: String, fix: &str) -
     }
 }
 
+fn not_a_host(input: &str, port: Option<u16>, mut findings: Vec<Finding>) -> Endpoint {
+    findings.push(finding(
+        Severity::Error,
+        "endpoint-invalid",
+        format!("'{input}' is not a host name"),
+        "give only the host, like a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
+    ));
+    Endpoint {
+        host: None,
+        port,
+        region: None,
+        findings,
+    }
+}
+
 /// Read an endpoint as typed (or pasted).
 ///
 /// ```
@@ -97,36 +112,12 @@ pub fn check_endpoint(input: &str) -> Endpoint {
                 ));
                 text = host;
             }
-            Err(_) => {
-                findings.push(finding(
-                    Severity::Error,
-                    "endpoint-invalid",
-                    format!("'{input}' is not a host name"),
-                    "give only the host, like a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
-                ));
-                return Endpoint {
-                    host: None,
-                    port: None,
-                    region: None,
-                    findings,
-                };
-            }
+            Err(_) => return not_a_host(input, None, findings),
         }
     }
     let host = text.trim_end_matches('.').to_ascii_lowercase();
     if !is_hostname(&host) {
-        findings.push(finding(
-            Severity::Error,
-            "endpoint-invalid",
-            format!("'{input}' is not a host name"),
-            "give only the host, like a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
-        ));
-        return Endpoint {
-            host: None,
-            port,
-            region: None,
-            findings,
-        };
+        return not_a_host(input, port, findings);
     }
     let labels: Vec<&str> = host.split('.').collect();
     let aws = host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn");

@@ -32,7 +32,9 @@ fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         }
         let (bytes, tail) = rest.split_at_checked(n)?;
         rest = tail;
-        bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+        bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
     };
     let (contents, rest) = rest.split_at_checked(len)?;
     Some((tag, contents, rest))
@@ -57,7 +59,10 @@ fn time(input: &[u8]) -> Option<(String, &[u8])> {
     let (year, body) = match tag {
         0x17 if c.len() == 13 => {
             let yy: u32 = digits.get(..2)?.parse().ok()?;
-            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, digits.get(2..12)?)
+            (
+                if yy >= 50 { 1900 + yy } else { 2000 + yy },
+                digits.get(2..12)?,
+            )
         }
         0x18 if c.len() == 15 => (digits.get(..4)?.parse().ok()?, digits.get(4..14)?),
         _ => return None,
@@ -67,7 +72,14 @@ fn time(input: &[u8]) -> Option<(String, &[u8])> {
     }
     let f = |i: usize| body.get(i..i + 2);
     Some((
-        format!("{year:04}-{}-{}T{}:{}:{}Z", f(0)?, f(2)?, f(4)?, f(6)?, f(8)?),
+        format!(
+            "{year:04}-{}-{}T{}:{}:{}Z",
+            f(0)?,
+            f(2)?,
+            f(4)?,
+            f(6)?,
+            f(8)?
+        ),
         rest,
     ))
 }
@@ -97,7 +109,10 @@ fn key_type(spki: &[u8]) -> Option<String> {
         let (bits, _) = expect(rest, 0x03)?;
         let (rsa, _) = expect(bits.get(1..)?, SEQUENCE)?;
         let (modulus, _) = expect(rsa, 0x02)?;
-        let m = modulus.iter().position(|b| *b != 0).map_or(&[][..], |i| &modulus[i..]);
+        let m = modulus
+            .iter()
+            .position(|b| *b != 0)
+            .map_or(&[][..], |i| &modulus[i..]);
         let top = u32::from(*m.first()?);
         let n = (m.len() as u32 - 1) * 8 + (32 - top.leading_zeros());
         return Some(format!("rsa-{n}"));

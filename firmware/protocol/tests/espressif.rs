@@ -289,16 +289,30 @@ fn certificate_summary_matches_openssl() {
     use thingflash_protocol::x509::summarize;
     let openssl = peer("openssl");
     let roots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/ca");
-    let der_of = |pem: &Path| run_bytes(Command::new(&openssl).args(["x509", "-outform", "DER", "-in"]).arg(pem));
+    let der_of = |pem: &Path| {
+        run_bytes(
+            Command::new(&openssl)
+                .args(["x509", "-outform", "DER", "-in"])
+                .arg(pem),
+        )
+    };
     let ca1 = summarize(&der_of(&roots.join("AmazonRootCA1.pem"))).unwrap();
-    assert_eq!((ca1.cn.as_str(), ca1.not_after.as_str(), ca1.key.as_str()), ("Amazon Root CA 1", "2038-01-17T00:00:00Z", "rsa-2048"));
+    assert_eq!(
+        (ca1.cn.as_str(), ca1.not_after.as_str(), ca1.key.as_str()),
+        ("Amazon Root CA 1", "2038-01-17T00:00:00Z", "rsa-2048")
+    );
     let ca3 = summarize(&der_of(&roots.join("AmazonRootCA3.pem"))).unwrap();
-    assert_eq!((ca3.cn.as_str(), ca3.not_after.as_str(), ca3.key.as_str()), ("Amazon Root CA 3", "2040-05-26T00:00:00Z", "ec-p256"));
+    assert_eq!(
+        (ca3.cn.as_str(), ca3.not_after.as_str(), ca3.key.as_str()),
+        ("Amazon Root CA 3", "2040-05-26T00:00:00Z", "ec-p256")
+    );
     let fx = Fixtures::new();
     let dev = summarize(&fx.bytes("dev.der")).unwrap();
     assert_eq!((dev.cn.as_str(), dev.key.as_str()), ("thing-1", "ec-p256"));
     // openssl prints e.g. "notAfter=Dec 24 11:33:28 2026 GMT"; compare date and time parts.
-    let end = run(Command::new(&openssl).args(["x509", "-noout", "-enddate", "-dateopt", "iso_8601", "-in"]).arg(fx.path("dev.pem")));
+    let end = run(Command::new(&openssl)
+        .args(["x509", "-noout", "-enddate", "-dateopt", "iso_8601", "-in"])
+        .arg(fx.path("dev.pem")));
     let iso = end.trim().trim_start_matches("notAfter=").replace(' ', "T");
     assert_eq!(dev.not_after, iso, "{end}");
     assert!(summarize(b"not a certificate").is_none());
