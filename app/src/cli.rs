@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 use crate::credentials::{self, Analysis, CredentialsError, Kind, Role, convert};
 use crate::monitor;
+use crate::monitor::reader::MonitorConfig;
 use crate::provision;
 
 /// Environment variable holding the passphrase of an encrypted private key (never a
@@ -77,6 +78,9 @@ pub enum Command {
         /// Firmware ELF for symbolising backtraces.
         #[arg(long)]
         elf: Option<PathBuf>,
+        /// Reset the board after opening the port (by default the monitor never resets it).
+        #[arg(long)]
+        reset: bool,
     },
     /// AWS: create things, certificates and policies with your AWS credentials.
     #[command(subcommand)]
@@ -423,12 +427,13 @@ pub fn run(command: Command) -> ExitCode {
             baud,
             json,
             elf,
+            reset,
         } => {
             let d = match decoder(elf.as_deref()) {
                 Ok(d) => d,
                 Err(e) => return usage_error(&e),
             };
-            monitor_port(port, baud, json, d, &mut out)
+            monitor_port(MonitorConfig { port, baud, reset }, json, d, &mut out)
         }
     }
 }
@@ -482,8 +487,7 @@ fn write_pieces(
 }
 
 fn monitor_port(
-    port: String,
-    baud: u32,
+    cfg: MonitorConfig,
     json: bool,
     d: monitor::Decoder,
     out: &mut impl std::io::Write,
@@ -498,8 +502,7 @@ fn monitor_port(
     }) {
         return usage_error(&format!("cannot install the Ctrl-C handler: {e}"));
     }
-    let handle =
-        monitor::reader::spawn(monitor::reader::MonitorConfig { port, baud }, d, tx, || {});
+    let handle = monitor::reader::spawn(cfg, d, tx, || {});
     while let Ok(msg) = rx.recv() {
         let text = match msg {
             monitor::reader::MonitorMsg::Disconnected { reason } if reason == "\u{3}" => break,
@@ -507,6 +510,7 @@ fn monitor_port(
                 format!("-- connected to {port} (Ctrl-C exits)\n")
             }
             monitor::reader::MonitorMsg::Disconnected { reason } => format!("-- {reason}\n"),
+            monitor::reader::MonitorMsg::Notice(text) => format!("-- {text}\n"),
             monitor::reader::MonitorMsg::Lines(lines) => {
                 lines.iter().map(|l| render_line(l, json)).collect()
             }

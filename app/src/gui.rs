@@ -275,6 +275,7 @@ impl ThingflashApp {
             MonitorConfig {
                 port: port.clone(),
                 baud: self.settings.baud,
+                reset: false,
             },
             Decoder::new(),
             tx,
@@ -343,6 +344,7 @@ impl ThingflashApp {
                         self.monitor_state = format!("connected to {port}")
                     }
                     MonitorMsg::Disconnected { reason } => self.monitor_state = reason,
+                    MonitorMsg::Notice(text) => self.notice = Some(text),
                     MonitorMsg::Lines(lines) => {
                         for d in lines {
                             self.status.apply(&d, now);

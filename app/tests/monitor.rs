@@ -211,6 +211,7 @@ fn live_reader_over_a_pty_survives_split_lines_garbage_and_unplug() {
         MonitorConfig {
             port: link.to_string_lossy().into_owned(),
             baud: 115_200,
+            reset: false,
         },
         Decoder::new(),
         tx,
@@ -363,4 +364,39 @@ fn the_log_is_bounded_and_saves_with_explanations() {
         text.contains("[tf1] wifi.disconnected reason=201\n#   WiFi: NO_AP_FOUND"),
         "{text}"
     );
+}
+
+#[test]
+fn reset_on_a_port_without_modem_lines_is_explained_and_reading_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ttyRESET");
+    let mut board = Board::plug(&link);
+    let (tx, rx) = mpsc::channel();
+    let handle = reader::spawn(
+        MonitorConfig {
+            port: link.to_string_lossy().into_owned(),
+            baud: 115_200,
+            reset: true,
+        },
+        Decoder::new(),
+        tx,
+        || {},
+    );
+    wait_for(&rx, "connect", |m| {
+        matches!(m, MonitorMsg::Connected { .. })
+    });
+    // A pseudo-terminal has no RTS/DTR lines: the reset fails and says what to do.
+    let reason = loop {
+        match rx.recv_timeout(Duration::from_secs(10)).unwrap() {
+            MonitorMsg::Notice(reason) => break reason,
+            _ => continue,
+        }
+    };
+    assert!(reason.contains("press its RESET button"), "{reason}");
+    board.send(b"[tf1] wifi.disconnected reason=8\n");
+    let lines = wait_for(&rx, "a line after the failed reset", |m| {
+        matches!(m, MonitorMsg::Lines(_))
+    });
+    assert!(lines[0].event.is_some());
+    handle.stop();
 }

@@ -23,6 +23,8 @@ pub enum MonitorMsg {
     },
     /// Decoded lines, in order.
     Lines(Vec<Decoded>),
+    /// Something the user should know while the port stays open.
+    Notice(String),
     /// The port closed or could not be opened; the reader retries.
     Disconnected {
         /// Why, for the user.
@@ -37,6 +39,17 @@ pub struct MonitorConfig {
     pub port: String,
     /// Baud rate (115200 for thingflash firmware).
     pub baud: u32,
+    /// Reset the board once after the first open, to see it boot from the start.
+    pub reset: bool,
+}
+
+/// Pulse EN low through RTS (with DTR released so IO0/BOOT stays high), the wiring of
+/// the auto-reset circuit on ESP boards and of the built-in USB-JTAG serial.
+fn reset_board(port: &mut impl serialport::SerialPort) -> Result<(), serialport::Error> {
+    port.write_data_terminal_ready(false)?;
+    port.write_request_to_send(true)?;
+    std::thread::sleep(Duration::from_millis(100));
+    port.write_request_to_send(false)
 }
 
 /// A running reader; dropping it stops the thread.
@@ -104,6 +117,7 @@ pub fn spawn(
             };
             let mut assembler = LineAssembler::new();
             let mut last_error = String::new();
+            let mut reset_pending = cfg.reset;
             while !flag.load(Ordering::Relaxed) {
                 // No DTR/RTS changes on open: on ESP boards they are wired to EN and BOOT,
                 // and toggling them would reset the board.
@@ -130,6 +144,17 @@ pub fn spawn(
                     port: cfg.port.clone(),
                 }) {
                     return;
+                }
+                if std::mem::take(&mut reset_pending)
+                    && let Err(e) = reset_board(&mut port)
+                {
+                    let reason = format!(
+                        "could not reset the board through {} ({e}): press its RESET button to see it boot",
+                        cfg.port
+                    );
+                    if !send(MonitorMsg::Notice(reason)) {
+                        return;
+                    }
                 }
                 let mut buf = [0u8; 4096];
                 let mut pieces = Vec::new();
