@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 use crate::credentials::{
     self, Analysis, CredentialsError, InputFile, Kind, Role, Severity, endpoint,
 };
-use crate::monitor::log::LogBuffer;
+use crate::monitor::log::{FilteredView, LogBuffer};
 use crate::monitor::reader::{self, MonitorConfig, MonitorHandle, MonitorMsg};
 use crate::monitor::{BoardStatus, Decoded, Decoder, Level, Light, Step};
 use crate::ports::{self, PortInfo};
@@ -132,7 +132,7 @@ pub struct ThingflashApp {
     status: BoardStatus,
     log: LogBuffer,
     log_filter: String,
-    filtered: Option<(String, usize, Vec<usize>)>,
+    filtered: FilteredView,
     autoscroll: bool,
     notice: Option<String>,
     provision: ProvisionDialog,
@@ -194,7 +194,7 @@ impl ThingflashApp {
             status: BoardStatus::default(),
             log: LogBuffer::new(crate::monitor::log::DEFAULT_CAPACITY),
             log_filter: String::new(),
-            filtered: None,
+            filtered: FilteredView::default(),
             autoscroll: true,
             notice: None,
             provision: ProvisionDialog {
@@ -699,40 +699,27 @@ impl ThingflashApp {
             }
         });
         // Filtering a large log is cached until the filter or the log changes.
-        let rows: Option<&[usize]> = if self.log_filter.is_empty() {
-            None
+        let filtering = !self.log_filter.is_empty();
+        if filtering {
+            self.filtered.update(&self.log, &self.log_filter);
+        }
+        let count = if filtering {
+            self.filtered.len()
         } else {
-            let stale = self
-                .filtered
-                .as_ref()
-                .is_none_or(|(f, n, _)| *f != self.log_filter || *n != self.log.len());
-            if stale {
-                let needle = self.log_filter.to_lowercase();
-                let idx = self
-                    .log
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, d)| {
-                        d.text.to_lowercase().contains(&needle)
-                            || d.explanation
-                                .as_ref()
-                                .is_some_and(|e| e.title.to_lowercase().contains(&needle))
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
-                self.filtered = Some((self.log_filter.clone(), self.log.len(), idx));
-            }
-            self.filtered.as_ref().map(|(_, _, v)| v.as_slice())
+            self.log.len()
         };
-        let count = rows.map_or(self.log.len(), <[usize]>::len);
         let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
         egui::ScrollArea::both()
             .auto_shrink([false, false])
             .stick_to_bottom(self.autoscroll)
             .show_rows(ui, row_height, count, |ui, range| {
                 for i in range {
-                    let idx = rows.map_or(i, |r| r[i]);
-                    if let Some(d) = self.log.get(idx) {
+                    let d = if filtering {
+                        self.filtered.get(&self.log, i)
+                    } else {
+                        self.log.get(i)
+                    };
+                    if let Some(d) = d {
                         log_row(ui, d);
                     }
                 }

@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write as _;
-use std::os::fd::AsRawFd as _;
 
 mod common;
 use common::Board;
@@ -220,7 +219,6 @@ fn live_reader_over_a_pty_survives_split_lines_garbage_and_unplug() {
     wait_for(&rx, "connect", |m| {
         matches!(m, MonitorMsg::Connected { .. })
     });
-    let _ = board.master.as_raw_fd();
 
     // A line split across writes, with \r\n, and a UTF-8 character split in two.
     board.send(b"[tf1] wifi.connecting ssid=\"caf");

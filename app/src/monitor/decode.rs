@@ -174,8 +174,10 @@ impl Decoder {
             return d;
         }
         if let Some(d) = rom(line) {
-            if d.explanation.is_some() {
+            // A reset starts the board without a clock; other ROM lines change nothing.
+            if line.trim_start().starts_with("rst:") {
                 self.time_set = false;
+                self.in_panic = false;
             }
             return d;
         }
