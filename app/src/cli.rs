@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::bundle::{self, Chip, FlashSize};
 use crate::credentials::{self, Analysis, CredentialsError, Kind, Role, convert};
+use crate::flash::{self, After, Before};
 use crate::monitor;
 use crate::monitor::reader::MonitorConfig;
 use crate::provision;
@@ -16,6 +18,51 @@ use crate::provision;
 /// Environment variable holding the passphrase of an encrypted private key (never a
 /// command-line argument: those are visible to every user of the machine).
 pub const PASSPHRASE_ENV: &str = "THINGFLASH_KEY_PASSPHRASE";
+
+/// Environment variable holding the WiFi password (the safer way to pass it).
+pub const WIFI_PASSWORD_ENV: &str = "THINGFLASH_WIFI_PASSWORD";
+
+fn mqtt_port(s: &str) -> Result<u16, String> {
+    match s {
+        "8883" => Ok(8883),
+        "443" => Ok(443),
+        _ => Err("AWS IoT takes MQTT over TLS on 8883, or on 443 with ALPN".into()),
+    }
+}
+
+/// What goes onto the board besides the firmware: the files and the settings.
+#[derive(clap::Args, Debug)]
+pub struct BoardSettings {
+    /// Certificate, key, root CA or AWS zip files (classified as `thingflash check` does).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// AWS IoT data endpoint, e.g. a1b2c3-ats.iot.eu-west-1.amazonaws.com.
+    #[arg(long)]
+    pub endpoint: String,
+    /// WiFi network name.
+    #[arg(long)]
+    pub wifi_ssid: String,
+    /// WiFi password ('' for an open network). Prefer the environment variable: arguments
+    /// are visible to every user of the machine.
+    #[arg(long, env = WIFI_PASSWORD_ENV, hide_env_values = true)]
+    pub wifi_password: Option<String>,
+    /// MQTT client id (your thing name); default: the certificate's CN when it is not
+    /// AWS's generic one.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Topic prefix: the board publishes to <prefix>/<client-id>/telemetry.
+    #[arg(long, default_value = "thingflash")]
+    pub topic_prefix: String,
+    /// MQTT port: 8883, or 443 (ALPN x-amzn-mqtt-ca) where 8883 is blocked.
+    #[arg(long, default_value_t = 8883, value_parser = mqtt_port)]
+    pub mqtt_port: u16,
+    /// Seconds between telemetry messages.
+    #[arg(long, default_value_t = 60)]
+    pub telemetry_interval: u32,
+    /// Firmware ELF to flash instead of the included one (advanced).
+    #[arg(long)]
+    pub firmware: Option<PathBuf>,
+}
 
 /// thingflash: from the certificate files AWS IoT gave you to an ESP32 board
 /// publishing over MQTT. Without a subcommand, opens the window.
@@ -57,6 +104,61 @@ pub enum Command {
         /// Replace existing files.
         #[arg(long)]
         force: bool,
+    },
+    /// Build the merged flash image (bootloader, partition table, credentials, firmware)
+    /// without a board: what `flash` would write, for esptool or a factory.
+    Bundle {
+        /// Files and settings.
+        #[command(flatten)]
+        settings: BoardSettings,
+        /// The board's chip.
+        #[arg(long, value_enum)]
+        chip: Chip,
+        /// Flash size of the board (goes into the bootloader header).
+        #[arg(long, value_enum, default_value_t)]
+        flash_size: FlashSize,
+        /// The merged image to write (flash it at 0x0). Holds the private key: kept 0600.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the credentials partition alone (flash it at 0xD000).
+        #[arg(long)]
+        partition_out: Option<PathBuf>,
+        /// Replace existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Flash the firmware and the credentials to a board, verify, and reset it.
+    Flash {
+        /// Files and settings.
+        #[command(flatten)]
+        settings: BoardSettings,
+        /// Serial port, e.g. /dev/ttyACM0 or COM3.
+        #[arg(long)]
+        port: String,
+        /// The chip expected; default: the one detected.
+        #[arg(long, value_enum)]
+        chip: Option<Chip>,
+        /// Baud rate for the transfer.
+        #[arg(long, default_value_t = 921_600)]
+        baud: u32,
+        /// How to enter the loader: pulse DTR/RTS, or nothing (board already in download mode).
+        #[arg(long, value_enum, default_value_t)]
+        before: Before,
+        /// Reset into the firmware afterwards, or leave the chip in the loader.
+        #[arg(long, value_enum, default_value_t)]
+        after: After,
+        /// Rewrite only the credentials partition (the board must already run thingflash).
+        #[arg(long)]
+        credentials_only: bool,
+        /// Skip the MD5 check of what was written.
+        #[arg(long)]
+        no_verify: bool,
+        /// Flash even if the chip revision is outside what the images declare.
+        #[arg(long)]
+        force: bool,
+        /// One JSON object per event.
+        #[arg(long)]
+        json: bool,
     },
     /// List serial ports, with the USB bridge named.
     Ports {
@@ -410,6 +512,46 @@ pub fn run(command: Command) -> ExitCode {
             decode_stream(input, &mut d, json, &mut out)
         }
         Command::Aws(command) => aws(command, &mut out),
+        Command::Bundle {
+            settings,
+            chip,
+            flash_size,
+            out: path,
+            partition_out,
+            force,
+        } => bundle_command(
+            &settings,
+            chip,
+            flash_size,
+            &path,
+            partition_out.as_deref(),
+            force,
+            &mut out,
+        ),
+        Command::Flash {
+            settings,
+            port,
+            chip,
+            baud,
+            before,
+            after,
+            credentials_only,
+            no_verify,
+            force,
+            json,
+        } => {
+            let opts = flash::FlashOptions {
+                port,
+                baud,
+                before,
+                after,
+                verify: !no_verify,
+                force,
+                credentials_only,
+                chip,
+            };
+            flash_command(&settings, &opts, json, &mut out)
+        }
         Command::Ports { json } => {
             let ports = crate::ports::list();
             let text = if json {
@@ -525,4 +667,202 @@ fn monitor_port(
     }
     handle.stop();
     ExitCode::SUCCESS
+}
+
+/// Everything `bundle` and `flash` need from the command line, checked.
+struct Prepared {
+    credentials: bundle::Credentials,
+    config: thingflash_protocol::config::DeviceConfig,
+    firmware: Option<Vec<u8>>,
+}
+
+/// Load the files and settings; on failure, the exit code (after saying why).
+fn prepare(s: &BoardSettings) -> Result<Prepared, ExitCode> {
+    let a = load(&s.files).map_err(|e| usage_error(&e))?;
+    let credentials = match bundle::Credentials::from_analysis(&a) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{}", render(&a));
+            eprintln!("thingflash: {e}");
+            return Err(ExitCode::from(1));
+        }
+    };
+    let Some(password) = s.wifi_password.clone() else {
+        return Err(usage_error(&format!(
+            "give the WiFi password in {WIFI_PASSWORD_ENV} (or --wifi-password; '' for an open network)"
+        )));
+    };
+    let endpoint = credentials::endpoint::check_endpoint(&s.endpoint);
+    let Some(host) = endpoint.host else {
+        let why = endpoint
+            .findings
+            .first()
+            .map(|f| format!("{} ({})", f.message, f.fix))
+            .unwrap_or_else(|| "give the AWS IoT endpoint".into());
+        return Err(usage_error(&why));
+    };
+    let client_id = match s
+        .client_id
+        .clone()
+        .or_else(|| bundle::default_client_id(&a))
+    {
+        Some(id) => id,
+        None => {
+            return Err(usage_error(
+                &"give --client-id: the certificate's name is AWS's generic one, and AWS policies usually expect the thing name",
+            ));
+        }
+    };
+    let config = thingflash_protocol::config::DeviceConfig {
+        wifi_ssid: s.wifi_ssid.clone(),
+        wifi_password: zeroize::Zeroizing::new(password),
+        host,
+        port: s.mqtt_port,
+        client_id,
+        topic_prefix: s.topic_prefix.clone(),
+        telemetry_interval_s: s.telemetry_interval,
+        ..Default::default()
+    };
+    if let Err(e) = config.validate() {
+        return Err(usage_error(&e));
+    }
+    let firmware = match &s.firmware {
+        Some(p) => Some(
+            std::fs::read(p)
+                .map_err(|e| usage_error(&format!("cannot read {}: {e}", p.display())))?,
+        ),
+        None => None,
+    };
+    Ok(Prepared {
+        credentials,
+        config,
+        firmware,
+    })
+}
+
+fn bundle_command(
+    s: &BoardSettings,
+    chip: Chip,
+    flash_size: FlashSize,
+    path: &std::path::Path,
+    partition_out: Option<&std::path::Path>,
+    force: bool,
+    out: &mut impl std::io::Write,
+) -> ExitCode {
+    let p = match prepare(s) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let started = std::time::Instant::now();
+    let plan = match bundle::plan(&bundle::Request {
+        chip,
+        flash_size,
+        credentials: &p.credentials,
+        config: &p.config,
+        firmware_elf: p.firmware.as_deref(),
+    }) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("thingflash: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let merged = plan.merged();
+    let took = started.elapsed();
+    // Both files hold the private key.
+    if let Err(e) = convert::write_file(path, &merged, true, force) {
+        eprintln!("thingflash: {e}");
+        return ExitCode::from(1);
+    }
+    if let Some(part) = partition_out
+        && let Some(seg) = plan.credentials()
+        && let Err(e) = convert::write_file(part, &seg.data, true, force)
+    {
+        eprintln!("thingflash: {e}");
+        return ExitCode::from(1);
+    }
+    let _ = writeln!(
+        out,
+        "{} image for {chip}, {} flash:",
+        path.display(),
+        flash_size_name(flash_size)
+    );
+    for seg in &plan.segments {
+        let _ = writeln!(
+            out,
+            "  {:#08x}  {:>9} B  {}",
+            seg.addr,
+            seg.data.len(),
+            seg.name
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} B in all ({} B with the gaps), built in {} ms. Flash it at 0x0, e.g. `esptool --chip {} write-flash 0x0 {}`",
+        plan.total_bytes(),
+        merged.len(),
+        took.as_millis(),
+        chip.name(),
+        path.display()
+    );
+    ExitCode::SUCCESS
+}
+
+fn flash_size_name(f: FlashSize) -> String {
+    format!("{} MB", f.bytes() >> 20)
+}
+
+fn flash_command(
+    s: &BoardSettings,
+    opts: &flash::FlashOptions,
+    json: bool,
+    out: &mut impl std::io::Write,
+) -> ExitCode {
+    let p = match prepare(s) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut make_plan = |chip: Chip, flash_size: FlashSize| {
+        bundle::plan(&bundle::Request {
+            chip,
+            flash_size,
+            credentials: &p.credentials,
+            config: &p.config,
+            firmware_elf: p.firmware.as_deref(),
+        })
+    };
+    let mut shown = std::collections::HashSet::new();
+    let mut on_event = |e: flash::Event| {
+        if json {
+            let _ = writeln!(out, "{}", serde_json::to_string(&e).unwrap_or_default());
+            return;
+        }
+        let line = match &e {
+            flash::Event::Connecting { port } => Some(format!("connecting to {port}")),
+            flash::Event::Connected(b) => Some(format!("connected: {}", b.summary())),
+            flash::Event::ReadingTable => Some("reading the board's partition table".into()),
+            flash::Event::Progress(p) => {
+                // A line per segment per tenth of the total, and one when verifying.
+                let key = (p.index, (p.fraction() * 10.0) as u32, p.verifying);
+                shown.insert(key).then(|| p.line())
+            }
+            flash::Event::Done(r) => Some(format!(
+                "done: {} segment(s), {} B in {:.1} s{}",
+                r.written.len(),
+                r.written.iter().map(|w| w.2).sum::<usize>(),
+                r.write_time.as_secs_f64(),
+                if r.verified { ", verified by MD5" } else { "" }
+            )),
+        };
+        if let Some(line) = line {
+            let _ = writeln!(out, "{line}");
+        }
+    };
+    match flash::run(opts, &mut make_plan, &mut on_event) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("thingflash: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -1,8 +1,10 @@
 //! thingflash as a library: every operation the GUI and the CLI offer, as plain code
 //! with no GUI types, so that it can be tested and scripted. `gui` and `cli` are thin
 //! shells over the other modules.
+pub mod bundle;
 pub mod cli;
 pub mod credentials;
+pub mod flash;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod monitor;

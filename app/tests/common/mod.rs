@@ -337,3 +337,72 @@ impl Board {
         self.master.flush().unwrap();
     }
 }
+
+/// esp32-mock-bootloader on a pseudo-terminal: a ROM loader with a virtual flash (all
+/// 0xFF at start) that lives as long as this value.
+pub struct Mock {
+    child: Child,
+    pub chip: String,
+    pub port: String,
+}
+
+impl Mock {
+    pub fn start(chip: &str) -> Self {
+        use std::io::BufRead as _;
+        let mut child = Command::new(peer("esp32-mock-bootloader"))
+            .args(["run", "--chip", chip, "--pty"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start esp32-mock-bootloader");
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let port = lines
+            .next()
+            .expect("esp32-mock-bootloader printed nothing")
+            .unwrap();
+        assert!(port.starts_with("/dev/"), "unexpected mock output: {port}");
+        // Keep draining its output so that it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self {
+            child,
+            chip: chip.to_string(),
+            port,
+        }
+    }
+
+    /// Read `len` bytes of the mock's flash at `offset` with esptool.
+    pub fn read_flash(&self, offset: u32, len: usize) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("read.bin");
+        run(Command::new(peer("esptool")).args([
+            "--chip",
+            &self.chip,
+            "--port",
+            &self.port,
+            "--before",
+            "no-reset",
+            "--after",
+            "no-reset",
+            "read-flash",
+            &format!("{offset:#x}"),
+            &len.to_string(),
+            out.to_str().unwrap(),
+        ]));
+        std::fs::read(out).unwrap()
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -7,7 +7,8 @@ use alloc::vec::Vec;
 
 use crate::config::{ConfigError, DeviceConfig};
 use crate::event::CredsProblem;
-use crate::tlv::{Partition, TlvError, TlvType};
+use crate::tlv::{Partition, PartitionWriter, TlvError, TlvType};
+use zeroize::Zeroizing;
 
 /// Record subtype thingflash uses for its config inside `USER_DATA_1`.
 pub const CONFIG_RECORD: TlvType = TlvType::USER_DATA_1;
@@ -52,6 +53,39 @@ pub struct DeviceCredentials<'a> {
     pub config: DeviceConfig,
 }
 
+/// Build a credentials partition of `capacity` bytes: every root CA (subtypes 0, 1, ..),
+/// the device certificate, the private key, the config record, then the integrity
+/// record, the rest erased (`0xFF`). The config is validated first, and the result is
+/// read back with [`read`] before it is returned, so a partition this function returns is
+/// one the firmware accepts. The bytes hold the private key and are wiped on drop.
+pub fn write(
+    ca_certs: &[&[u8]],
+    device_cert: &[u8],
+    private_key: &[u8],
+    config: &DeviceConfig,
+    capacity: usize,
+) -> Result<Zeroizing<Vec<u8>>, CredentialsError> {
+    if ca_certs.is_empty() {
+        return Err(CredentialsError::Missing("root CA certificate"));
+    }
+    config.validate()?;
+    let encoded = config.encode()?;
+    let mut w = PartitionWriter::new(capacity);
+    for (i, ca) in ca_certs.iter().enumerate() {
+        let subtype = u8::try_from(i).map_err(|_| TlvError::PartitionFull {
+            needed: usize::MAX,
+            capacity,
+        })?;
+        w.push(TlvType::CA_CERT, subtype, 0, ca)?;
+    }
+    w.push(TlvType::DEV_CERT, 0, 0, device_cert)?;
+    w.push(TlvType::PRIV_KEY, 0, 0, private_key)?;
+    w.push(CONFIG_RECORD, 0, 0, &encoded)?;
+    let image = Zeroizing::new(w.finish()?);
+    read(&image)?;
+    Ok(image)
+}
+
 /// Read and check a credentials partition.
 pub fn read(bytes: &[u8]) -> Result<DeviceCredentials<'_>, CredentialsError> {
     let p = Partition::parse_strict(bytes)?;
@@ -73,4 +107,58 @@ pub fn read(bytes: &[u8]) -> Result<DeviceCredentials<'_>, CredentialsError> {
         private_key,
         config,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tlv::DEFAULT_PARTITION_SIZE;
+    use alloc::string::String;
+
+    fn config() -> DeviceConfig {
+        DeviceConfig {
+            wifi_ssid: "lab".into(),
+            wifi_password: Zeroizing::new(String::from("hunter22")),
+            host: "a1b2c3-ats.iot.eu-west-1.amazonaws.com".into(),
+            client_id: "sensor-1".into(),
+            ..DeviceConfig::default()
+        }
+    }
+
+    #[test]
+    fn write_then_read_gives_back_every_record() {
+        let image = write(
+            &[b"ca-one", b"ca-two"],
+            b"device",
+            b"key",
+            &config(),
+            DEFAULT_PARTITION_SIZE,
+        )
+        .unwrap();
+        assert_eq!(image.len(), DEFAULT_PARTITION_SIZE);
+        let back = read(&image).unwrap();
+        assert_eq!(back.ca_certs, [&b"ca-one"[..], &b"ca-two"[..]]);
+        assert_eq!(back.device_cert, b"device");
+        assert_eq!(back.private_key, b"key");
+        assert_eq!(back.config, config());
+    }
+
+    #[test]
+    fn write_refuses_what_the_firmware_would_refuse() {
+        let mut bad = config();
+        bad.host = "not a host".into();
+        assert!(matches!(
+            write(&[b"ca"], b"d", b"k", &bad, DEFAULT_PARTITION_SIZE),
+            Err(CredentialsError::Config(_))
+        ));
+        assert_eq!(
+            write(&[], b"d", b"k", &config(), DEFAULT_PARTITION_SIZE).unwrap_err(),
+            CredentialsError::Missing("root CA certificate")
+        );
+        let big = alloc::vec![0u8; 9000];
+        assert!(matches!(
+            write(&[&big], b"d", b"k", &config(), DEFAULT_PARTITION_SIZE),
+            Err(CredentialsError::Partition(TlvError::PartitionFull { .. }))
+        ));
+    }
 }

@@ -1,0 +1,583 @@
+//! Writing a [`Plan`] to a board: open the port, connect to the ROM loader (with the
+//! flasher stub, so data goes compressed), check chip, revision and flash size, write every
+//! segment in one pass, verify each by MD5 and reset into the app. Blocking: callers run it
+//! on a worker thread and receive [`Event`]s through a callback (the GUI forwards them over
+//! a channel, the CLI prints them).
+
+use std::time::{Duration, Instant};
+
+use espflash::connection::{Connection, ResetAfterOperation, ResetBeforeOperation};
+use espflash::flasher::Flasher;
+use espflash::target::ProgressCallbacks;
+use serde::Serialize;
+
+use crate::bundle::{self, BundleError, Chip, FlashSize, Plan, RevisionRange};
+
+/// How to get the chip into its ROM loader before flashing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Before {
+    /// Pulse DTR/RTS (USB bridges and the built-in USB-JTAG/serial).
+    #[default]
+    Default,
+    /// Do nothing: the board is already in download mode (BOOT held at reset).
+    NoReset,
+}
+
+/// What to do with the chip after flashing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum After {
+    /// Reset into the new firmware.
+    #[default]
+    HardReset,
+    /// Leave the chip in the loader.
+    NoReset,
+}
+
+/// Options for one flash run.
+#[derive(Clone, Debug)]
+pub struct FlashOptions {
+    /// Serial port.
+    pub port: String,
+    /// Baud rate for the transfer (the connection starts at 115200).
+    pub baud: u32,
+    /// Reset before.
+    pub before: Before,
+    /// Reset after.
+    pub after: After,
+    /// Verify each segment by MD5 after writing.
+    pub verify: bool,
+    /// Flash even when the chip revision is outside what the images declare.
+    pub force: bool,
+    /// Write only the credentials partition (the board must hold thingflash's table).
+    pub credentials_only: bool,
+    /// The chip the user asked for; `None` takes the detected one.
+    pub chip: Option<Chip>,
+}
+
+impl FlashOptions {
+    /// Defaults for `port`.
+    pub fn new(port: impl Into<String>) -> Self {
+        Self {
+            port: port.into(),
+            baud: 921_600,
+            before: Before::Default,
+            after: After::HardReset,
+            verify: true,
+            force: false,
+            credentials_only: false,
+            chip: None,
+        }
+    }
+}
+
+/// What the loader told us about the board.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BoardInfo {
+    /// The chip, as espflash names it (`esp32c3`).
+    pub chip: String,
+    /// Revision `major * 100 + minor`, when the chip reports it.
+    pub revision: Option<u16>,
+    /// Flash size in bytes, when detected.
+    pub flash_bytes: Option<u32>,
+    /// Base MAC address.
+    pub mac: Option<String>,
+}
+
+impl BoardInfo {
+    /// `ESP32-C3 rev v0.4, 4 MB flash, MAC aa:bb:..`
+    pub fn summary(&self) -> String {
+        let mut s = self.chip.to_uppercase().replacen("ESP32", "ESP32-", 1);
+        if let Some(r) = self.revision {
+            s.push_str(&format!(" rev v{}.{}", r / 100, r % 100));
+        }
+        if let Some(b) = self.flash_bytes {
+            s.push_str(&format!(", {} MB flash", b >> 20));
+        }
+        if let Some(m) = &self.mac {
+            s.push_str(&format!(", MAC {m}"));
+        }
+        s
+    }
+}
+
+/// Where a write stands. Sizes are the plan's bytes (before compression).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Progress {
+    /// Segment being written.
+    pub segment: &'static str,
+    /// Its index among the segments written in this run (0-based).
+    pub index: usize,
+    /// How many segments this run writes.
+    pub count: usize,
+    /// Bytes of this segment done.
+    pub segment_done: usize,
+    /// Bytes in this segment.
+    pub segment_total: usize,
+    /// Bytes done over the whole run.
+    pub done: usize,
+    /// Bytes in the whole run.
+    pub total: usize,
+    /// Since the write started.
+    pub elapsed: Duration,
+    /// Checking this segment's MD5.
+    pub verifying: bool,
+}
+
+impl Progress {
+    /// Fraction done, 0..=1.
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.done as f32 / self.total as f32
+        }
+    }
+
+    /// Bytes per second so far.
+    pub fn rate(&self) -> f64 {
+        let s = self.elapsed.as_secs_f64();
+        if s > 0.0 { self.done as f64 / s } else { 0.0 }
+    }
+
+    /// Time left at the rate so far.
+    pub fn eta(&self) -> Option<Duration> {
+        let rate = self.rate();
+        (rate > 0.0).then(|| Duration::from_secs_f64((self.total - self.done) as f64 / rate))
+    }
+
+    /// `app 412/1024 KiB, total 40%, 210 KiB/s, 3 s left`
+    pub fn line(&self) -> String {
+        let kib = |b: usize| b.div_ceil(1024);
+        let mut s = format!(
+            "{} {}/{} KiB, total {:.0}%, {} KiB/s",
+            self.segment,
+            kib(self.segment_done),
+            kib(self.segment_total),
+            self.fraction() * 100.0,
+            (self.rate() / 1024.0).round()
+        );
+        if self.verifying {
+            s.push_str(", verifying");
+        } else if let Some(eta) = self.eta() {
+            s.push_str(&format!(", {} s left", eta.as_secs()));
+        }
+        s
+    }
+}
+
+/// What happens during a run, in order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// Opening the port and syncing with the loader.
+    Connecting {
+        /// The port.
+        port: String,
+    },
+    /// The loader answered.
+    Connected(BoardInfo),
+    /// Reading the board's partition table (credentials-only).
+    ReadingTable,
+    /// Bytes are going out.
+    Progress(Progress),
+    /// Everything is written (and verified when asked).
+    Done(Report),
+}
+
+/// The outcome of a successful run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// The board.
+    pub board: BoardInfo,
+    /// `(name, address, bytes)` of every segment written.
+    pub written: Vec<(&'static str, u32, usize)>,
+    /// Time spent writing (after connecting).
+    pub write_time: Duration,
+    /// Whether each segment's MD5 was checked.
+    pub verified: bool,
+}
+
+/// Why a flash run failed. Each message says what to do; nothing was claimed written.
+#[derive(Debug, thiserror::Error)]
+pub enum FlashError {
+    /// No such port.
+    #[error(
+        "{port} is not there: plug the board in with a data cable, then pick its port (`thingflash ports` lists them)"
+    )]
+    PortMissing {
+        /// The port.
+        port: String,
+    },
+    /// Permission denied on the port.
+    #[error(
+        "{port}: permission denied. On Linux add yourself to the dialout group (`sudo usermod -aG dialout $USER`, then log out and in) or install a udev rule for the board"
+    )]
+    PermissionDenied {
+        /// The port.
+        port: String,
+    },
+    /// Someone else has the port open.
+    #[error(
+        "{port} is busy: another program has it open (a serial monitor, the Arduino IDE, screen, minicom). Close it and flash again"
+    )]
+    PortBusy {
+        /// The port.
+        port: String,
+    },
+    /// The port would not open for another reason.
+    #[error("cannot open {port}: {detail}")]
+    PortOpen {
+        /// The port.
+        port: String,
+        /// What the OS said.
+        detail: String,
+    },
+    /// The ROM loader did not answer.
+    #[error(
+        "the board on {port} did not answer the flashing handshake ({detail}). Put it in download mode: hold BOOT, press and release RESET, release BOOT, then flash again (with --before no-reset if the port cannot reset it)"
+    )]
+    NoSync {
+        /// The port.
+        port: String,
+        /// What espflash saw.
+        detail: String,
+    },
+    /// The board is another chip than the plan is for.
+    #[error(
+        "this board is an {found}, but the firmware chosen is for {expected}: pick {found} as the chip (or leave the chip unset to use the detected one)"
+    )]
+    WrongChip {
+        /// The chip asked for.
+        expected: Chip,
+        /// The chip found.
+        found: String,
+    },
+    /// The firmware does not run on this chip.
+    #[error(
+        "this board is an {found}; thingflash's firmware runs on the ESP32-C3 and ESP32-C6 only"
+    )]
+    UnsupportedChip {
+        /// The chip found.
+        found: String,
+    },
+    /// The flash chip is smaller than the plan.
+    #[error("the board has {found} KiB of flash; thingflash's layout needs {needed} KiB")]
+    FlashTooSmall {
+        /// Detected KiB.
+        found: u32,
+        /// Needed KiB.
+        needed: u32,
+    },
+    /// The chip revision is outside the images' range.
+    #[error("this chip is revision v{}.{}; the bootloader and firmware declare {range}. It may not boot. Flash anyway with --force (like esptool's --force), or use a newer board", .found / 100, .found % 100)]
+    ChipRevision {
+        /// Found revision.
+        found: u16,
+        /// What the images accept.
+        range: RevisionRange,
+    },
+    /// Credentials-only, but the board's table is not thingflash's.
+    #[error("cannot rewrite only the credentials: {0}. Do a full flash first")]
+    IncompatibleTable(String),
+    /// The plan could not be made.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The transfer broke off.
+    #[error(
+        "the write to {port} broke off ({detail}): nothing is claimed written. Check the cable and the port, then flash again; a half-written board does not start the firmware until a full write succeeds"
+    )]
+    Interrupted {
+        /// The port.
+        port: String,
+        /// What espflash saw.
+        detail: String,
+    },
+    /// The MD5 read back differs.
+    #[error(
+        "the flash on {port} does not read back what was written ({detail}): try a lower --baud or another cable, then flash again"
+    )]
+    Verify {
+        /// The port.
+        port: String,
+        /// What espflash saw.
+        detail: String,
+    },
+}
+
+fn open_error(port: &str, e: serialport::Error) -> FlashError {
+    let port = port.to_string();
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    match e.kind {
+        serialport::ErrorKind::NoDevice if lower.contains("busy") || lower.contains("locked") => {
+            FlashError::PortBusy { port }
+        }
+        serialport::ErrorKind::Io(std::io::ErrorKind::NotFound) => FlashError::PortMissing { port },
+        serialport::ErrorKind::Io(std::io::ErrorKind::PermissionDenied) => {
+            FlashError::PermissionDenied { port }
+        }
+        _ if lower.contains("permission denied") => FlashError::PermissionDenied { port },
+        _ if lower.contains("busy") || lower.contains("locked") => FlashError::PortBusy { port },
+        _ if lower.contains("no such file") || lower.contains("not found") => {
+            FlashError::PortMissing { port }
+        }
+        _ => FlashError::PortOpen { port, detail: text },
+    }
+}
+
+fn detail(e: &espflash::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}
+
+fn connect_error(port: &str, e: espflash::Error) -> FlashError {
+    match e {
+        espflash::Error::ChipMismatch(expected, found) => FlashError::WrongChip {
+            expected: Chip::ALL
+                .into_iter()
+                .find(|c| c.name() == expected)
+                .unwrap_or(Chip::Esp32c3),
+            found,
+        },
+        e => FlashError::NoSync {
+            port: port.to_string(),
+            detail: detail(&e),
+        },
+    }
+}
+
+fn write_error(port: &str, e: espflash::Error) -> FlashError {
+    let port = port.to_string();
+    match e {
+        espflash::Error::VerifyFailed | espflash::Error::DigestMismatch(..) => FlashError::Verify {
+            port,
+            detail: detail(&e),
+        },
+        e => FlashError::Interrupted {
+            port,
+            detail: detail(&e),
+        },
+    }
+}
+
+/// USB identity for espflash's reset strategy (the built-in USB-JTAG/serial resets
+/// differently from a UART bridge); blank for ports that are not USB.
+fn usb_info(port: &str) -> serialport::UsbPortInfo {
+    serialport::available_ports()
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.port_name == port)
+        .and_then(|p| match p.port_type {
+            serialport::SerialPortType::UsbPort(u) => Some(u),
+            _ => None,
+        })
+        .unwrap_or(serialport::UsbPortInfo {
+            vid: 0,
+            pid: 0,
+            serial_number: None,
+            manufacturer: None,
+            product: None,
+        })
+}
+
+/// Connect to the board's loader, with the stub.
+fn connect(opts: &FlashOptions) -> Result<(Flasher, BoardInfo), FlashError> {
+    let serial = serialport::new(&opts.port, 115_200)
+        .timeout(Duration::from_secs(3))
+        .open_native()
+        .map_err(|e| open_error(&opts.port, e))?;
+    let before = match opts.before {
+        Before::Default => ResetBeforeOperation::DefaultReset,
+        Before::NoReset => ResetBeforeOperation::NoReset,
+    };
+    let after = match opts.after {
+        After::HardReset => ResetAfterOperation::HardReset,
+        After::NoReset => ResetAfterOperation::NoReset,
+    };
+    let connection = Connection::new(serial, usb_info(&opts.port), after, before, 115_200);
+    let mut flasher = Flasher::connect(
+        connection,
+        true,
+        opts.verify,
+        false,
+        opts.chip.map(Chip::espflash),
+        Some(opts.baud),
+    )
+    .map_err(|e| connect_error(&opts.port, e))?;
+    let info = flasher
+        .device_info()
+        .map_err(|e| connect_error(&opts.port, e))?;
+    let board = BoardInfo {
+        chip: info.chip.to_string(),
+        revision: info.revision.map(|(a, b)| (a * 100 + b) as u16),
+        flash_bytes: Some(info.flash_size.size()),
+        mac: info.mac_address,
+    };
+    Ok((flasher, board))
+}
+
+/// Turns espflash's per-segment chunk counts into bytes of the plan.
+struct Tracker<'a> {
+    sizes: Vec<(&'static str, usize)>,
+    index: Option<usize>,
+    chunks: usize,
+    started: Instant,
+    on_event: &'a mut dyn FnMut(Event),
+}
+
+impl Tracker<'_> {
+    fn emit(&mut self, chunk: usize, verifying: bool) {
+        let Some(i) = self.index else { return };
+        let Some(&(name, len)) = self.sizes.get(i) else {
+            return;
+        };
+        let segment_done = (len * chunk.min(self.chunks))
+            .checked_div(self.chunks)
+            .unwrap_or(len);
+        let before: usize = self.sizes[..i].iter().map(|s| s.1).sum();
+        let p = Progress {
+            segment: name,
+            index: i,
+            count: self.sizes.len(),
+            segment_done,
+            segment_total: len,
+            done: before + segment_done,
+            total: self.sizes.iter().map(|s| s.1).sum(),
+            elapsed: self.started.elapsed(),
+            verifying,
+        };
+        (self.on_event)(Event::Progress(p));
+    }
+}
+
+impl ProgressCallbacks for Tracker<'_> {
+    fn init(&mut self, _addr: u32, total: usize) {
+        self.index = Some(self.index.map_or(0, |i| i + 1));
+        self.chunks = total;
+        self.emit(0, false);
+    }
+
+    fn update(&mut self, current: usize) {
+        self.emit(current, false);
+    }
+
+    fn verifying(&mut self) {
+        self.emit(self.chunks, true);
+    }
+
+    fn finish(&mut self, _skipped: bool) {
+        self.emit(self.chunks, false);
+    }
+}
+
+/// Check a partition table read from a board before rewriting only the credentials.
+pub fn check_board_table(table: &[u8]) -> Result<(), FlashError> {
+    match bundle::find_credentials_partition(table) {
+        Ok((bundle::CREDENTIALS_OFFSET, size)) if size >= bundle::CREDENTIALS_SIZE => Ok(()),
+        Ok((offset, size)) => Err(FlashError::IncompatibleTable(format!(
+            "the board's esp_secure_cert partition is at {offset:#x} ({size} bytes), thingflash writes {} bytes at {:#x}",
+            bundle::CREDENTIALS_SIZE,
+            bundle::CREDENTIALS_OFFSET
+        ))),
+        Err(why) => Err(FlashError::IncompatibleTable(why)),
+    }
+}
+
+fn read_table(flasher: &mut Flasher, port: &str) -> Result<Vec<u8>, FlashError> {
+    let fail = |detail: String| FlashError::Interrupted {
+        port: port.to_string(),
+        detail,
+    };
+    let file = tempfile::NamedTempFile::new().map_err(|e| fail(e.to_string()))?;
+    flasher
+        .read_flash(
+            bundle::TABLE_OFFSET,
+            bundle::TABLE_LEN,
+            0x1000,
+            64,
+            file.path().to_path_buf(),
+        )
+        .map_err(|e| write_error(port, e))?;
+    std::fs::read(file.path()).map_err(|e| fail(e.to_string()))
+}
+
+/// Flash a board. `make_plan` builds the plan once the chip and flash size are known;
+/// `on_event` hears every step. Returns only after the last byte is written and verified.
+pub fn run(
+    opts: &FlashOptions,
+    make_plan: &mut dyn FnMut(Chip, FlashSize) -> Result<Plan, BundleError>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Report, FlashError> {
+    on_event(Event::Connecting {
+        port: opts.port.clone(),
+    });
+    let (mut flasher, board) = connect(opts)?;
+    on_event(Event::Connected(board.clone()));
+
+    let chip = Chip::from_espflash(flasher.chip()).ok_or_else(|| FlashError::UnsupportedChip {
+        found: board.chip.clone(),
+    })?;
+    if let Some(expected) = opts.chip
+        && expected != chip
+    {
+        return Err(FlashError::WrongChip {
+            expected,
+            found: board.chip.clone(),
+        });
+    }
+    let flash_bytes = board.flash_bytes.unwrap_or(4 << 20);
+    let size = FlashSize::from_bytes(flash_bytes).ok_or(FlashError::FlashTooSmall {
+        found: flash_bytes / 1024,
+        needed: bundle::FLASH_END / 1024,
+    })?;
+    let plan = make_plan(chip, size)?;
+
+    if let Some(rev) = board.revision {
+        let range = plan.revisions();
+        if !range.contains(rev) && !opts.force {
+            return Err(FlashError::ChipRevision { found: rev, range });
+        }
+    }
+
+    let segments: Vec<&bundle::Segment> = if opts.credentials_only {
+        on_event(Event::ReadingTable);
+        let table = read_table(&mut flasher, &opts.port)?;
+        check_board_table(&table)?;
+        plan.credentials().into_iter().collect()
+    } else {
+        plan.segments.iter().collect()
+    };
+    let out: Vec<espflash::image_format::Segment<'_>> = segments
+        .iter()
+        .map(|s| espflash::image_format::Segment::new(s.addr, &s.data))
+        .collect();
+
+    let started = Instant::now();
+    let mut tracker = Tracker {
+        sizes: segments.iter().map(|s| (s.name, s.data.len())).collect(),
+        index: None,
+        chunks: 0,
+        started,
+        on_event,
+    };
+    flasher
+        .write_bins_to_flash(&out, &mut tracker)
+        .map_err(|e| write_error(&opts.port, e))?;
+    let report = Report {
+        board,
+        written: segments
+            .iter()
+            .map(|s| (s.name, s.addr, s.data.len()))
+            .collect(),
+        write_time: started.elapsed(),
+        verified: opts.verify,
+    };
+    (tracker.on_event)(Event::Done(report.clone()));
+    Ok(report)
+}
