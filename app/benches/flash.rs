@@ -1,0 +1,303 @@
+//! Bundle and flash budgets, printed (no assertions on time), against esp32-mock-bootloader
+//! and esptool in the same run:
+//! - bundle build (plan + merged image) < 200 ms;
+//! - a full flash takes no longer than `esptool write-flash` of the same segments (ratio <= 1.0);
+//! - bytes on the wire for a full flash <= 70% of the raw image (compression);
+//! - a credentials-only reflash sends <= 16 KiB of flash data.
+//!
+//! Bytes on the wire are counted by a relay between the flasher and the mock's pty, so they
+//! include SLIP framing and commands, and are counted the same way for both tools.
+//!
+//! Run: `PATH=.venv/bin:$PATH cargo bench -p thingflash --bench flash` (peers on PATH).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead as _, Read as _, Write as _};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use thingflash::bundle::{self, Chip, Credentials, FlashSize};
+use thingflash::flash::{self, After, Before, Event, FlashOptions};
+use thingflash_protocol::config::DeviceConfig;
+use zeroize::Zeroizing;
+
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let ok = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl on PATH")
+        .success();
+    assert!(ok, "openssl {args:?}");
+}
+
+fn credentials(dir: &std::path::Path) -> Credentials {
+    std::fs::write(dir.join("client.ext"), "basicConstraints=CA:FALSE\n").unwrap();
+    openssl(dir, &["genrsa", "-out", "dev.key", "2048"]);
+    openssl(
+        dir,
+        &[
+            "req", "-new", "-key", "dev.key", "-subj", "/CN=bench", "-out", "dev.csr",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "x509", "-req", "-in", "dev.csr", "-signkey", "dev.key", "-days", "30", "-extfile",
+            "client.ext", "-out", "dev.crt",
+        ],
+    );
+    let files: Vec<_> = ["dev.crt", "dev.key"]
+        .iter()
+        .flat_map(|n| thingflash::credentials::read_path(&dir.join(n)).unwrap())
+        .collect();
+    let a = thingflash::credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
+    Credentials::from_analysis(&a).unwrap()
+}
+
+struct Mock {
+    child: Child,
+    port: String,
+}
+
+impl Mock {
+    fn start() -> Self {
+        let mut child = Command::new("esp32-mock-bootloader")
+            .args(["run", "--chip", "esp32c3", "--pty"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("esp32-mock-bootloader on PATH");
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let port = lines.next().unwrap().unwrap();
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, port }
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A pty the flasher opens, relayed byte for byte to the mock's pty, counting what goes
+/// towards the board.
+struct Relay {
+    path: String,
+    to_board: Arc<AtomicUsize>,
+}
+
+fn raw(fd: &impl std::os::fd::AsFd) {
+    let mut t = nix::sys::termios::tcgetattr(fd).unwrap();
+    nix::sys::termios::cfmakeraw(&mut t);
+    nix::sys::termios::tcsetattr(fd, nix::sys::termios::SetArg::TCSANOW, &t).unwrap();
+}
+
+impl Relay {
+    fn to(mock_port: &str) -> Self {
+        let pty = nix::pty::openpty(None, None).unwrap();
+        let path = nix::unistd::ttyname(&pty.slave)
+            .unwrap()
+            .display()
+            .to_string();
+        raw(&pty.slave);
+        // Keep our slave open so the master never sees a hang-up between runs.
+        std::mem::forget(pty.slave);
+        let mock = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(mock_port)
+            .unwrap();
+        raw(&mock);
+        let master = std::fs::File::from(pty.master);
+        let to_board = Arc::new(AtomicUsize::new(0));
+        let (mut m_in, mut m_out) = (master.try_clone().unwrap(), master);
+        let (mut b_in, mut b_out) = (mock.try_clone().unwrap(), mock);
+        let count = to_board.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = m_in.read(&mut buf) {
+                if n == 0 || b_out.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+                count.fetch_add(n, Ordering::Relaxed);
+            }
+        });
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = b_in.read(&mut buf) {
+                if n == 0 || m_out.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { path, to_board }
+    }
+
+    fn sent(&self) -> usize {
+        self.to_board.load(Ordering::Relaxed)
+    }
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let creds = credentials(dir.path());
+    let config = DeviceConfig {
+        wifi_ssid: "lab".into(),
+        wifi_password: Zeroizing::new("correct horse".into()),
+        host: "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com".into(),
+        client_id: "bench".into(),
+        ..DeviceConfig::default()
+    };
+    let request = |chip| bundle::Request {
+        chip,
+        flash_size: FlashSize::Mb4,
+        credentials: &creds,
+        config: &config,
+        firmware_elf: None,
+    };
+
+    // 1. Bundle build.
+    for chip in Chip::ALL {
+        let mut samples = Vec::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            let plan = bundle::plan(&request(chip)).unwrap();
+            let merged = plan.merged();
+            std::hint::black_box(merged.len());
+            samples.push(t.elapsed());
+        }
+        samples.sort();
+        println!(
+            "bundle {chip}: plan + merged image median {:?}, max {:?} over {} runs (budget 200 ms)",
+            samples[samples.len() / 2],
+            samples[samples.len() - 1],
+            samples.len()
+        );
+    }
+
+    let plan = bundle::plan(&request(Chip::Esp32c3)).unwrap();
+    let raw_bytes = plan.total_bytes();
+    for s in &plan.segments {
+        std::fs::write(dir.path().join(format!("{}.bin", s.name)), &s.data).unwrap();
+    }
+
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    let mut our_wire = 0;
+    let mut their_wire = 0;
+    let mut creds_flash_data = 0;
+    let mut creds_wire = 0;
+    for _ in 0..5 {
+        // 2. thingflash, full flash, a fresh mock each time.
+        let mock = Mock::start();
+        let relay = Relay::to(&mock.port);
+        let opts = FlashOptions {
+            before: Before::NoReset,
+            after: After::NoReset,
+            force: true,
+            ..FlashOptions::new(&relay.path)
+        };
+        let t = Instant::now();
+        flash::run(
+            &opts,
+            &mut |chip, size| {
+                bundle::plan(&bundle::Request {
+                    flash_size: size,
+                    ..request(chip)
+                })
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        ours.push(t.elapsed());
+        our_wire = relay.sent();
+
+        // 4. credentials-only on the same mock: flash data is what is sent between the
+        // first progress event and the end.
+        let start = Arc::new(AtomicUsize::new(usize::MAX));
+        let before_all = relay.sent();
+        let s2 = start.clone();
+        let sent = relay.to_board.clone();
+        flash::run(
+            &FlashOptions {
+                credentials_only: true,
+                ..opts.clone()
+            },
+            &mut |chip, size| {
+                bundle::plan(&bundle::Request {
+                    flash_size: size,
+                    ..request(chip)
+                })
+            },
+            &mut |e| {
+                if matches!(e, Event::Progress(_)) && s2.load(Ordering::Relaxed) == usize::MAX {
+                    s2.store(sent.load(Ordering::Relaxed), Ordering::Relaxed);
+                }
+            },
+        )
+        .unwrap();
+        creds_flash_data = relay.sent() - start.load(Ordering::Relaxed);
+        creds_wire = relay.sent() - before_all;
+        drop(mock);
+
+        // 3. esptool write-flash of the same segments into a fresh mock, same relay setup.
+        let mock = Mock::start();
+        let relay = Relay::to(&mock.port);
+        let mut args: Vec<String> = [
+            "--chip",
+            "esp32c3",
+            "--port",
+            &relay.path,
+            "--before",
+            "no-reset",
+            "--after",
+            "no-reset",
+            "write-flash",
+            "--force",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for s in &plan.segments {
+            args.push(format!("{:#x}", s.addr));
+            args.push(dir.path().join(format!("{}.bin", s.name)).display().to_string());
+        }
+        let t = Instant::now();
+        let ok = Command::new("esptool")
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("esptool on PATH")
+            .success();
+        theirs.push(t.elapsed());
+        assert!(ok, "esptool write-flash failed: esptool {}", args.join(" "));
+        their_wire = relay.sent();
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (o, t) = (median(&mut ours), median(&mut theirs));
+    println!(
+        "full flash of {raw_bytes} B (4 segments, stub, compressed, MD5-verified) into esp32-mock-bootloader: thingflash median {o:?}, esptool write-flash median {t:?}: ratio {:.2} (budget <= 1.0)",
+        o.as_secs_f64() / t.as_secs_f64()
+    );
+    println!(
+        "bytes on the wire, full flash (stub upload, commands and SLIP included): thingflash {our_wire} B = {:.0}% of the raw image, esptool {their_wire} B = {:.0}% (budget <= 70%)",
+        100.0 * our_wire as f64 / raw_bytes as f64,
+        100.0 * their_wire as f64 / raw_bytes as f64
+    );
+    println!(
+        "credentials-only reflash: {creds_flash_data} B of flash data on the wire ({creds_wire} B with connect and stub upload) for the {} B partition (budget <= 16 KiB of flash data)",
+        bundle::CREDENTIALS_SIZE
+    );
+    let _ = std::io::stdout().flush();
+    std::process::exit(0);
+}
