@@ -40,14 +40,31 @@ fn credentials(dir: &std::path::Path) -> Credentials {
     openssl(
         dir,
         &[
-            "req", "-new", "-key", "dev.key", "-subj", "/CN=bench", "-out", "dev.csr",
+            "req",
+            "-new",
+            "-key",
+            "dev.key",
+            "-subj",
+            "/CN=bench",
+            "-out",
+            "dev.csr",
         ],
     );
     openssl(
         dir,
         &[
-            "x509", "-req", "-in", "dev.csr", "-signkey", "dev.key", "-days", "30", "-extfile",
-            "client.ext", "-out", "dev.crt",
+            "x509",
+            "-req",
+            "-in",
+            "dev.csr",
+            "-signkey",
+            "dev.key",
+            "-days",
+            "30",
+            "-extfile",
+            "client.ext",
+            "-out",
+            "dev.crt",
         ],
     );
     let files: Vec<_> = ["dev.crt", "dev.key"]
@@ -266,7 +283,12 @@ fn main() {
         .collect();
         for s in &plan.segments {
             args.push(format!("{:#x}", s.addr));
-            args.push(dir.path().join(format!("{}.bin", s.name)).display().to_string());
+            args.push(
+                dir.path()
+                    .join(format!("{}.bin", s.name))
+                    .display()
+                    .to_string(),
+            );
         }
         let t = Instant::now();
         let ok = Command::new("esptool")

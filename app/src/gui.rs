@@ -1,5 +1,6 @@
-//! The window: panels only. What it shows comes from `credentials`, `monitor`, `ports`
-//! and `provision`; workers (port watcher, serial reader, AWS calls) talk to the single
+//! The window: panels only. What it shows comes from `credentials`, `bundle`, `flash`,
+//! `monitor`, `ports` and `provision`; workers (port watcher, flasher, serial reader, AWS
+//! calls) talk to the single
 //! owner of the state, [`ThingflashApp`], over channels and call `request_repaint`, so
 //! the UI never waits on I/O and does not repaint while idle.
 
@@ -13,9 +14,11 @@ use serde::{Deserialize, Serialize};
 use thingflash_protocol::config::DeviceConfig;
 use zeroize::Zeroizing;
 
+use crate::bundle;
 use crate::credentials::{
     self, Analysis, CredentialsError, InputFile, Kind, Role, Severity, endpoint,
 };
+use crate::flash::{self, After, Before, BoardInfo, FlashOptions};
 use crate::monitor::log::{FilteredView, LogBuffer};
 use crate::monitor::reader::{self, MonitorConfig, MonitorHandle, MonitorMsg};
 use crate::monitor::{BoardStatus, Decoded, Decoder, Level, Light, Step};
@@ -72,6 +75,10 @@ pub struct Settings {
     pub serial_port: Option<String>,
     /// Monitor baud rate.
     pub baud: u32,
+    /// Flashing baud rate.
+    pub flash_baud: u32,
+    /// The port cannot reset the board (or it is already in download mode): no DTR/RTS.
+    pub no_reset: bool,
 }
 
 impl Default for Settings {
@@ -85,6 +92,8 @@ impl Default for Settings {
             telemetry_s: 60,
             serial_port: None,
             baud: 115_200,
+            flash_baud: 921_600,
+            no_reset: false,
         }
     }
 }
@@ -107,6 +116,30 @@ struct ProvisionDialog {
 struct ProvisionJob {
     rx: Receiver<ProvisionMsg>,
     cancel: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+struct FlashJob {
+    rx: Receiver<FlashMsg>,
+    credentials_only: bool,
+}
+
+enum FlashMsg {
+    Event(flash::Event),
+    Finished(Result<flash::Report, String>),
+}
+
+/// What the Flash section shows.
+#[derive(Default)]
+struct FlashView {
+    job: Option<FlashJob>,
+    stage: String,
+    progress: Option<flash::Progress>,
+    board: Option<BoardInfo>,
+    result: Option<Result<String, String>>,
+    /// A full flash succeeded in this session, so the board holds thingflash's layout.
+    flashed: bool,
+    /// Flash even when the chip revision is outside the images' range (not persisted).
+    force: bool,
 }
 
 enum ProvisionMsg {
@@ -136,6 +169,8 @@ pub struct ThingflashApp {
     autoscroll: bool,
     notice: Option<String>,
     provision: ProvisionDialog,
+    flash: FlashView,
+    port_text: String,
 }
 
 impl Drop for ThingflashApp {
@@ -197,6 +232,8 @@ impl ThingflashApp {
             filtered: FilteredView::default(),
             autoscroll: true,
             notice: None,
+            flash: FlashView::default(),
+            port_text: String::new(),
             provision: ProvisionDialog {
                 open: false,
                 profiles: Vec::new(),
@@ -327,12 +364,192 @@ impl ThingflashApp {
         if self.settings.serial_port.is_none() {
             out.push("choose the board's serial port".into());
         }
-        // Honest about the build: the flashing pipeline is not in this version yet.
-        out.push("flashing is not built into this version of thingflash yet; use `thingflash convert` and your own flasher meanwhile".into());
+        if self.flash.job.is_some() {
+            out.push("a flash is running".into());
+        }
         out
     }
 
+    /// Why "Re-provision credentials only" cannot be clicked, or `None` when it can.
+    pub fn credentials_only_blocker(&self) -> Option<String> {
+        if let Some(first) = self.flash_blockers().into_iter().next() {
+            return Some(first);
+        }
+        let runs_thingflash = self.flash.flashed || self.status.firmware.is_some();
+        (!runs_thingflash).then(|| {
+            "the board must already run thingflash: flash it once, or open the monitor and reset it so that thingflash sees it boot".into()
+        })
+    }
+
+    /// The flash in progress, if any: where it stands.
+    pub fn flash_progress(&self) -> Option<&flash::Progress> {
+        self.flash.progress.as_ref()
+    }
+
+    /// The last flash outcome: `Ok(summary)` or `Err(reason)`.
+    pub fn flash_result(&self) -> Option<&Result<String, String>> {
+        self.flash.result.as_ref()
+    }
+
+    /// Whether a flash is running.
+    pub fn flashing(&self) -> bool {
+        self.flash.job.is_some()
+    }
+
+    /// Flash the board on the chosen port (everything, or only the credentials).
+    pub fn start_flash(&mut self, credentials_only: bool) {
+        let blocked = if credentials_only {
+            self.credentials_only_blocker()
+        } else {
+            self.flash_blockers().into_iter().next()
+        };
+        if let Some(why) = blocked {
+            self.flash.result = Some(Err(why));
+            return;
+        }
+        let (Some(analysis), Some(port)) = (&self.analysis, self.settings.serial_port.clone())
+        else {
+            return;
+        };
+        let creds = match bundle::Credentials::from_analysis(analysis) {
+            Ok(c) => c,
+            Err(e) => {
+                self.flash.result = Some(Err(e.to_string()));
+                return;
+            }
+        };
+        let config = match self.device_config() {
+            Ok(c) => c,
+            Err(e) => {
+                self.flash.result = Some(Err(e));
+                return;
+            }
+        };
+        // The flasher needs the port to itself.
+        self.monitor = None;
+        self.monitor_state = "closed for flashing".into();
+        let opts = FlashOptions {
+            baud: self.settings.flash_baud,
+            before: if self.settings.no_reset {
+                Before::NoReset
+            } else {
+                Before::Default
+            },
+            after: if self.settings.no_reset {
+                After::NoReset
+            } else {
+                After::HardReset
+            },
+            force: self.flash.force,
+            credentials_only,
+            ..FlashOptions::new(port)
+        };
+        let (tx, rx) = channel();
+        let wake = self.ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("flasher".into())
+            .spawn(move || {
+                let events = tx.clone();
+                let ping = wake.clone();
+                let result = flash::run(
+                    &opts,
+                    &mut |chip, flash_size| {
+                        bundle::plan(&bundle::Request {
+                            chip,
+                            flash_size,
+                            credentials: &creds,
+                            config: &config,
+                            firmware_elf: None,
+                        })
+                    },
+                    &mut |e| {
+                        let _ = events.send(FlashMsg::Event(e));
+                        ping.request_repaint();
+                    },
+                );
+                let _ = tx.send(FlashMsg::Finished(result.map_err(|e| e.to_string())));
+                wake.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.flash.job = Some(FlashJob {
+                    rx,
+                    credentials_only,
+                });
+                self.flash.stage = "starting".into();
+                self.flash.progress = None;
+                self.flash.result = None;
+            }
+            Err(e) => self.flash.result = Some(Err(format!("cannot start the flasher: {e}"))),
+        }
+    }
+
+    fn poll_flash(&mut self) {
+        let mut finished = None;
+        if let Some(job) = &self.flash.job {
+            while let Ok(msg) = job.rx.try_recv() {
+                match msg {
+                    FlashMsg::Event(flash::Event::Connecting { port }) => {
+                        self.flash.stage = format!("connecting to {port}")
+                    }
+                    FlashMsg::Event(flash::Event::Connected(b)) => {
+                        self.flash.stage = format!("connected: {}", b.summary());
+                        self.flash.board = Some(b);
+                    }
+                    FlashMsg::Event(flash::Event::ReadingTable) => {
+                        self.flash.stage = "reading the board's partition table".into()
+                    }
+                    FlashMsg::Event(flash::Event::Progress(p)) => {
+                        self.flash.stage = if p.verifying {
+                            format!("verifying {}", p.segment)
+                        } else {
+                            format!("writing {}", p.segment)
+                        };
+                        self.flash.progress = Some(p);
+                    }
+                    FlashMsg::Event(flash::Event::Done(_)) => {}
+                    FlashMsg::Finished(r) => finished = Some((r, job.credentials_only)),
+                }
+            }
+        }
+        let Some((r, credentials_only)) = finished else {
+            return;
+        };
+        self.flash.job = None;
+        self.flash.result = Some(match r {
+            Ok(report) => {
+                if !credentials_only {
+                    self.flash.flashed = true;
+                }
+                let bytes: usize = report.written.iter().map(|w| w.2).sum();
+                let next = if self.settings.no_reset {
+                    "Press RESET on the board to start it."
+                } else {
+                    "The board is restarting; its log follows below."
+                };
+                Ok(format!(
+                    "Flashed {} ({} KiB in {:.1} s{}). {next}",
+                    if credentials_only {
+                        "the credentials"
+                    } else {
+                        "firmware and credentials"
+                    },
+                    bytes.div_ceil(1024),
+                    report.write_time.as_secs_f64(),
+                    if report.verified { ", verified" } else { "" },
+                ))
+            }
+            Err(e) => Err(e),
+        });
+        // Watch the board start (or report what went wrong) right away.
+        if let Some(port) = self.settings.serial_port.clone() {
+            self.status = BoardStatus::default();
+            self.connect_monitor(port);
+        }
+    }
+
     fn poll_workers(&mut self) {
+        self.poll_flash();
         while let Ok(p) = self.ports_rx.try_recv() {
             self.ports = p;
         }
@@ -440,9 +657,22 @@ impl ThingflashApp {
             ui.weak(ports::NO_PORT_HINT);
         }
         ui.horizontal(|ui| {
+            let l = ui.label("Port path");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.port_text)
+                        .hint_text("or type it, e.g. /dev/ttyUSB0"),
+                )
+                .labelled_by(l.id);
+            if r.changed() {
+                let t = self.port_text.trim();
+                self.settings.serial_port = (!t.is_empty()).then(|| t.to_string());
+            }
+        });
+        ui.horizontal(|ui| {
             let connected = self.monitor.is_some();
             if !connected {
-                let enabled = self.settings.serial_port.is_some();
+                let enabled = self.settings.serial_port.is_some() && self.flash.job.is_none();
                 if ui
                     .add_enabled(enabled, egui::Button::new("Open monitor"))
                     .clicked()
@@ -614,14 +844,79 @@ impl ThingflashApp {
     fn flash_panel(&mut self, ui: &mut egui::Ui) {
         ui.heading("Flash");
         let blockers = self.flash_blockers();
-        let tip = blockers.join("\n");
-        ui.add_enabled(
-            blockers.is_empty(),
-            egui::Button::new("Flash").min_size(egui::vec2(120.0, 32.0)),
-        )
-        .on_disabled_hover_text(tip);
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    blockers.is_empty(),
+                    egui::Button::new("Flash").min_size(egui::vec2(120.0, 32.0)),
+                )
+                .on_disabled_hover_text(blockers.join("\n"))
+                .clicked()
+            {
+                self.start_flash(false);
+            }
+            let creds_blocker = self.credentials_only_blocker();
+            if ui
+                .add_enabled(
+                    creds_blocker.is_none(),
+                    egui::Button::new("Re-provision credentials only"),
+                )
+                .on_hover_text("Rewrite only the 8 KiB credentials partition: new certificate, WiFi or endpoint in seconds")
+                .on_disabled_hover_text(creds_blocker.unwrap_or_default())
+                .clicked()
+            {
+                self.start_flash(true);
+            }
+        });
         if let Some(first) = blockers.first() {
             ui.weak(format!("Not ready: {first}"));
+        }
+        egui::CollapsingHeader::new("Flash options").show(ui, |ui| {
+            ui.checkbox(
+                &mut self.settings.no_reset,
+                "The port cannot reset the board (enter download mode by hand: hold BOOT, press RESET)",
+            );
+            ui.checkbox(
+                &mut self.flash.force,
+                "Flash even if the chip revision is older than the firmware declares",
+            );
+            ui.horizontal(|ui| {
+                let l = ui.label("Flashing speed");
+                egui::ComboBox::from_id_salt("flash-baud")
+                    .selected_text(self.settings.flash_baud.to_string())
+                    .show_ui(ui, |ui| {
+                        for b in [115_200, 460_800, 921_600] {
+                            ui.selectable_value(&mut self.settings.flash_baud, b, b.to_string());
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+            });
+        });
+        if self.flash.job.is_some() || self.flash.progress.is_some() {
+            let (fraction, text) = match &self.flash.progress {
+                Some(p) => (p.fraction(), p.line()),
+                None => (0.0, self.flash.stage.clone()),
+            };
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .text(text)
+                    .animate(self.flash.job.is_some()),
+            );
+        }
+        if self.flash.job.is_some() {
+            ui.label(&self.flash.stage);
+        } else if let Some(b) = &self.flash.board {
+            ui.weak(format!("Board: {}", b.summary()));
+        }
+        match &self.flash.result {
+            Some(Ok(text)) => {
+                ui.colored_label(egui::Color32::from_rgb(0x3C, 0xB3, 0x71), text);
+            }
+            Some(Err(text)) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Flash failed: {text}"));
+            }
+            None => {}
         }
     }
 
@@ -891,6 +1186,12 @@ impl eframe::App for ThingflashApp {
         self.take_dropped(&ctx);
         if ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Q)) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        if self.flashing() && ctx.input(|i| i.viewport().close_requested()) {
+            // Quitting now would cut the write off; the board would not start until the
+            // next complete flash. Finish first.
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.notice = Some("a flash is running: wait for it to finish, then quit".into());
         }
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {

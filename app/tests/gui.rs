@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Board, Fixtures, PASS};
+use common::{Board, Fixtures, Mock, PASS};
 use egui_kittest::Harness;
+use egui_kittest::Node;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use thingflash::gui::{Settings, ThingflashApp};
 use thingflash::monitor::{Light, Step};
@@ -45,9 +46,18 @@ fn drop_files(h: &mut Harness<'_, ThingflashApp>, paths: &[PathBuf]) {
 fn run_until(
     h: &mut Harness<'_, ThingflashApp>,
     what: &str,
+    done: impl FnMut(&ThingflashApp) -> bool,
+) {
+    run_until_for(h, what, Duration::from_secs(10), done)
+}
+
+fn run_until_for(
+    h: &mut Harness<'_, ThingflashApp>,
+    what: &str,
+    limit: Duration,
     mut done: impl FnMut(&ThingflashApp) -> bool,
 ) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + limit;
     while !done(h.state()) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(30));
@@ -142,15 +152,9 @@ fn settings_typed_in_clear_every_settings_blocker() {
     // The endpoint's scheme and port were explained, not rejected.
     h.get_by_label_contains("removed 'mqtts://'");
     // The client id came from the certificate's CN.
-    assert_eq!(
-        h.state().flash_blockers().len(),
-        2,
-        "{:?}",
-        h.state().flash_blockers()
-    );
     let b = h.state().flash_blockers();
+    assert_eq!(b.len(), 1, "{b:?}");
     assert!(b[0].contains("serial port"), "{b:?}");
-    assert!(b[1].contains("not built into this version"), "{b:?}");
 }
 
 #[test]
@@ -179,4 +183,126 @@ fn monitor_panel_follows_a_board_from_boot_to_mqtt_then_explains_a_tls_failure()
     h.get_by_label_contains("Last error: TLS error -0x2700");
     h.get_by_label_contains("the clock was never set");
     h.get_by_label("TLS: failed");
+}
+
+fn type_into(h: &mut Harness<'_, ThingflashApp>, label: &str, text: &str) {
+    let f = h.get_by_label(label);
+    f.focus();
+    f.type_text(text);
+    h.run_steps(2);
+}
+
+fn button<'a>(h: &'a Harness<'_, ThingflashApp>, label: &'a str) -> Node<'a> {
+    h.get_by_role_and_label(eframe::egui::accesskit::Role::Button, label)
+}
+
+#[test]
+fn flash_against_the_mock_then_reprovision_then_watch_the_board() {
+    let fx = Fixtures::new();
+    let mock = Mock::start("esp32c3");
+    let mut h = harness();
+    drop_files(
+        &mut h,
+        &[fx.path("rsa-certificate.pem.crt"), fx.path("rsa-pkcs1.key")],
+    );
+    type_into(&mut h, "WiFi network", "workshop");
+    type_into(&mut h, "WiFi password", "correct horse");
+    type_into(
+        &mut h,
+        "Endpoint",
+        "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
+    );
+    type_into(&mut h, "Port path", &mock.port);
+    assert_eq!(h.state().flash_blockers(), Vec::<String>::new());
+    // Never seen running thingflash: only a full flash is offered.
+    assert!(!button(&h, "Re-provision credentials only").is_enabled_for_test());
+
+    // A pseudo-terminal cannot pulse DTR/RTS, and the mock reports chip revision v0.0.
+    h.get_by_label("Flash options").click();
+    h.run_steps(2);
+    h.get_by_label_contains("The port cannot reset the board")
+        .click();
+    h.get_by_label_contains("Flash even if the chip revision")
+        .click();
+    h.run_steps(2);
+    button(&h, "Flash").click();
+    h.run_steps(1);
+    assert!(h.state().flashing());
+    run_until_for(&mut h, "flash finished", Duration::from_secs(60), |app| {
+        app.flash_result().is_some()
+    });
+    let result = h.state().flash_result().cloned().unwrap();
+    let text = result.unwrap_or_else(|e| panic!("flash failed: {e}"));
+    assert!(
+        text.starts_with("Flashed firmware and credentials"),
+        "{text}"
+    );
+    h.get_by_label_contains("Flashed firmware and credentials");
+    h.get_by_label_contains("Press RESET on the board");
+    let p = h.state().flash_progress().cloned().unwrap();
+    assert_eq!((p.done, p.index, p.count), (p.total, 3, 4));
+
+    // The window went back to watching the port; let go of it to read the flash.
+    run_until(&mut h, "monitor reopened", |app| {
+        app.monitor_state() != "closed for flashing"
+    });
+    button(&h, "Close monitor").click();
+    h.run_steps(2);
+    let part = |m: &Mock| m.read_flash(thingflash::bundle::CREDENTIALS_OFFSET, 0x2000);
+    let first = part(&mock);
+    let creds = thingflash_protocol::credentials::read(&first).unwrap();
+    assert_eq!(creds.config.wifi_ssid, "workshop");
+    assert_eq!(
+        creds.config.host,
+        "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com"
+    );
+    assert_eq!(creds.config.wifi_password.as_str(), "correct horse");
+    let app_before = mock.read_flash(thingflash::bundle::APP_OFFSET, 0x1000);
+
+    // The board now runs thingflash: new WiFi, credentials only.
+    let f = h.get_by_label("WiFi network");
+    f.focus();
+    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::A);
+    h.run_steps(1);
+    type_into(&mut h, "WiFi network", "home");
+    assert!(button(&h, "Re-provision credentials only").is_enabled_for_test());
+    button(&h, "Re-provision credentials only").click();
+    h.run_steps(1);
+    run_until_for(
+        &mut h,
+        "credentials flashed",
+        Duration::from_secs(60),
+        |app| !app.flashing() && app.flash_result().is_some(),
+    );
+    let text = h.state().flash_result().cloned().unwrap().unwrap();
+    assert!(text.starts_with("Flashed the credentials"), "{text}");
+    run_until(&mut h, "monitor reopened", |app| {
+        app.monitor_state() != "closed for flashing"
+    });
+    button(&h, "Close monitor").click();
+    h.run_steps(2);
+    let second = thingflash_protocol::credentials::read(&part(&mock))
+        .unwrap()
+        .config;
+    assert_eq!(second.wifi_ssid, "home");
+    assert_eq!(
+        mock.read_flash(thingflash::bundle::APP_OFFSET, 0x1000),
+        app_before
+    );
+
+    // The board boots and connects; the status panel follows.
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ttyBOARD");
+    let mut board = Board::plug(&link);
+    h.state_mut()
+        .connect_monitor(link.to_string_lossy().into_owned());
+    run_until(&mut h, "monitor connected", |app| {
+        app.monitor_state().starts_with("connected to")
+    });
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/logs");
+    board.send(&std::fs::read(logs.join("thingflash-connect-ok.log")).unwrap());
+    run_until(&mut h, "MQTT connected", |app| {
+        app.status().light(Step::Publishing) == Light::Ok
+    });
+    h.get_by_label("MQTT: ok");
 }
