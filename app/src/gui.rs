@@ -248,6 +248,14 @@ impl ThingflashApp {
         }
     }
 
+    /// Stop watching for boards and show `ports` instead (screenshots and tests, where the
+    /// machine's own ports would make the picture differ from machine to machine).
+    pub fn freeze_ports(&mut self, ports: Vec<PortInfo>) {
+        self.ports_stop.store(true, Ordering::Relaxed);
+        while self.ports_rx.try_recv().is_ok() {}
+        self.ports = ports;
+    }
+
     /// Add files by path (drop or file dialog) and re-check the set.
     pub fn add_paths(&mut self, paths: impl IntoIterator<Item = std::path::PathBuf>) {
         for path in paths {
@@ -551,7 +559,9 @@ impl ThingflashApp {
     fn poll_workers(&mut self) {
         self.poll_flash();
         while let Ok(p) = self.ports_rx.try_recv() {
-            self.ports = p;
+            if !self.ports_stop.load(Ordering::Relaxed) {
+                self.ports = p;
+            }
         }
         if let Some((_, rx)) = &self.monitor {
             let now = Instant::now();
@@ -656,6 +666,9 @@ impl ThingflashApp {
         if self.ports.is_empty() {
             ui.weak(ports::NO_PORT_HINT);
         }
+        if let Some(b) = &self.flash.board {
+            ui.label(format!("Detected: {}", b.summary()));
+        }
         ui.horizontal(|ui| {
             let l = ui.label("Port path");
             let r = ui
@@ -747,10 +760,10 @@ impl ThingflashApp {
         for item in &a.items {
             ui.group(|ui| {
                 let role = match item.role {
-                    Role::DeviceCertificate => "Device certificate",
-                    Role::PrivateKey => "Private key",
-                    Role::RootCa => "Root CA",
-                    Role::Ignored => item.kind.short(),
+                    Role::DeviceCertificate => "Device certificate".to_string(),
+                    Role::PrivateKey => "Private key".to_string(),
+                    Role::RootCa => "Root CA".to_string(),
+                    Role::Ignored => format!("Not used: {}", item.kind.short()),
                 };
                 ui.strong(role);
                 ui.label(&item.source);
@@ -846,10 +859,16 @@ impl ThingflashApp {
         let blockers = self.flash_blockers();
         ui.horizontal(|ui| {
             if ui
-                .add_enabled(
-                    blockers.is_empty(),
-                    egui::Button::new("Flash").min_size(egui::vec2(120.0, 32.0)),
-                )
+                .add_enabled(blockers.is_empty(), {
+                    // The one primary action: coloured once it can be clicked.
+                    let b = egui::Button::new(egui::RichText::new("Flash").strong())
+                        .min_size(egui::vec2(120.0, 32.0));
+                    if blockers.is_empty() {
+                        b.fill(ui.visuals().selection.bg_fill)
+                    } else {
+                        b
+                    }
+                })
                 .on_disabled_hover_text(blockers.join("\n"))
                 .clicked()
             {
@@ -906,8 +925,6 @@ impl ThingflashApp {
         }
         if self.flash.job.is_some() {
             ui.label(&self.flash.stage);
-        } else if let Some(b) = &self.flash.board {
-            ui.weak(format!("Board: {}", b.summary()));
         }
         match &self.flash.result {
             Some(Ok(text)) => {

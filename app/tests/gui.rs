@@ -306,3 +306,65 @@ fn flash_against_the_mock_then_reprovision_then_watch_the_board() {
     });
     h.get_by_label("MQTT: ok");
 }
+
+/// Snapshot images of the main states, from fixed credentials (tests/data/window) and a
+/// fixed port list, so that only rendering can change them. Update after an intended UI
+/// change with `UPDATE_SNAPSHOTS=1 cargo test -p thingflash --test gui snapshots`.
+#[test]
+fn snapshots_of_the_main_states() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
+    // The per-pixel threshold absorbs anti-aliasing differences between llvmpipe versions;
+    // a changed word fails dozens of pixels beyond it (measured: "options" -> "opts", 46).
+    let opts = egui_kittest::SnapshotOptions::new()
+        .output_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/window"))
+        .threshold(0.6)
+        .max_failed_pixels(10);
+    let mut results = egui_kittest::SnapshotResults::new();
+    for dark in [false, true] {
+        let mut h = Harness::builder()
+            .with_size([1100.0, 1150.0])
+            .with_theme(if dark {
+                eframe::egui::Theme::Dark
+            } else {
+                eframe::egui::Theme::Light
+            })
+            .wgpu()
+            .build_eframe(|cc| {
+                let mut app =
+                    ThingflashApp::with_settings(cc.egui_ctx.clone(), Settings::default());
+                app.freeze_ports(vec![thingflash::ports::PortInfo {
+                    name: "/dev/ttyACM0".into(),
+                    usb: Some((0x303a, 0x1001)),
+                    product: Some("USB JTAG/serial debug unit".into()),
+                    serial: None,
+                    bridge: thingflash::ports::bridge(0x303a, 0x1001),
+                }]);
+                app
+            });
+        let theme = if dark { "dark" } else { "light" };
+        h.run_steps(3);
+        results.add(h.try_snapshot_options(format!("start-{theme}"), &opts));
+
+        drop_files(
+            &mut h,
+            &[
+                data.join("device-certificate.pem.crt"),
+                data.join("other-private.pem.key"),
+            ],
+        );
+        results.add(h.try_snapshot_options(format!("wrong-key-{theme}"), &opts));
+
+        drop_files(&mut h, &[data.join("device-private.pem.key")]);
+        type_into(&mut h, "WiFi network", "greenhouse");
+        type_into(&mut h, "WiFi password", "correct horse");
+        type_into(
+            &mut h,
+            "Endpoint",
+            "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
+        );
+        type_into(&mut h, "Port path", "/dev/ttyACM0");
+        h.run_steps(3);
+        results.add(h.try_snapshot_options(format!("ready-{theme}"), &opts));
+    }
+    results.unwrap();
+}
