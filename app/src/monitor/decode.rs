@@ -344,6 +344,15 @@ impl Decoder {
     }
 
     fn tls(&self, code: i32, verify: u32) -> Explanation {
+        if code == -0x3000 && verify == u32::MAX {
+            // What mbedTLS with a wall-clock hook answers when the hook has no time:
+            // verification fails closed with every flag set.
+            return Explanation::new(
+                "TLS error -0x3000: certificate dates cannot be checked, the board's clock is not set",
+                "mbedTLS checks every certificate's dates against the clock; without a time it rejects them all",
+                "let the board reach an NTP server (UDP port 123) before TLS: look for time.failed above; open the firewall for NTP or set an NTP server your network allows",
+            );
+        }
         let mut e = mbedtls(code);
         if verify != 0 {
             let flags: Vec<&'static Meaning> = rules::VERIFY_FLAGS

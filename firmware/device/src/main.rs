@@ -2,29 +2,54 @@
 //!
 //! Needs: flash laid out by thingflash: a partition table with the `esp_secure_cert`
 //! partition (type 0x3F) holding the device certificate, key, root CA(s) and the device
-//! config record. Build with `cargo build --release` (C3), or
-//! `cargo build --release --no-default-features --features esp32c6 --target riscv32imac-unknown-none-elf`;
-//! `cargo run --release` flashes and monitors with espflash.
+//! config record (WiFi, endpoint, client id, topics). Build both chips reproducibly with
+//! `scripts/build-firmware` from the repository root; `cargo run --release` here flashes and
+//! monitors with espflash.
 //!
-//! This build is the first stage of the firmware: it boots, prints the boot event, finds
-//! and checks the credentials partition (never accepting a half-written one) and reports
-//! the result as event lines, retrying slowly while it is missing or damaged. WiFi, SNTP,
-//! TLS and MQTT are not in it yet.
+//! What it does, each step reported as one `[tf1]` event line: boot; find and check the
+//! credentials partition (never a half-written one; a slow retry while it is missing);
+//! join WiFi (reason codes on failure) and get an address by DHCP; set the clock by SNTP
+//! before any TLS; resolve the endpoint; mutual TLS with mbedTLS (certificate dates checked
+//! against that clock, SNI, ALPN on 443); MQTT 5 with telemetry and commands; reconnect
+//! with backoff and jitter after any failure. A watchdog resets a board that hangs.
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
+use core::net::{IpAddr, SocketAddr};
+use core::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+
+use embassy_executor::Spawner;
+use embassy_net::dns::DnsQueryType;
+use embassy_net::tcp::client::{TcpClient, TcpClientState};
+use embassy_net::udp::{PacketMetadata, UdpSocket};
+use embassy_net::{Runner, Stack, StackResources};
+use embassy_time::{Duration, Instant, Timer, with_timeout};
 use esp_backtrace as _;
-use esp_hal::main;
-use esp_hal::time::{Duration, Instant};
+use esp_hal::clock::CpuClock;
+use esp_hal::rng::Rng;
+use esp_hal::timer::timg::{MwdtStage, TimerGroup};
 use esp_println::println;
+use esp_radio::wifi::sta::StationConfig;
+use esp_radio::wifi::{
+    AuthenticationMethodConfig, Config as WifiConfig, ConnectionError, ControllerConfig,
+    DisconnectReason, Interface, WifiController,
+};
 use esp_storage::FlashStorage;
+use mbedtls_rs::{Session, Tls, TlsReference};
+use static_cell::StaticCell;
+use thingflash_connection::backoff::Backoff;
+use thingflash_connection::clock::{WallClock, rfc3339};
+use thingflash_connection::mqtt::{self, Connector, Settings};
+use thingflash_connection::tls::{TlsSetup, install_clock};
+use thingflash_connection::{Flow, Platform};
 use thingflash_protocol::credentials;
-use thingflash_protocol::event::{CredsProblem, Event};
+use thingflash_protocol::event::{CredsProblem, Event, Stage};
 use thingflash_protocol::{tlv, x509};
 
 esp_bootloader_esp_idf::esp_app_desc!();
@@ -34,8 +59,102 @@ const CHIP: &str = "esp32c6";
 #[cfg(not(feature = "esp32c6"))]
 const CHIP: &str = "esp32c3";
 
+const FW: &str = env!("CARGO_PKG_VERSION");
+
 /// How long to wait before reading a missing or damaged partition again.
-const RETRY: Duration = Duration::from_secs(10);
+const CREDS_RETRY: Duration = Duration::from_secs(10);
+/// NTP servers used when the config names none.
+const DEFAULT_NTP: [&str; 2] = ["pool.ntp.org", "time.google.com"];
+/// A handshake or TCP connect that takes longer than this is abandoned and retried.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// mbedTLS's `x509.c` calls `memchr`; the ESP32-C6 ROM does not provide it (the C3's does).
+#[cfg(feature = "esp32c6")]
+#[unsafe(no_mangle)]
+extern "C" fn memchr(s: *const u8, c: i32, n: usize) -> *const u8 {
+    if s.is_null() {
+        return core::ptr::null();
+    }
+    // SAFETY: C's contract for memchr: `s` points to at least `n` readable bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(s, n) };
+    match bytes.iter().position(|b| *b == c as u8) {
+        Some(i) => bytes[i..].as_ptr(),
+        None => core::ptr::null(),
+    }
+}
+
+fn mono_ms() -> u64 {
+    Instant::now().as_millis()
+}
+
+static CLOCK: WallClock = WallClock::new(mono_ms);
+/// Last RSSI seen by the WiFi task (dBm; 0 = unknown).
+static RSSI: AtomicI32 = AtomicI32::new(0);
+/// Lowest free heap seen (bytes).
+static HEAP_MIN: AtomicU32 = AtomicU32::new(u32::MAX);
+
+fn say(e: &Event<'_>) {
+    println!("{e}");
+}
+
+fn heap_free() -> u32 {
+    let free = esp_alloc::HEAP.free() as u32;
+    // Single-core and only read/written from tasks on one executor: no CAS needed.
+    if free < HEAP_MIN.load(Ordering::Relaxed) {
+        HEAP_MIN.store(free, Ordering::Relaxed);
+    }
+    free
+}
+
+/// The board as the connection code sees it.
+struct Board {
+    rng: Rng,
+}
+
+impl Platform for Board {
+    fn now_ms(&self) -> u64 {
+        mono_ms()
+    }
+    async fn sleep_ms(&mut self, ms: u64) {
+        Timer::after_millis(ms).await
+    }
+    fn random_u32(&mut self) -> u32 {
+        self.rng.random()
+    }
+    fn rssi(&self) -> Option<i16> {
+        match RSSI.load(Ordering::Relaxed) {
+            0 => None,
+            r => Some(r as i16),
+        }
+    }
+    fn heap_free(&self) -> Option<u32> {
+        Some(heap_free())
+    }
+    fn emit(&mut self, event: &Event<'_>) -> Flow {
+        say(event);
+        Flow::Continue
+    }
+}
+
+/// The hardware RNG for mbedTLS. It is a true RNG while the radio runs, which it does
+/// before any TLS.
+struct HwRng(Rng);
+
+impl rand_core::TryRng for HwRng {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(self.0.random())
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(u64::from(self.0.random()) << 32 | u64::from(self.0.random()))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.0.read(dst);
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for HwRng {}
 
 enum Problem {
     NoPartition,
@@ -60,7 +179,8 @@ fn read_partition(flash: &mut FlashStorage<'_>) -> Result<vec::Vec<u8>, Problem>
     Ok(buf)
 }
 
-fn report(flash: &mut FlashStorage<'_>) -> bool {
+/// Read and check the credentials partition, reporting `creds.ok` or `creds.error`.
+fn load(flash: &mut FlashStorage<'_>) -> Option<vec::Vec<u8>> {
     let image = match read_partition(flash) {
         Ok(b) => b,
         Err(p) => {
@@ -81,7 +201,7 @@ fn report(flash: &mut FlashStorage<'_>) -> bool {
                     detail: detail.into()
                 }
             );
-            return false;
+            return None;
         }
     };
     match credentials::read(&image) {
@@ -95,7 +215,7 @@ fn report(flash: &mut FlashStorage<'_>) -> bool {
                         detail: detail.into()
                     }
                 );
-                return false;
+                return None;
             };
             println!(
                 "{}",
@@ -108,7 +228,7 @@ fn report(flash: &mut FlashStorage<'_>) -> bool {
                     key: cert.key.into(),
                 }
             );
-            true
+            Some(image)
         }
         Err(e) => {
             println!(
@@ -118,35 +238,424 @@ fn report(flash: &mut FlashStorage<'_>) -> bool {
                     detail: format!("{e}").into()
                 }
             );
-            false
+            None
         }
     }
 }
 
-#[main]
-fn main() -> ! {
-    let peripherals = esp_hal::init(esp_hal::Config::default());
-    esp_alloc::heap_allocator!(size: 72 * 1024);
-    let mut flash = FlashStorage::new(peripherals.FLASH);
+/// Numbers for the disconnect reasons users hit (ESP-IDF's `wifi_err_reason_t`); the app
+/// explains them. Others are 0 with the name in the detail.
+fn reason_code(r: DisconnectReason) -> u16 {
+    match r {
+        DisconnectReason::AuthenticationExpired => 2,
+        DisconnectReason::FourWayHandshakeTimeout => 15,
+        DisconnectReason::BeaconTimeout => 200,
+        DisconnectReason::NoAccessPointFound => 201,
+        DisconnectReason::AuthenticationFailed => 202,
+        DisconnectReason::AssociationFailed => 203,
+        DisconnectReason::HandshakeTimeout => 204,
+        DisconnectReason::ConnectionFailed => 205,
+        DisconnectReason::NoAccessPointFoundWithCompatibleSecurity => 210,
+        _ => 0,
+    }
+}
+
+#[embassy_executor::task]
+async fn wifi_task(mut controller: WifiController<'static>, ssid: String, rng: Rng) {
+    let mut backoff = Backoff::new(2_000, 60_000);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        say(&Event::WifiConnecting {
+            ssid: ssid.as_str().into(),
+            attempt,
+        });
+        match controller.connect_async().await {
+            Ok(_) => {
+                backoff.reset();
+                attempt = 0;
+                if let Ok(rssi) = controller.rssi() {
+                    RSSI.store(rssi, Ordering::Relaxed);
+                }
+                let reason = match controller.wait_for_disconnect_async().await {
+                    Ok(info) => reason_code(info.reason),
+                    Err(_) => 0,
+                };
+                RSSI.store(0, Ordering::Relaxed);
+                say(&Event::WifiDisconnected { reason });
+            }
+            Err(e) => {
+                let (reason, detail) = match e {
+                    ConnectionError::Failed(info) => {
+                        (reason_code(info.reason), format!("{:?}", info.reason))
+                    }
+                    ConnectionError::WifiError(w) => (0, format!("{w:?}")),
+                    other => (0, format!("{other:?}")),
+                };
+                say(&Event::WifiFailed {
+                    reason,
+                    detail: detail.into(),
+                });
+            }
+        }
+        let (attempt, delay_ms) = backoff.next(rng.random());
+        say(&Event::Retry {
+            stage: Stage::Wifi,
+            attempt,
+            delay_ms,
+        });
+        Timer::after_millis(u64::from(delay_ms)).await;
+    }
+}
+
+#[embassy_executor::task]
+async fn net_task(mut runner: Runner<'static, Interface>) {
+    runner.run().await
+}
+
+#[embassy_executor::task]
+async fn watchdog_task(mut wdt: esp_hal::timer::timg::Wdt<esp_hal::peripherals::TIMG1<'static>>) {
+    loop {
+        wdt.feed();
+        Timer::after_secs(5).await;
+    }
+}
+
+async fn resolve(stack: Stack<'static>, host: &str) -> Option<IpAddr> {
+    match stack.dns_query(host, DnsQueryType::A).await {
+        Ok(addrs) if !addrs.is_empty() => {
+            let ip = IpAddr::from(addrs[0]);
+            say(&Event::DnsOk {
+                host: host.into(),
+                ip: format!("{ip}").into(),
+            });
+            Some(ip)
+        }
+        Ok(_) => {
+            say(&Event::DnsFailed {
+                host: host.into(),
+                detail: "no address".into(),
+            });
+            None
+        }
+        Err(e) => {
+            say(&Event::DnsFailed {
+                host: host.into(),
+                detail: format!("{e:?}").into(),
+            });
+            None
+        }
+    }
+}
+
+/// sntpc over an embassy-net UDP socket.
+struct Udp<'a>(UdpSocket<'a>);
+
+impl sntpc::NtpUdpSocket for Udp<'_> {
+    async fn send_to(&self, buf: &[u8], addr: SocketAddr) -> sntpc::Result<usize> {
+        let SocketAddr::V4(v4) = addr else {
+            return Err(sntpc::Error::Network);
+        };
+        self.0
+            .send_to(buf, v4)
+            .await
+            .map(|()| buf.len())
+            .map_err(|_| sntpc::Error::Network)
+    }
+    async fn recv_from(&self, buf: &mut [u8]) -> sntpc::Result<(usize, SocketAddr)> {
+        let (n, meta) = self
+            .0
+            .recv_from(buf)
+            .await
+            .map_err(|_| sntpc::Error::Network)?;
+        Ok((
+            n,
+            SocketAddr::new(IpAddr::from(meta.endpoint.addr), meta.endpoint.port),
+        ))
+    }
+}
+
+/// Timestamps for the request: the board has no time yet, so it sends zero; the server's
+/// transmit time is what sets the clock.
+#[derive(Clone, Copy)]
+struct Unset;
+
+impl sntpc::NtpTimestampGenerator for Unset {
+    fn init(&mut self) {}
+    fn timestamp_sec(&self) -> u64 {
+        0
+    }
+    fn timestamp_subsec_micros(&self) -> u32 {
+        0
+    }
+}
+
+/// Set the clock by SNTP, trying each server, backing off between rounds. TLS does not
+/// start before this returns.
+async fn sync_time(stack: Stack<'static>, servers: &[String], rng: &mut Rng) {
+    let mut backoff = Backoff::new(2_000, 120_000);
+    loop {
+        for server in servers {
+            say(&Event::TimeSyncing {
+                server: server.as_str().into(),
+            });
+            let Some(ip) = resolve(stack, server).await else {
+                continue;
+            };
+            let mut rx_meta = [PacketMetadata::EMPTY; 4];
+            let mut rx = [0u8; 256];
+            let mut tx_meta = [PacketMetadata::EMPTY; 4];
+            let mut tx = [0u8; 256];
+            let mut socket = UdpSocket::new(stack, &mut rx_meta, &mut rx, &mut tx_meta, &mut tx);
+            if socket.bind(0).is_err() {
+                continue;
+            }
+            let udp = Udp(socket);
+            let started = mono_ms();
+            let result = with_timeout(
+                Duration::from_secs(5),
+                sntpc::get_time(
+                    SocketAddr::new(ip, 123),
+                    &udp,
+                    sntpc::NtpContext::new(Unset),
+                ),
+            )
+            .await;
+            match result {
+                Ok(Ok(t)) => {
+                    let frac_ms = (u64::from(t.seconds_fraction) * 1000) >> 32;
+                    CLOCK.set_unix_ms(t.seconds * 1000 + frac_ms);
+                    say(&Event::TimeOk {
+                        utc: rfc3339(t.seconds).into(),
+                        server: server.as_str().into(),
+                        ms: (mono_ms() - started) as u32,
+                    });
+                    return;
+                }
+                Ok(Err(e)) => say(&Event::TimeFailed {
+                    server: server.as_str().into(),
+                    detail: format!("{e:?}").into(),
+                }),
+                Err(_) => say(&Event::TimeFailed {
+                    server: server.as_str().into(),
+                    detail: "no answer in 5 s".into(),
+                }),
+            }
+        }
+        let (attempt, delay_ms) = backoff.next(rng.random());
+        say(&Event::Retry {
+            stage: Stage::Time,
+            attempt,
+            delay_ms,
+        });
+        Timer::after_millis(u64::from(delay_ms)).await;
+    }
+}
+
+const TCP_BUF: usize = 4096;
+type Tcp = TcpClient<'static, 1, TCP_BUF, TCP_BUF>;
+
+/// DNS, TCP and TLS to the endpoint.
+struct Endpoint {
+    stack: Stack<'static>,
+    tcp: &'static Tcp,
+    setup: &'static TlsSetup,
+    tls: TlsReference<'static>,
+    host: String,
+    port: u16,
+}
+
+impl Connector for Endpoint {
+    type Transport =
+        Session<'static, embassy_net::tcp::client::TcpConnection<'static, 1, TCP_BUF, TCP_BUF>>;
+
+    async fn connect<P: Platform>(&mut self, p: &mut P) -> Result<Self::Transport, Stage> {
+        let ip = resolve(self.stack, &self.host).await.ok_or(Stage::Dns)?;
+        use embedded_nal_async::TcpConnect as _;
+        let tcp = match with_timeout(
+            CONNECT_TIMEOUT,
+            self.tcp.connect(SocketAddr::new(ip, self.port)),
+        )
+        .await
+        {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                p.emit(&Event::TlsFailed {
+                    code: 0,
+                    verify: 0,
+                    detail: format!("TCP connect to {ip}:{} failed: {e:?}", self.port).into(),
+                });
+                return Err(Stage::Tls);
+            }
+            Err(_) => {
+                p.emit(&Event::TlsFailed {
+                    code: 0,
+                    verify: 0,
+                    detail: "TCP connect timed out".into(),
+                });
+                return Err(Stage::Tls);
+            }
+        };
+        let session =
+            match with_timeout(CONNECT_TIMEOUT, self.setup.handshake(self.tls, tcp, p)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(_)) => return Err(Stage::Tls),
+                Err(_) => {
+                    p.emit(&Event::TlsFailed {
+                        code: 0,
+                        verify: 0,
+                        detail: "TLS handshake timed out".into(),
+                    });
+                    return Err(Stage::Tls);
+                }
+            };
+        let free = heap_free();
+        p.emit(&Event::Mem {
+            at: Stage::Tls,
+            heap_free: free,
+            heap_min: HEAP_MIN.load(Ordering::Relaxed),
+            stack_free: 0,
+        });
+        Ok(session)
+    }
+}
+
+#[esp_rtos::main]
+async fn main(spawner: Spawner) -> ! {
+    let peripherals = esp_hal::init(esp_hal::Config::default().with_cpu_clock(CpuClock::max()));
+    esp_alloc::heap_allocator!(#[esp_hal::ram(reclaimed)] size: 64 * 1024);
+    esp_alloc::heap_allocator!(size: 64 * 1024);
+
+    let timg0 = TimerGroup::new(peripherals.TIMG0);
+    esp_rtos::start(timg0.timer0, peripherals.FROM_CPU_INTR0);
+    let mut timg1 = TimerGroup::new(peripherals.TIMG1);
+    timg1
+        .wdt
+        .set_timeout(MwdtStage::Stage0, esp_hal::time::Duration::from_secs(60));
+    timg1.wdt.enable();
+    spawner.spawn(watchdog_task(timg1.wdt).unwrap_or_else(|e| panic!("watchdog task: {e:?}")));
 
     let mac = esp_hal::efuse::base_mac_address();
     let reset = esp_hal::system::reset_reason();
-    println!(
-        "{}",
-        Event::Boot {
-            fw: env!("CARGO_PKG_VERSION").into(),
-            chip: CHIP.into(),
-            mac: format!("{mac}").into(),
-            reset: format!("{reset:?}").into(),
+    say(&Event::Boot {
+        fw: FW.into(),
+        chip: CHIP.into(),
+        mac: format!("{mac}").into(),
+        reset: format!("{reset:?}").into(),
+    });
+
+    // Credentials first: without them there is nothing to connect with.
+    let mut flash = FlashStorage::new(peripherals.FLASH);
+    let image: &'static [u8] = loop {
+        if let Some(image) = load(&mut flash) {
+            break Box::leak(image.into_boxed_slice());
         }
+        Timer::after(CREDS_RETRY).await;
+    };
+    // `load` just accepted it; reading again cannot fail, but never panic on it.
+    let Ok(creds) = credentials::read(image) else {
+        loop {
+            Timer::after(CREDS_RETRY).await;
+        }
+    };
+    let config = creds.config.clone();
+
+    let mut rng = Rng::new();
+    let station = StationConfig::default()
+        .with_ssid(config.wifi_ssid.as_str().try_into().unwrap_or_default())
+        .with_authentication(if config.wifi_password.is_empty() {
+            AuthenticationMethodConfig::Open
+        } else {
+            AuthenticationMethodConfig::WpaWpa2Personal(
+                config.wifi_password.as_str().try_into().unwrap_or_default(),
+            )
+        });
+    let controller = match WifiController::new(
+        peripherals.WIFI,
+        ControllerConfig::default().with_initial_config(WifiConfig::Station(station)),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            say(&Event::WifiFailed {
+                reason: 0,
+                detail: format!("the radio did not start: {e:?}").into(),
+            });
+            loop {
+                Timer::after_secs(60).await;
+            }
+        }
+    };
+    let seed = u64::from(rng.random()) << 32 | u64::from(rng.random());
+    static RESOURCES: StaticCell<StackResources<4>> = StaticCell::new();
+    let (stack, runner) = embassy_net::new(
+        Interface::station(),
+        embassy_net::Config::dhcpv4(Default::default()),
+        RESOURCES.init(StackResources::new()),
+        seed,
     );
-    loop {
-        if report(&mut flash) {
-            println!(
-                "thingflash: credentials are in place; this firmware build stops here (networking is not built yet)"
-            );
+    spawner.spawn(net_task(runner).unwrap_or_else(|e| panic!("net task: {e:?}")));
+    spawner.spawn(
+        wifi_task(controller, config.wifi_ssid.clone(), Rng::new())
+            .unwrap_or_else(|e| panic!("wifi task: {e:?}")),
+    );
+
+    stack.wait_config_up().await;
+    if let Some(v4) = stack.config_v4() {
+        say(&Event::WifiConnected {
+            ip: format!("{}", v4.address.address()).into(),
+            rssi: RSSI.load(Ordering::Relaxed) as i16,
+        });
+    }
+
+    let servers: vec::Vec<String> = if config.ntp_servers.is_empty() {
+        DEFAULT_NTP.iter().map(|s| String::from(*s)).collect()
+    } else {
+        config.ntp_servers.clone()
+    };
+    sync_time(stack, &servers, &mut rng).await;
+
+    install_clock(&CLOCK);
+    static RNG: StaticCell<HwRng> = StaticCell::new();
+    static TLS: StaticCell<Tls<'static>> = StaticCell::new();
+    let tls = match Tls::new(RNG.init(HwRng(Rng::new()))) {
+        Ok(t) => TLS.init(t),
+        Err(e) => panic!("mbedTLS could not start: {e:?}"),
+    };
+    let setup: &'static TlsSetup = match TlsSetup::new(&creds, &config.host, config.port) {
+        Ok(s) => Box::leak(Box::new(s)),
+        Err(f) => {
+            say(&Event::CredsError {
+                reason: CredsProblem::Unusable,
+                detail: format!("mbedTLS rejects the credentials: {} ({})", f.detail, f.code)
+                    .into(),
+            });
+            loop {
+                Timer::after_secs(60).await;
+            }
         }
-        let start = Instant::now();
-        while start.elapsed() < RETRY {}
+    };
+    static TCP_STATE: StaticCell<TcpClientState<1, TCP_BUF, TCP_BUF>> = StaticCell::new();
+    static TCP: StaticCell<Tcp> = StaticCell::new();
+    let tcp = TCP.init(TcpClient::new(stack, TCP_STATE.init(TcpClientState::new())));
+    let mut endpoint = Endpoint {
+        stack,
+        tcp,
+        setup,
+        tls: tls.reference(),
+        host: config.host.clone(),
+        port: config.port,
+    };
+    let settings = Settings::new(&config, FW);
+    let mut board = Board { rng: Rng::new() };
+    mqtt::run(
+        &mut endpoint,
+        &settings,
+        &mut Backoff::firmware(),
+        &mut board,
+    )
+    .await;
+    // `run` returns only when the platform stops it, which this board never does.
+    loop {
+        Timer::after_secs(3600).await;
     }
 }
