@@ -68,6 +68,53 @@ const DEFAULT_NTP: [&str; 2] = ["pool.ntp.org", "time.google.com"];
 /// A handshake or TCP connect that takes longer than this is abandoned and retried.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The main stack's high-water mark, by painting: fill the unused part with a pattern at
+/// boot, later count how much of it is still intact. The executor and every task of ours
+/// run on this stack (the radio's own threads have heap-allocated stacks).
+mod stack {
+    unsafe extern "C" {
+        static _stack_end_cpu0: u32;
+    }
+
+    const PAINT: u32 = 0xC0FF_EE11;
+    /// Stay clear of the stack guard word esp-hal keeps near the bottom.
+    const GUARD_MARGIN: usize = 256;
+
+    fn bottom() -> usize {
+        (&raw const _stack_end_cpu0) as usize + GUARD_MARGIN
+    }
+
+    /// Paint from the bottom of the stack to just below the caller's frame.
+    pub fn paint() {
+        let sp: usize;
+        // SAFETY: reads the stack pointer register, nothing else.
+        unsafe { core::arch::asm!("mv {}, sp", out(reg) sp) };
+        let top = sp - 512;
+        critical_section::with(|_| {
+            let mut a = bottom() & !3;
+            while a < top {
+                // SAFETY: `a` lies between the bottom of the main stack (above its guard)
+                // and 512 bytes below the current frame: memory no live frame uses, and
+                // interrupts are off so no handler frame is pushed there meanwhile.
+                unsafe { core::ptr::write_volatile(a as *mut u32, PAINT) };
+                a += 4;
+            }
+        });
+    }
+
+    /// Bytes at the bottom of the stack never used since [`paint`].
+    pub fn free() -> u32 {
+        let mut a = bottom() & !3;
+        let mut n = 0u32;
+        // SAFETY: reads of the painted region of the main stack, which stays mapped RAM.
+        while unsafe { core::ptr::read_volatile(a as *const u32) } == PAINT {
+            n += 4;
+            a += 4;
+        }
+        n
+    }
+}
+
 /// mbedTLS's `x509.c` calls `memchr`; the ESP32-C6 ROM does not provide it (the C3's does).
 #[cfg(feature = "esp32c6")]
 #[unsafe(no_mangle)]
@@ -514,7 +561,7 @@ impl Connector for Endpoint {
             at: Stage::Tls,
             heap_free: free,
             heap_min: HEAP_MIN.load(Ordering::Relaxed),
-            stack_free: 0,
+            stack_free: stack::free(),
         });
         Ok(session)
     }
@@ -523,6 +570,7 @@ impl Connector for Endpoint {
 #[esp_rtos::main]
 async fn main(spawner: Spawner) -> ! {
     let peripherals = esp_hal::init(esp_hal::Config::default().with_cpu_clock(CpuClock::max()));
+    stack::paint();
     esp_alloc::heap_allocator!(#[esp_hal::ram(reclaimed)] size: 64 * 1024);
     esp_alloc::heap_allocator!(size: 64 * 1024);
 
