@@ -46,6 +46,22 @@ fn plan_for(c: &Credentials, cfg: &DeviceConfig, chip: Chip, size: FlashSize) ->
     .unwrap()
 }
 
+/// What `flash::run` calls once it knows the chip and flash size.
+fn planner<'a>(
+    c: &'a Credentials,
+    cfg: &'a DeviceConfig,
+) -> impl FnMut(Chip, FlashSize) -> Result<Plan, bundle::BundleError> + 'a {
+    move |chip, flash_size| {
+        bundle::plan(&bundle::Request {
+            chip,
+            flash_size,
+            credentials: c,
+            config: cfg,
+            firmware_elf: None,
+        })
+    }
+}
+
 fn opts(mock: &Mock) -> FlashOptions {
     FlashOptions {
         before: Before::NoReset,
@@ -63,19 +79,7 @@ fn flash_with(
     cfg: &DeviceConfig,
 ) -> (Result<flash::Report, FlashError>, Vec<Event>) {
     let mut events = Vec::new();
-    let r = flash::run(
-        o,
-        &mut |chip, size| {
-            bundle::plan(&bundle::Request {
-                chip,
-                flash_size: size,
-                credentials: c,
-                config: cfg,
-                firmware_elf: None,
-            })
-        },
-        &mut |e| events.push(e),
-    );
+    let r = flash::run(o, &mut planner(c, cfg), &mut |e| events.push(e));
     let _ = mock;
     (r, events)
 }
@@ -382,29 +386,17 @@ fn a_board_that_dies_mid_write_gives_a_clean_error_and_a_retry_works() {
     let pid = nix::unistd::Pid::from_raw(mock.pid());
     let mut killed = false;
     let mut events = Vec::new();
-    let r = flash::run(
-        &opts(&mock),
-        &mut |chip, size| {
-            bundle::plan(&bundle::Request {
-                chip,
-                flash_size: size,
-                credentials: &c,
-                config: &cfg,
-                firmware_elf: None,
-            })
-        },
-        &mut |e| {
-            if let Event::Progress(p) = &e
-                && p.segment == "app"
-                && p.segment_done > 0
-                && !killed
-            {
-                nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).unwrap();
-                killed = true;
-            }
-            events.push(e);
-        },
-    );
+    let r = flash::run(&opts(&mock), &mut planner(&c, &cfg), &mut |e| {
+        if let Event::Progress(p) = &e
+            && p.segment == "app"
+            && p.segment_done > 0
+            && !killed
+        {
+            nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).unwrap();
+            killed = true;
+        }
+        events.push(e);
+    });
     assert!(killed, "the app segment never started");
     let e = r.unwrap_err();
     assert!(matches!(e, FlashError::Interrupted { .. }), "{e:?}");
@@ -437,20 +429,7 @@ fn port_problems_are_explained() {
         ..FlashOptions::new(link.display().to_string())
     };
     let started = std::time::Instant::now();
-    let e = flash::run(
-        &o,
-        &mut |chip, size| {
-            bundle::plan(&bundle::Request {
-                chip,
-                flash_size: size,
-                credentials: &c,
-                config: &cfg,
-                firmware_elf: None,
-            })
-        },
-        &mut |_| {},
-    )
-    .unwrap_err();
+    let e = flash::run(&o, &mut planner(&c, &cfg), &mut |_| {}).unwrap_err();
     assert!(matches!(e, FlashError::NoSync { .. }), "{e:?}");
     assert!(e.to_string().contains("hold BOOT"), "{e}");
     eprintln!("no-sync answer after {:?}", started.elapsed());

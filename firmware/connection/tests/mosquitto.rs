@@ -17,16 +17,8 @@ use thingflash_protocol::event::{Event, Stage};
 // ---- scenarios ----
 
 fn connects_publishes_and_answers(key: &str) {
-    let _g = serial();
-    clock_now();
-    let pki = Pki::new();
-    let broker = Broker::start(&pki, "server.pem", "");
-    let device = Device::new(
-        &pki,
-        "ca.der",
-        &format!("{key}.der"),
-        &format!("{key}-key.der"),
-    );
+    let (cert, key_der) = (format!("{key}.der"), format!("{key}-key.der"));
+    let (_g, pki, broker, device) = scenario("server.pem", "", ("ca.der", &cert, &key_der));
     let client_id = format!("thingflash-{key}");
     let sub = broker.subscribe(&pki, &format!("thingflash/{client_id}/#"), 3);
     std::thread::sleep(Duration::from_millis(300));
@@ -100,11 +92,8 @@ fn p256_device_connects_publishes_and_answers_a_command() {
 
 #[test]
 fn wrong_root_ca_fails_verification_with_not_trusted() {
-    let _g = serial();
-    clock_now();
-    let pki = Pki::new();
-    let broker = Broker::start(&pki, "server.pem", "");
-    let device = Device::new(&pki, "other-ca.der", "rsa.der", "rsa-key.der");
+    let (_g, _pki, broker, device) =
+        scenario("server.pem", "", ("other-ca.der", "rsa.der", "rsa-key.der"));
     let (lines, end) = attempt(&broker, &device, "localhost", "thingflash-x", |_| false);
     assert_eq!(end, None);
     let (code, verify) = tls_failed(&lines);
@@ -114,11 +103,8 @@ fn wrong_root_ca_fails_verification_with_not_trusted() {
 
 #[test]
 fn wrong_sni_fails_verification_with_cn_mismatch() {
-    let _g = serial();
-    clock_now();
-    let pki = Pki::new();
-    let broker = Broker::start(&pki, "server.pem", "");
-    let device = Device::new(&pki, "ca.der", "rsa.der", "rsa-key.der");
+    let (_g, _pki, broker, device) =
+        scenario("server.pem", "", ("ca.der", "rsa.der", "rsa-key.der"));
     let (lines, end) = attempt(
         &broker,
         &device,
@@ -134,11 +120,11 @@ fn wrong_sni_fails_verification_with_cn_mismatch() {
 
 #[test]
 fn expired_server_certificate_fails_like_a_real_stack() {
-    let _g = serial();
-    clock_now();
-    let pki = Pki::new();
-    let broker = Broker::start(&pki, "server-expired.pem", "");
-    let device = Device::new(&pki, "ca.der", "rsa.der", "rsa-key.der");
+    let (_g, _pki, broker, device) = scenario(
+        "server-expired.pem",
+        "",
+        ("ca.der", "rsa.der", "rsa-key.der"),
+    );
     let (lines, end) = attempt(&broker, &device, "localhost", "thingflash-x", |_| false);
     assert_eq!(end, None);
     let (code, verify) = tls_failed(&lines);
@@ -148,11 +134,9 @@ fn expired_server_certificate_fails_like_a_real_stack() {
 
 #[test]
 fn clock_not_set_fails_every_certificate() {
-    let _g = serial();
+    let (_g, _pki, broker, device) =
+        scenario("server.pem", "", ("ca.der", "rsa.der", "rsa-key.der"));
     CLOCK.clear();
-    let pki = Pki::new();
-    let broker = Broker::start(&pki, "server.pem", "");
-    let device = Device::new(&pki, "ca.der", "rsa.der", "rsa-key.der");
     let (lines, end) = attempt(&broker, &device, "localhost", "thingflash-x", |_| false);
     clock_now();
     assert_eq!(end, None);
@@ -168,11 +152,8 @@ fn clock_not_set_fails_every_certificate() {
 
 #[test]
 fn untrusted_client_certificate_is_dropped_before_connack() {
-    let _g = serial();
-    clock_now();
-    let pki = Pki::new();
-    let broker = Broker::start(&pki, "server.pem", "");
-    let device = Device::new(&pki, "ca.der", "rogue.der", "rsa-key.der");
+    let (_g, _pki, broker, device) =
+        scenario("server.pem", "", ("ca.der", "rogue.der", "rsa-key.der"));
     let (lines, end) = attempt(&broker, &device, "localhost", "thingflash-x", |_| false);
     let events = parse(&lines);
     assert!(
@@ -199,11 +180,11 @@ fn untrusted_client_certificate_is_dropped_before_connack() {
 
 #[test]
 fn broker_refusing_the_client_id_reports_the_connack_reason() {
-    let _g = serial();
-    clock_now();
-    let pki = Pki::new();
-    let broker = Broker::start(&pki, "server.pem", "clientid_prefixes factory-");
-    let device = Device::new(&pki, "ca.der", "rsa.der", "rsa-key.der");
+    let (_g, _pki, broker, device) = scenario(
+        "server.pem",
+        "clientid_prefixes factory-",
+        ("ca.der", "rsa.der", "rsa-key.der"),
+    );
     let (lines, end) = attempt(&broker, &device, "localhost", "thingflash-x", |_| false);
     // mosquitto answers a client id outside `clientid_prefixes` with CONNACK 0x87 Not
     // authorized, the code AWS IoT gives when the policy does not allow the client id.
@@ -217,11 +198,8 @@ fn broker_refusing_the_client_id_reports_the_connack_reason() {
 
 #[test]
 fn broker_going_away_is_retried_with_backoff_until_it_is_back() {
-    let _g = serial();
-    clock_now();
-    let pki = Pki::new();
-    let mut broker = Broker::start(&pki, "server.pem", "");
-    let device = Device::new(&pki, "ca.der", "p256.der", "p256-key.der");
+    let (_g, _pki, mut broker, device) =
+        scenario("server.pem", "", ("ca.der", "p256.der", "p256-key.der"));
     let tls = new_tls();
     let setup = device.setup("localhost", broker.port);
     let addr = broker.addr();

@@ -310,59 +310,47 @@ impl Broker {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
+    /// Arguments every mosquitto client here needs: the broker, the CA, a trusted client
+    /// certificate, MQTT 5, a client id and a topic.
+    fn client_args(&self, pki: &Pki, id: &str, topic: &str) -> Vec<String> {
+        let port = self.port.to_string();
+        let (ca, cert, key) = (pki.path("ca.pem"), pki.path("rsa.pem"), pki.path("rsa.key"));
+        [
+            "-h",
+            "localhost",
+            "-p",
+            &port,
+            "--cafile",
+            &ca,
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+            "-i",
+            id,
+            "-V",
+            "mqttv5",
+            "-t",
+            topic,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
     /// mosquitto_pub with a trusted client certificate.
     pub fn publish(&self, pki: &Pki, topic: &str, message: &str) {
-        run(
-            pki.dir.path(),
-            "mosquitto_pub",
-            &[
-                "-h",
-                "localhost",
-                "-p",
-                &self.port.to_string(),
-                "--cafile",
-                &pki.path("ca.pem"),
-                "--cert",
-                &pki.path("rsa.pem"),
-                "--key",
-                &pki.path("rsa.key"),
-                "-i",
-                "tester-pub",
-                "-V",
-                "mqttv5",
-                "-t",
-                topic,
-                "-m",
-                message,
-            ],
-        );
+        let mut args = self.client_args(pki, "tester-pub", topic);
+        args.extend(["-m".to_string(), message.to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(pki.dir.path(), "mosquitto_pub", &args);
     }
 
     /// mosquitto_sub for `count` messages on `topic`, in the background.
     pub fn subscribe(&self, pki: &Pki, topic: &str, count: usize) -> Child {
         Command::new(peer("mosquitto_sub"))
-            .args([
-                "-h",
-                "localhost",
-                "-p",
-                &self.port.to_string(),
-                "--cafile",
-                &pki.path("ca.pem"),
-                "--cert",
-                &pki.path("rsa.pem"),
-                "--key",
-                &pki.path("rsa.key"),
-                "-i",
-                "tester-sub",
-                "-V",
-                "mqttv5",
-                "-t",
-                topic,
-                "-C",
-                &count.to_string(),
-                "-W",
-                "20",
-            ])
+            .args(self.client_args(pki, "tester-sub", topic))
+            .args(["-C", &count.to_string(), "-W", "20"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -538,4 +526,19 @@ pub fn tls_failed(lines: &[String]) -> (i32, u32) {
             _ => None,
         })
         .unwrap_or_else(|| panic!("no tls.failed in {lines:#?}"))
+}
+
+/// The start of most scenarios: the turn, the clock set, certificates, a broker serving
+/// `server_cert` (with `extra` config), and a device with the given files.
+pub fn scenario(
+    server_cert: &str,
+    extra: &str,
+    files: (&str, &str, &str),
+) -> (MutexGuard<'static, ()>, Pki, Broker, Device) {
+    let guard = serial();
+    clock_now();
+    let pki = Pki::new();
+    let broker = Broker::start(&pki, server_cert, extra);
+    let device = Device::new(&pki, files.0, files.1, files.2);
+    (guard, pki, broker, device)
 }
