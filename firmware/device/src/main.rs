@@ -647,7 +647,19 @@ async fn main(spawner: Spawner) -> ! {
             .unwrap_or_else(|e| panic!("wifi task: {e:?}")),
     );
 
-    stack.wait_config_up().await;
+    // DHCP: a network that never answers is reported, not waited on in silence.
+    while with_timeout(Duration::from_secs(30), stack.wait_config_up())
+        .await
+        .is_err()
+    {
+        // Only while associated: until then the WiFi task reports why it is not.
+        if RSSI.load(Ordering::Relaxed) != 0 {
+            say(&Event::WifiFailed {
+                reason: 0,
+                detail: "associated, but no IP address from DHCP within 30 s".into(),
+            });
+        }
+    }
     if let Some(v4) = stack.config_v4() {
         say(&Event::WifiConnected {
             ip: format!("{}", v4.address.address()).into(),
