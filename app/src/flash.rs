@@ -581,3 +581,70 @@ pub fn run(
     (tracker.on_event)(Event::Done(report.clone()));
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serialport::{Error, ErrorKind};
+
+    #[test]
+    fn port_open_errors_name_the_fix() {
+        let busy = open_error(
+            "/dev/ttyACM0",
+            Error::new(ErrorKind::NoDevice, "Device or resource busy"),
+        );
+        assert!(matches!(busy, FlashError::PortBusy { .. }));
+        assert!(busy.to_string().contains("serial monitor"));
+        let denied = open_error(
+            "/dev/ttyUSB0",
+            Error::new(
+                ErrorKind::Io(std::io::ErrorKind::PermissionDenied),
+                "Permission denied",
+            ),
+        );
+        assert!(denied.to_string().contains("dialout"));
+        let gone = open_error(
+            "/dev/ttyUSB9",
+            Error::new(
+                ErrorKind::Io(std::io::ErrorKind::NotFound),
+                "No such file or directory",
+            ),
+        );
+        assert!(matches!(gone, FlashError::PortMissing { .. }));
+        let other = open_error("COM3", Error::new(ErrorKind::InvalidInput, "bad baud"));
+        assert!(matches!(other, FlashError::PortOpen { .. }));
+    }
+
+    #[test]
+    fn progress_rate_eta_and_line() {
+        let p = Progress {
+            segment: "app",
+            index: 3,
+            count: 4,
+            segment_done: 512 * 1024,
+            segment_total: 1024 * 1024,
+            done: 600 * 1024,
+            total: 1200 * 1024,
+            elapsed: Duration::from_secs(2),
+            verifying: false,
+        };
+        assert_eq!(p.fraction(), 0.5);
+        assert_eq!(p.rate(), 300.0 * 1024.0);
+        assert_eq!(p.eta(), Some(Duration::from_secs(2)));
+        assert_eq!(p.line(), "app 512/1024 KiB, total 50%, 300 KiB/s, 2 s left");
+    }
+
+    #[test]
+    fn board_summary_reads_like_the_chip_label() {
+        let b = BoardInfo {
+            chip: "esp32c3".into(),
+            revision: Some(4),
+            flash_bytes: Some(4 << 20),
+            mac: Some("24:0a:c4:1f:67:7d".into()),
+        };
+        assert_eq!(
+            b.summary(),
+            "ESP32-C3 rev v0.4, 4 MB flash, MAC 24:0a:c4:1f:67:7d"
+        );
+    }
+}
