@@ -80,6 +80,21 @@ impl Chip {
         Self::ALL.into_iter().find(|c| c.espflash() == chip)
     }
 
+    /// What the firmware reports as `elf=` in its boot event: the first 16 hex digits of
+    /// the SHA-256 of its ELF (espflash writes that digest into the app descriptor).
+    pub fn firmware_elf_id(self) -> &'static str {
+        use sha2::Digest as _;
+        static IDS: [std::sync::OnceLock<String>; 2] =
+            [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        let i = Self::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        IDS[i].get_or_init(|| {
+            sha2::Sha256::digest(self.firmware_elf())[..8]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+    }
+
     /// The included firmware ELF for this chip (built by `scripts/build-firmware`).
     pub fn firmware_elf(self) -> &'static [u8] {
         match self {
@@ -530,6 +545,21 @@ mod tests {
         // Any truncation of a real table is an answer, not a panic.
         for cut in 0..ours.len() {
             let _ = find_credentials_partition(&ours[..cut]);
+        }
+    }
+
+    #[test]
+    fn the_app_image_carries_the_elf_digest_the_boot_event_reports() {
+        for chip in Chip::ALL {
+            let segs = firmware_segments(chip, FlashSize::Mb4, None).unwrap();
+            let app = segs.iter().find(|s| s.name == "app").unwrap();
+            let magic = 0xABCD_5432u32.to_le_bytes();
+            let at = app.data.windows(4).position(|w| w == magic).unwrap();
+            // esp_app_desc_t: magic, secure_version, 2 reserved words, version[32],
+            // project_name[32], time[16], date[16], idf_ver[32], then app_elf_sha256.
+            let digest = &app.data[at + 144..at + 152];
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(hex, chip.firmware_elf_id(), "{chip}");
         }
     }
 

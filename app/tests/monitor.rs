@@ -178,6 +178,49 @@ fn backtrace_addresses_are_symbolised_from_an_elf() {
     assert!(sym.contains("monitor.rs"), "{sym}");
 }
 
+#[test]
+fn the_embedded_firmwares_backtraces_are_symbolised_once_its_boot_event_names_it() {
+    use object::{Object as _, ObjectSymbol as _};
+    use thingflash::bundle::Chip;
+    for chip in Chip::ALL {
+        let file = object::File::parse(chip.firmware_elf()).unwrap();
+        let sym = file
+            .symbols()
+            .find(|s| {
+                s.name()
+                    .is_ok_and(|n| n.contains("19thingflash_firmware3say"))
+                    && s.address() != 0
+            })
+            .expect("the firmware's `say` in its symbol table");
+        let addr = sym.address() + 4;
+        let panic = |d: &mut Decoder| {
+            let log = format!(
+                "====================== PANIC ======================\npanicked at x\nBacktrace:\n0x{addr:08x}\n"
+            );
+            let decoded: Vec<Decoded> = log.lines().map(|l| d.decode(l)).collect();
+            decoded[3].symbol.clone()
+        };
+        let boot = |elf: &str| {
+            format!(
+                "[tf1] boot fw=0.1.0 chip={} mac=24:0a:c4:1f:67:7d reset=PowerOn elf={elf}",
+                chip.name()
+            )
+        };
+
+        let mut d = Decoder::new();
+        assert_eq!(panic(&mut d), None, "no symbols before a boot event");
+        d.decode(&boot(chip.firmware_elf_id()));
+        assert!(d.has_symbols());
+        let sym = panic(&mut d).expect("symbolised with the embedded ELF");
+        assert!(sym.contains("thingflash_firmware::say"), "{chip}: {sym}");
+
+        // Another firmware on the board: its addresses mean nothing in our ELF.
+        d.decode(&boot("0123456789abcdef"));
+        assert!(!d.has_symbols());
+        assert_eq!(panic(&mut d), None);
+    }
+}
+
 fn wait_for(
     rx: &mpsc::Receiver<MonitorMsg>,
     what: &str,

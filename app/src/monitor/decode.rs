@@ -133,6 +133,9 @@ pub struct Decoder {
     in_panic: bool,
     time_set: bool,
     symbols: Option<Symbolizer>,
+    /// The symbols came from the firmware thingflash embeds (for this chip), chosen
+    /// because the board's boot event named that ELF; not from the user.
+    embedded: Option<crate::bundle::Chip>,
 }
 
 const POLICY_TITLE: &str = "connection dropped after TLS, before MQTT CONNACK";
@@ -151,6 +154,34 @@ impl Decoder {
             symbols: Some(symbols),
             ..Self::default()
         }
+    }
+
+    /// After a boot event: when the board runs the firmware thingflash embeds (same ELF
+    /// digest), symbolise its backtraces with that ELF; forget embedded symbols when it
+    /// runs something else. Symbols the user gave are never replaced.
+    fn pick_embedded_symbols(&mut self, chip: &str, elf: Option<&str>) {
+        if self.symbols.is_some() && self.embedded.is_none() {
+            return;
+        }
+        let matching = crate::bundle::Chip::ALL
+            .into_iter()
+            .find(|c| c.name() == chip && Some(c.firmware_elf_id()) == elf);
+        if matching == self.embedded {
+            return;
+        }
+        self.embedded = None;
+        self.symbols = None;
+        if let Some(c) = matching
+            && let Ok(s) = Symbolizer::from_bytes(c.firmware_elf())
+        {
+            self.symbols = Some(s);
+            self.embedded = Some(c);
+        }
+    }
+
+    /// Whether backtraces are being symbolised (with the user's ELF or the embedded one).
+    pub fn has_symbols(&self) -> bool {
+        self.symbols.is_some()
     }
 
     /// Decode one line (without its line ending).
@@ -198,9 +229,10 @@ impl Decoder {
 
     fn event(&mut self, line: &str, ev: Event<'static>) -> Decoded {
         let (level, explanation) = match &ev {
-            Event::Boot { .. } => {
+            Event::Boot { chip, elf, .. } => {
                 self.time_set = false;
                 self.in_panic = false;
+                self.pick_embedded_symbols(chip, elf.as_deref());
                 (Level::Info, None)
             }
             Event::CredsOk { .. } => (Level::Success, None),

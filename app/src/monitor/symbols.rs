@@ -6,6 +6,9 @@ use std::path::Path;
 /// A loaded firmware ELF.
 pub struct Symbolizer {
     loader: addr2line::Loader,
+    // addr2line reads from a path: an ELF held in memory goes to a temporary file that
+    // lives as long as this value.
+    _file: Option<tempfile::NamedTempFile>,
 }
 
 impl std::fmt::Debug for Symbolizer {
@@ -29,7 +32,24 @@ impl Symbolizer {
             path: path.display().to_string(),
             detail: e.to_string(),
         })?;
-        Ok(Self { loader })
+        Ok(Self {
+            loader,
+            _file: None,
+        })
+    }
+
+    /// Load an ELF held in memory (the firmware thingflash embeds).
+    pub fn from_bytes(elf: &[u8]) -> Result<Self, SymbolsError> {
+        use std::io::Write as _;
+        let fail = |detail: String| SymbolsError {
+            path: "embedded firmware".into(),
+            detail,
+        };
+        let mut file = tempfile::NamedTempFile::new().map_err(|e| fail(e.to_string()))?;
+        file.write_all(elf).map_err(|e| fail(e.to_string()))?;
+        let mut s = Self::load(file.path())?;
+        s._file = Some(file);
+        Ok(s)
     }
 
     /// `function at file:line` for an address, when the ELF knows it.

@@ -202,6 +202,9 @@ pub enum Event<'a> {
         mac: Cow<'a, str>,
         /// Reset reason as the firmware names it.
         reset: Cow<'a, str>,
+        /// First 16 hex digits of the SHA-256 of the firmware's ELF (from its app
+        /// descriptor), so the app can tell whether it holds that ELF's symbols.
+        elf: Option<Cow<'a, str>>,
     },
     /// `creds.ok`: the credentials partition was read and checked.
     CredsOk {
@@ -667,6 +670,7 @@ impl Event<'_> {
                     chip: f.s("chip")?,
                     mac: f.s("mac")?,
                     reset: f.s("reset")?,
+                    elf: f.opt_s("elf"),
                 }
             }
             "creds.ok" => {
@@ -866,11 +870,13 @@ impl Event<'_> {
                 chip,
                 mac,
                 reset,
+                elf,
             } => Event::Boot {
                 fw: o(fw),
                 chip: o(chip),
                 mac: o(mac),
                 reset: o(reset),
+                elf: elf.map(o),
             },
             Event::CredsOk {
                 cn,
@@ -1081,11 +1087,15 @@ impl fmt::Display for Event<'_> {
                 chip,
                 mac,
                 reset,
+                elf,
             } => {
                 o.s("fw", fw)?
                     .s("chip", chip)?
                     .s("mac", mac)?
                     .s("reset", reset)?;
+                if let Some(elf) = elf {
+                    o.s("elf", elf)?;
+                }
             }
             Event::CredsOk {
                 cn,

@@ -27,12 +27,15 @@ fn stage() -> impl Strategy<Value = Stage> {
 
 fn event() -> impl Strategy<Value = Event<'static>> {
     prop_oneof![
-        (text(), text(), text(), text()).prop_map(|(a, b, c, d)| Event::Boot {
-            fw: cow(a),
-            chip: cow(b),
-            mac: cow(c),
-            reset: cow(d)
-        }),
+        (text(), text(), text(), text(), proptest::option::of(text())).prop_map(
+            |(a, b, c, d, e)| Event::Boot {
+                fw: cow(a),
+                chip: cow(b),
+                mac: cow(c),
+                reset: cow(d),
+                elf: e.map(cow),
+            }
+        ),
         (text(), text(), text(), text(), any::<u8>(), text()).prop_map(|(a, b, c, d, n, k)| {
             Event::CredsOk {
                 cn: cow(a),
