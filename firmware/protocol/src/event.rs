@@ -27,6 +27,12 @@
 //! let line = "[tf1] mqtt.closed phase=before_connack";
 //! assert!(matches!(Event::parse(line)?, Event::MqttClosed { reason: None, before_connack: true }));
 //!
+//! // `elf` (the firmware ELF's SHA-256, 16 hex digits) came later; lines without it parse.
+//! let line = "[tf1] boot fw=0.1.0 chip=esp32c3 mac=24:0a:c4:1f:67:7d reset=PowerOn elf=9c1155fad6f8fd59";
+//! assert!(matches!(Event::parse(line)?, Event::Boot { elf: Some(_), .. }));
+//! let old = "[tf1] boot fw=0.1.0 chip=esp32c3 mac=24:0a:c4:1f:67:7d reset=PowerOn";
+//! assert!(matches!(Event::parse(old)?, Event::Boot { elf: None, .. }));
+//!
 //! let line = "[tf1] retry stage=tls attempt=3 delay_ms=8000";
 //! assert!(matches!(Event::parse(line)?, Event::Retry { stage: Stage::Tls, attempt: 3, delay_ms: 8000 }));
 //! # Ok::<(), thingflash_protocol::event::EventError>(())
