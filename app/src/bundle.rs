@@ -15,7 +15,7 @@ use thingflash_protocol::credentials as device_credentials;
 use thingflash_protocol::tlv;
 use zeroize::Zeroizing;
 
-use crate::credentials::{Analysis, Severity};
+use crate::credentials::Analysis;
 
 /// thingflash's partition table. The app partition is larger than ESP-IDF's stock 1 MB
 /// factory partition because WiFi + TLS + MQTT firmware is about 1 MB already; the
@@ -214,12 +214,7 @@ impl std::fmt::Debug for Credentials {
 impl Credentials {
     /// Take the credentials out of an analysis that has nothing blocking.
     pub fn from_analysis(a: &Analysis) -> Result<Self, BundleError> {
-        let mut reasons: Vec<String> = a
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .map(|f| format!("{} ({})", f.message, f.fix))
-            .collect();
+        let mut reasons = a.blocking_reasons();
         let cert = a.device_cert();
         let key = a.private_key();
         if reasons.is_empty() && (cert.is_none() || key.is_none()) {

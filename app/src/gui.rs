@@ -359,12 +359,7 @@ impl ThingflashApp {
         let mut out = Vec::new();
         match &self.analysis {
             None => out.push("drop the certificate files first".to_string()),
-            Some(a) => out.extend(
-                a.findings
-                    .iter()
-                    .filter(|f| f.severity == Severity::Error)
-                    .map(|f| format!("{} ({})", f.message, f.fix)),
-            ),
+            Some(a) => out.extend(a.blocking_reasons()),
         }
         if let Err(e) = self.device_config() {
             out.push(e);

@@ -73,14 +73,12 @@ fn opts(mock: &Mock) -> FlashOptions {
 }
 
 fn flash_with(
-    mock: &Mock,
     o: &FlashOptions,
     c: &Credentials,
     cfg: &DeviceConfig,
 ) -> (Result<flash::Report, FlashError>, Vec<Event>) {
     let mut events = Vec::new();
     let r = flash::run(o, &mut planner(c, cfg), &mut |e| events.push(e));
-    let _ = mock;
     (r, events)
 }
 
@@ -244,7 +242,7 @@ fn full_flash_reads_back_identical_on_c3_and_c6() {
     let cfg = config("lab");
     for chip in [Chip::Esp32c3, Chip::Esp32c6] {
         let mock = Mock::start(chip.name());
-        let (r, events) = flash_with(&mock, &opts(&mock), &c, &cfg);
+        let (r, events) = flash_with(&opts(&mock), &c, &cfg);
         let report = r.unwrap_or_else(|e| panic!("{chip}: {e}"));
         assert_eq!(report.board.chip, chip.name());
         assert!(report.verified);
@@ -283,16 +281,14 @@ fn credentials_only_rewrites_that_partition_and_nothing_else() {
     let fx = Fixtures::new();
     let c = creds(&fx, "p256-certificate.pem.crt", "p256-sec1.key");
     let mock = Mock::start("esp32c3");
-    flash_with(&mock, &opts(&mock), &c, &config("lab"))
-        .0
-        .unwrap();
+    flash_with(&opts(&mock), &c, &config("lab")).0.unwrap();
     let before = mock.read_flash(0, bundle::FLASH_END as usize / 8);
 
     let o = FlashOptions {
         credentials_only: true,
         ..opts(&mock)
     };
-    let (r, events) = flash_with(&mock, &o, &c, &config("other-network"));
+    let (r, events) = flash_with(&o, &c, &config("other-network"));
     let report = r.unwrap();
     assert_eq!(
         report.written,
@@ -325,7 +321,7 @@ fn credentials_only_refuses_a_board_without_thingflashs_table() {
         credentials_only: true,
         ..opts(&mock)
     };
-    let (r, _) = flash_with(&mock, &o, &c, &config("lab"));
+    let (r, _) = flash_with(&o, &c, &config("lab"));
     let e = r.unwrap_err();
     assert!(matches!(e, FlashError::IncompatibleTable(_)), "{e:?}");
     assert!(e.to_string().contains("Do a full flash first"), "{e}");
@@ -347,7 +343,7 @@ fn refusals_wrong_chip_revision_and_unsupported_chip() {
         chip: Some(Chip::Esp32c3),
         ..opts(&c6)
     };
-    let e = flash_with(&c6, &o, &c, &cfg).0.unwrap_err();
+    let e = flash_with(&o, &c, &cfg).0.unwrap_err();
     assert!(
         matches!(
             e,
@@ -364,7 +360,7 @@ fn refusals_wrong_chip_revision_and_unsupported_chip() {
         force: false,
         ..opts(&c3)
     };
-    let e = flash_with(&c3, &o, &c, &cfg).0.unwrap_err();
+    let e = flash_with(&o, &c, &cfg).0.unwrap_err();
     match &e {
         FlashError::ChipRevision { found: 0, range } => assert_eq!(range.min, 3),
         other => panic!("{other:?}"),
@@ -373,7 +369,7 @@ fn refusals_wrong_chip_revision_and_unsupported_chip() {
     assert!(c3.read_flash(0, 0x1000).iter().all(|b| *b == 0xFF));
 
     let s3 = Mock::start("esp32s3");
-    let e = flash_with(&s3, &opts(&s3), &c, &cfg).0.unwrap_err();
+    let e = flash_with(&opts(&s3), &c, &cfg).0.unwrap_err();
     assert!(matches!(e, FlashError::UnsupportedChip { .. }), "{e:?}");
 }
 
@@ -404,7 +400,7 @@ fn a_board_that_dies_mid_write_gives_a_clean_error_and_a_retry_works() {
     assert!(!events.iter().any(|e| matches!(e, Event::Done(_))));
 
     let again = Mock::start("esp32c3");
-    flash_with(&again, &opts(&again), &c, &cfg).0.unwrap();
+    flash_with(&opts(&again), &c, &cfg).0.unwrap();
     assert_reads_back(&again, &plan_for(&c, &cfg, Chip::Esp32c3, FlashSize::Mb4));
 }
 

@@ -155,6 +155,15 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// Each finding that blocks flashing, as "what (fix)".
+    pub fn blocking_reasons(&self) -> Vec<String> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{} ({})", f.message, f.fix))
+            .collect()
+    }
+
     /// True when a finding blocks flashing.
     pub fn blocked(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)

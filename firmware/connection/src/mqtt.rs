@@ -47,16 +47,13 @@ pub struct Settings {
 impl Settings {
     /// From the device config, with the firmware version.
     pub fn new(config: &DeviceConfig, fw: &str) -> Self {
-        let mut reply_topic = config.command_topic();
-        reply_topic.truncate(reply_topic.len().saturating_sub("cmd".len()));
-        reply_topic.push_str("reply");
         Self {
             client_id: config.client_id.clone(),
             keepalive_s: config.keepalive_s,
             telemetry_interval_ms: u64::from(config.telemetry_interval_s) * 1000,
             telemetry_topic: config.telemetry_topic(),
             command_topic: config.command_topic(),
-            reply_topic,
+            reply_topic: config.reply_topic(),
             fw: String::from(fw),
         }
     }

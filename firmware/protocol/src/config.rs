@@ -298,6 +298,11 @@ impl DeviceConfig {
         self.topic("cmd")
     }
 
+    /// The topic the board answers commands on (inside the policy's `<prefix>/<client id>/*`).
+    pub fn reply_topic(&self) -> String {
+        self.topic("reply")
+    }
+
     fn topic(&self, leaf: &str) -> String {
         let mut t =
             String::with_capacity(self.topic_prefix.len() + self.client_id.len() + leaf.len() + 2);
@@ -377,6 +382,7 @@ impl DeviceConfig {
     /// let bytes = c.encode()?;
     /// assert_eq!(DeviceConfig::decode(&bytes)?, c);
     /// assert_eq!(c.telemetry_topic(), "thingflash/bench-sensor-1/telemetry");
+    /// assert_eq!(c.reply_topic(), "thingflash/bench-sensor-1/reply");
     /// # Ok::<(), thingflash_protocol::config::ConfigError>(())
     /// ```
     pub fn encode(&self) -> Result<Zeroizing<Vec<u8>>, ConfigError> {
