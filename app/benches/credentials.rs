@@ -99,6 +99,41 @@ fn main() {
         },
     );
 
+    // The same set as a secrets.h: C strings, one escaped line each.
+    let c_string = |name: &str, pem: &str| {
+        let mut s = format!("static const char {name}[] PROGMEM =\n");
+        for l in pem.lines() {
+            s.push_str(&format!("  \"{l}\\n\"\n"));
+        }
+        s + ";\n"
+    };
+    let mut secrets = String::from("#include <pgmspace.h>\n");
+    for (name, p) in ["AWS_CERT_CRT", "AWS_CERT_PRIVATE", "AWS_CERT_CA"].iter().zip(&paths) {
+        secrets.push_str(&c_string(name, &std::fs::read_to_string(p).unwrap()));
+    }
+    let secrets = [InputFile::from_bytes("secrets.h", secrets.into_bytes())];
+    time_it(
+        "classify + validate a secrets.h (cert, key, CA as C strings)",
+        Duration::from_millis(5),
+        200,
+        || {
+            let a = credentials::analyse(&secrets, &[], time::OffsetDateTime::now_utc(), None);
+            assert!(!a.blocked());
+        },
+    );
+    // A sketch at the 1 MiB bound with no credential in it: the lexer's worst ordinary case.
+    let sketch: String = "void loop() { client.publish(\"topic\", \"{\\\"t\\\":1}\"); } // tick\n"
+        .repeat((1 << 20) / 64);
+    let sketch = [InputFile::from_bytes("sketch.ino", sketch.into_bytes())];
+    time_it(
+        "look through a 1 MiB sketch without credentials",
+        Duration::from_millis(50),
+        20,
+        || {
+            let _ = credentials::analyse(&sketch, &[], time::OffsetDateTime::now_utc(), None);
+        },
+    );
+
     let junk = d.join("junk.bin");
     std::fs::File::create(&junk)
         .unwrap()

@@ -101,6 +101,32 @@ pub struct CertInfo {
     /// The subjectPublicKey bits (RSAPublicKey DER or EC point), to match a private key.
     #[serde(skip)]
     pub public_key: Vec<u8>,
+    /// What its signature covers and the signature itself, to check it against an
+    /// issuer in the same set (a changed character shows up here).
+    #[serde(skip)]
+    pub signed: Signed,
+}
+
+/// The signed part of a certificate and what is needed to check it.
+#[derive(Clone, Debug)]
+pub struct Signed {
+    /// The DER of the TBSCertificate.
+    pub tbs: Vec<u8>,
+    /// The signature algorithm's OID (dotted).
+    pub algorithm: String,
+    /// The signature bits.
+    pub signature: Vec<u8>,
+    /// The raw DER of the subject and issuer names.
+    pub subject: Vec<u8>,
+    /// See `subject`.
+    pub issuer: Vec<u8>,
+    /// subjectKeyIdentifier and authorityKeyIdentifier's keyIdentifier, when present.
+    pub subject_key_id: Option<Vec<u8>>,
+    /// See `subject_key_id`.
+    pub authority_key_id: Option<Vec<u8>>,
+    /// The SubjectPublicKeyInfo's algorithm OID and curve (for EC), for checking what
+    /// this certificate signs.
+    pub key_algorithm: KeyType,
 }
 
 /// A private key that loaded.
@@ -157,6 +183,15 @@ pub enum Kind {
         /// Algorithm.
         key_type: KeyType,
     },
+    /// Something that claims to be (or is shaped like) a certificate but is broken:
+    /// a changed or lost character, or a signature that no longer verifies.
+    DamagedCertificate {
+        /// What is broken.
+        reason: String,
+    },
+    /// EC domain parameters (the `-----BEGIN EC PARAMETERS-----` block openssl writes
+    /// before an EC key): nothing to use, nothing wrong.
+    Parameters,
     /// A certificate signing request.
     Csr {
         /// Subject.
@@ -178,6 +213,8 @@ impl Kind {
             Kind::BrokenKey { .. } => "damaged private key",
             Kind::EncryptedKey { .. } => "encrypted private key",
             Kind::PublicKey { .. } => "public key",
+            Kind::DamagedCertificate { .. } => "damaged certificate",
+            Kind::Parameters => "EC parameters",
             Kind::Csr { .. } => "certificate signing request",
             Kind::Unknown { .. } => "not a certificate or key",
         }
@@ -188,18 +225,106 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Classify a DER blob. `passphrase` is tried on encrypted keys.
+/// Classify a DER blob. `passphrase` is tried on encrypted keys. A blob that is
+/// nothing known but says (by its PEM label) or looks (by its first bytes) like a
+/// certificate or key is reported as damaged, not as unknown.
 pub fn classify(blob: &Blob, passphrase: Option<&str>) -> Kind {
     if let Some(dek) = &blob.dek {
         return legacy_encrypted(blob, dek, passphrase);
     }
-    classify_der(&blob.der, passphrase, false)
+    match classify_der(&blob.der, passphrase, false) {
+        Kind::Unknown { reason } => {
+            damaged(blob.label.as_deref(), &blob.der).unwrap_or(Kind::Unknown { reason })
+        }
+        kind => kind,
+    }
+}
+
+/// What a blob that does not parse claims to be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Claim {
+    Certificate,
+    PrivateKey,
+}
+
+fn claim_of_label(label: &str) -> Option<Claim> {
+    match label {
+        "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => Some(Claim::Certificate),
+        "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => Some(Claim::PrivateKey),
+        _ => None,
+    }
+}
+
+/// The first bytes of DER that do not parse: a certificate starts
+/// `SEQUENCE { SEQUENCE { [0] { INTEGER 2 } ...`, a key `SEQUENCE { INTEGER 0|1 ...`.
+fn claim_of_der(der: &[u8]) -> Option<Claim> {
+    // Skip one SEQUENCE header (short or long length form).
+    fn inner(d: &[u8]) -> Option<&[u8]> {
+        if d.first() != Some(&0x30) {
+            return None;
+        }
+        let len = *d.get(1)?;
+        let skip = if len & 0x80 == 0 {
+            2
+        } else {
+            2 + usize::from(len & 0x7F)
+        };
+        d.get(skip..)
+    }
+    let body = inner(der)?;
+    if inner(body).is_some_and(|tbs| tbs.starts_with(&[0xA0, 0x03, 0x02, 0x01])) {
+        return Some(Claim::Certificate);
+    }
+    (body.starts_with(&[0x02, 0x01, 0x00]) || body.starts_with(&[0x02, 0x01, 0x01]))
+        .then_some(Claim::PrivateKey)
+}
+
+/// The kind for a blob that parses as nothing but claims to be a certificate or key.
+pub(crate) fn damaged(label: Option<&str>, der: &[u8]) -> Option<Kind> {
+    let claim = match label {
+        Some(l) => claim_of_label(l)?,
+        None => claim_of_der(der)?,
+    };
+    let why = match X509Certificate::from_der(der) {
+        Err(e) if claim == Claim::Certificate => format!(" ({e})"),
+        _ => String::new(),
+    };
+    Some(match claim {
+        Claim::Certificate => Kind::DamagedCertificate {
+            reason: format!("its structure is broken{why}: a character was changed, added or lost"),
+        },
+        Claim::PrivateKey => Kind::BrokenKey {
+            key_type: KeyType::Other,
+            reason: "its structure is broken: a character was changed, added or lost".into(),
+        },
+    })
+}
+
+/// A PEM block whose body could not even be decoded, by what its label claims.
+pub fn bad_block(label: Option<&str>, reason: String) -> Kind {
+    match label.and_then(claim_of_label) {
+        Some(Claim::Certificate) => Kind::DamagedCertificate { reason },
+        Some(Claim::PrivateKey) => Kind::BrokenKey {
+            key_type: KeyType::Other,
+            reason,
+        },
+        None if label == Some("EC PARAMETERS") => Kind::Parameters,
+        None => Kind::Unknown { reason },
+    }
 }
 
 fn classify_der(der: &[u8], passphrase: Option<&str>, was_encrypted: bool) -> Kind {
     if let Ok((rest, cert)) = X509Certificate::from_der(der)
         && rest.is_empty()
     {
+        // RFC 5280 4.1.1.2: the signed and the outer algorithm must be the same. Only the
+        // signed one is covered by the signature, so a change to the other shows here.
+        if cert.tbs_certificate.signature != cert.signature_algorithm {
+            return Kind::DamagedCertificate {
+                reason: "its two signature-algorithm fields disagree: a character was changed"
+                    .into(),
+            };
+        }
         return Kind::Certificate(Box::new(cert_info(der, &cert)));
     }
     if let Ok(info) = pkcs8::PrivateKeyInfo::from_der(der) {
@@ -251,6 +376,9 @@ fn classify_der(der: &[u8], passphrase: Option<&str>, was_encrypted: bool) -> Ki
     if let Ok(k) = sec1::EcPrivateKey::from_der(der) {
         let curve = k.parameters.and_then(|p| p.named_curve());
         return ec_key(k.private_key, curve, k.public_key, "sec1", was_encrypted);
+    }
+    if ObjectIdentifier::from_der(der).is_ok() {
+        return Kind::Parameters;
     }
     if let Ok(csr) = x509_parser::certification_request::X509CertificationRequest::from_der(der) {
         return Kind::Csr {
@@ -335,7 +463,57 @@ fn cert_info(der: &[u8], cert: &X509Certificate<'_>) -> CertInfo {
         key_type,
         spki_sha256: hex(&Sha256::digest(spki.raw)),
         public_key: spki.subject_public_key.data.to_vec(),
+        signed: Signed {
+            tbs: cert.tbs_certificate.as_ref().to_vec(),
+            algorithm: cert.signature_algorithm.algorithm.to_id_string(),
+            signature: cert.signature_value.data.to_vec(),
+            subject: cert.subject().as_raw().to_vec(),
+            issuer: cert.issuer().as_raw().to_vec(),
+            subject_key_id: cert
+                .extensions()
+                .iter()
+                .find_map(|e| match e.parsed_extension() {
+                    ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+                    _ => None,
+                }),
+            authority_key_id: cert
+                .extensions()
+                .iter()
+                .find_map(|e| match e.parsed_extension() {
+                    ParsedExtension::AuthorityKeyIdentifier(a) => {
+                        a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                    }
+                    _ => None,
+                }),
+            key_algorithm: key_type,
+        },
     }
+}
+
+/// Check `cert`'s signature with `issuer`'s public key. `None` when the algorithm is
+/// one thingflash does not check (RSA-PSS, Ed25519, unusual curve and hash pairs).
+pub fn signature_verifies(cert: &CertInfo, issuer: &CertInfo) -> Option<bool> {
+    use aws_lc_rs::signature::{self as sig, UnparsedPublicKey, VerificationAlgorithm};
+    let alg: &'static dyn VerificationAlgorithm =
+        match (cert.signed.algorithm.as_str(), issuer.key_type) {
+            ("1.2.840.113549.1.1.11", KeyType::Rsa { .. }) => &sig::RSA_PKCS1_2048_8192_SHA256,
+            ("1.2.840.113549.1.1.12", KeyType::Rsa { .. }) => &sig::RSA_PKCS1_2048_8192_SHA384,
+            ("1.2.840.113549.1.1.13", KeyType::Rsa { .. }) => &sig::RSA_PKCS1_2048_8192_SHA512,
+            ("1.2.840.113549.1.1.5", KeyType::Rsa { .. }) => {
+                &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
+            }
+            ("1.2.840.10045.4.3.2", KeyType::EcP256) => &sig::ECDSA_P256_SHA256_ASN1,
+            ("1.2.840.10045.4.3.3", KeyType::EcP256) => &sig::ECDSA_P256_SHA384_ASN1,
+            ("1.2.840.10045.4.3.2", KeyType::EcP384) => &sig::ECDSA_P384_SHA256_ASN1,
+            ("1.2.840.10045.4.3.3", KeyType::EcP384) => &sig::ECDSA_P384_SHA384_ASN1,
+            ("1.2.840.10045.4.3.4", KeyType::EcP521) => &sig::ECDSA_P521_SHA512_ASN1,
+            _ => return None,
+        };
+    Some(
+        UnparsedPublicKey::new(alg, &issuer.public_key)
+            .verify(&cert.signed.tbs, &cert.signed.signature)
+            .is_ok(),
+    )
 }
 
 fn pkcs8_key(info: &pkcs8::PrivateKeyInfo<'_>, was_encrypted: bool) -> Kind {

@@ -146,11 +146,20 @@ pub struct Blob {
     pub der: Zeroizing<Vec<u8>>,
 }
 
+/// A PEM block that could not be decoded: its label (what it claimed to be) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadBlock {
+    /// The label of its BEGIN line, when that line was complete.
+    pub label: Option<String>,
+    /// What is wrong, in words.
+    pub reason: String,
+}
+
 /// What kind of file the bytes look like before any parsing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Shape {
     /// Contains PEM blocks.
-    Pem(Vec<Result<Blob, String>>),
+    Pem(Vec<Result<Blob, BadBlock>>),
     /// Starts like DER (an ASN.1 SEQUENCE).
     Der(Blob),
     /// A picture, an archive or other binary that is no certificate.
@@ -159,6 +168,18 @@ pub enum Shape {
     Text,
     /// Empty.
     Empty,
+}
+
+impl Blob {
+    /// A DER blob with no PEM wrapping.
+    pub fn der(der: Vec<u8>) -> Self {
+        Self {
+            index: 0,
+            label: None,
+            dek: None,
+            der: Zeroizing::new(der),
+        }
+    }
 }
 
 impl PartialEq for Blob {
@@ -235,7 +256,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Every `-----BEGIN X-----` .. `-----END X-----` block, or `None` if there is none.
-fn pem_blocks(bytes: &[u8]) -> Option<Vec<Result<Blob, String>>> {
+fn pem_blocks(bytes: &[u8]) -> Option<Vec<Result<Blob, BadBlock>>> {
     const BEGIN: &[u8] = b"-----BEGIN ";
     find(bytes, BEGIN)?;
     let mut out = Vec::new();
@@ -244,7 +265,10 @@ fn pem_blocks(bytes: &[u8]) -> Option<Vec<Result<Blob, String>>> {
         let after = &rest[at + BEGIN.len()..];
         let index = out.len();
         let Some(label_end) = find(after, b"-----") else {
-            out.push(Err("a PEM header line is cut off".to_string()));
+            out.push(Err(BadBlock {
+                label: None,
+                reason: "a PEM header line is cut off".into(),
+            }));
             break;
         };
         let label = String::from_utf8_lossy(&after[..label_end])
@@ -253,12 +277,20 @@ fn pem_blocks(bytes: &[u8]) -> Option<Vec<Result<Blob, String>>> {
         let body_start = &after[label_end + 5..];
         let end_marker = format!("-----END {label}-----");
         let Some(end) = find(body_start, end_marker.as_bytes()) else {
-            out.push(Err(format!(
-                "the PEM block '{label}' has no '-----END {label}-----' line: the file is cut off"
-            )));
+            out.push(Err(BadBlock {
+                reason: format!(
+                    "the PEM block '{label}' has no '-----END {label}-----' line: the file is cut off"
+                ),
+                label: Some(label),
+            }));
             break;
         };
-        out.push(decode_body(index, label, &body_start[..end]));
+        out.push(
+            decode_body(index, label.clone(), &body_start[..end]).map_err(|reason| BadBlock {
+                label: Some(label),
+                reason,
+            }),
+        );
         rest = &body_start[end + end_marker.len()..];
     }
     Some(out)

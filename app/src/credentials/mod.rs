@@ -10,6 +10,7 @@ pub mod convert;
 pub mod endpoint;
 pub mod input;
 pub mod roots;
+pub mod source;
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -141,6 +142,21 @@ pub struct Item {
     pub role: Role,
     /// For a recognised root: its name.
     pub known_root: Option<&'static str>,
+    /// Other files or forms that hold the same certificate or key (merged into this one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<String>,
+}
+
+impl Item {
+    fn new(source: String, kind: Kind) -> Self {
+        Self {
+            source,
+            kind,
+            role: Role::Ignored,
+            known_root: None,
+            also_in: Vec::new(),
+        }
+    }
 }
 
 /// The outcome of looking at a set of files.
@@ -259,61 +275,41 @@ pub fn analyse(
             });
             continue;
         }
+        if let Some(found) = from_source(file, passphrase) {
+            items.extend(found);
+            continue;
+        }
         match input::shape(&file.bytes) {
-            input::Shape::Pem(blocks) => {
-                let many = blocks.len() > 1;
-                for (i, block) in blocks.into_iter().enumerate() {
-                    let source = if many {
-                        format!("{}#{}", file.name, i + 1)
-                    } else {
-                        file.name.clone()
-                    };
-                    let kind = match block {
-                        Ok(blob) => classify::classify(&blob, passphrase),
-                        Err(reason) => Kind::Unknown { reason },
-                    };
-                    items.push(Item {
-                        source,
-                        kind,
-                        role: Role::Ignored,
-                        known_root: None,
-                    });
-                }
-            }
-            input::Shape::Der(blob) => items.push(Item {
-                source: file.name.clone(),
-                kind: classify::classify(&blob, passphrase),
-                role: Role::Ignored,
-                known_root: None,
-            }),
+            input::Shape::Pem(blocks) => items.extend(pem_items(&file.name, blocks, passphrase)),
+            input::Shape::Der(blob) => items.push(Item::new(
+                file.name.clone(),
+                classify::classify(&blob, passphrase),
+            )),
             // Scripts and readmes in AWS's zip are expected; say nothing about them.
             _ if in_zip => {}
-            input::Shape::Foreign(what) => items.push(Item {
-                source: file.name.clone(),
-                kind: Kind::Unknown {
+            input::Shape::Foreign(what) => items.push(Item::new(
+                file.name.clone(),
+                Kind::Unknown {
                     reason: format!("this is {what}, not a certificate or key"),
                 },
-                role: Role::Ignored,
-                known_root: None,
-            }),
-            input::Shape::Text => items.push(Item {
-                source: file.name.clone(),
-                kind: Kind::Unknown {
-                    reason: "text without any '-----BEGIN' block".into(),
+            )),
+            input::Shape::Text => items.push(Item::new(
+                file.name.clone(),
+                Kind::Unknown {
+                    reason: "text without any '-----BEGIN' block or C string holding one".into(),
                 },
-                role: Role::Ignored,
-                known_root: None,
-            }),
-            input::Shape::Empty => items.push(Item {
-                source: file.name.clone(),
-                kind: Kind::Unknown {
+            )),
+            input::Shape::Empty => items.push(Item::new(
+                file.name.clone(),
+                Kind::Unknown {
                     reason: "the file is empty".into(),
                 },
-                role: Role::Ignored,
-                known_root: None,
-            }),
+            )),
         }
     }
+    merge_duplicates(&mut items);
+    check_signatures(&mut items);
+    check_public_keys(&mut items);
     let using_bundled_roots = assign_roles(&mut items, &mut findings, now);
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     Analysis {
@@ -321,6 +317,188 @@ pub fn analyse(
         findings,
         using_bundled_roots,
     }
+}
+
+/// One item per PEM block, named `name` or `name#N` when there are several.
+fn pem_items(
+    name: &str,
+    blocks: Vec<Result<input::Blob, input::BadBlock>>,
+    passphrase: Option<&str>,
+) -> Vec<Item> {
+    let many = blocks.len() > 1;
+    blocks
+        .into_iter()
+        .enumerate()
+        .map(|(i, block)| {
+            let source = if many {
+                format!("{name}#{}", i + 1)
+            } else {
+                name.to_string()
+            };
+            let kind = match block {
+                Ok(blob) => classify::classify(&blob, passphrase),
+                Err(bad) => classify::bad_block(bad.label.as_deref(), bad.reason),
+            };
+            Item::new(source, kind)
+        })
+        // openssl writes EC PARAMETERS before an EC key; it holds nothing to use.
+        .filter(|item| !matches!(item.kind, Kind::Parameters))
+        .collect()
+}
+
+/// Items from the string literals and byte arrays of a C, C++ or Arduino source file,
+/// or `None` when the file is not text or holds no credential in a literal (a plain PEM
+/// file, for instance). Each is named after its variable: "`AWS_CERT_CRT` in secrets.h".
+fn from_source(file: &InputFile, passphrase: Option<&str>) -> Option<Vec<Item>> {
+    let bytes = file.bytes.as_slice();
+    let head = &bytes[..bytes.len().min(4096)];
+    if head.contains(&0) || !bytes.iter().any(|&b| b == b'"' || b == b'{') {
+        return None;
+    }
+    let literals: Vec<_> = source::literals(bytes)
+        .into_iter()
+        .filter(source::Literal::holds_credentials)
+        .collect();
+    if literals.is_empty() {
+        return None;
+    }
+    let mut items = Vec::new();
+    for lit in literals {
+        let name = lit.describe(&file.name);
+        if lit.array {
+            let blob = input::Blob::der(lit.value.to_vec());
+            items.push(Item::new(name, classify::classify(&blob, passphrase)));
+            continue;
+        }
+        match input::shape(&lit.value) {
+            input::Shape::Pem(blocks) => items.extend(pem_items(&name, blocks, passphrase)),
+            _ => {
+                if let Some(der) = source::bare_base64(&lit.value) {
+                    let blob = input::Blob::der(der.to_vec());
+                    items.push(Item::new(name, classify::classify(&blob, passphrase)));
+                }
+            }
+        }
+    }
+    Some(items)
+}
+
+/// What makes two items the same credential, whatever form they came in.
+fn identity(kind: &Kind) -> Option<(u8, &[u8])> {
+    match kind {
+        Kind::Certificate(c) => Some((0, c.der.as_slice())),
+        // PKCS#8 is rebuilt from the key itself, so PKCS#1, SEC1 and PKCS#8 inputs agree.
+        Kind::PrivateKey(k) => Some((1, k.pkcs8_der.as_slice())),
+        _ => None,
+    }
+}
+
+/// The same certificate or key in several files or forms (the zip and the loose files,
+/// `cert.der` beside its PEM) is one item that says where else it was found.
+fn merge_duplicates(items: &mut Vec<Item>) {
+    let mut i = 0;
+    while i < items.len() {
+        let mut j = i + 1;
+        while j < items.len() {
+            if identity(&items[i].kind).is_some()
+                && identity(&items[i].kind) == identity(&items[j].kind)
+            {
+                let dup = items.remove(j);
+                items[i].also_in.push(dup.source);
+                items[i].also_in.extend(dup.also_in);
+            } else {
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// A certificate whose issuer is in the set (a self-signed root is its own issuer) must
+/// carry a signature that verifies; one that does not was changed after it was signed.
+fn check_signatures(items: &mut [Item]) {
+    let certs: Vec<(usize, CertInfo)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| match &item.kind {
+            Kind::Certificate(c) => Some((i, c.as_ref().clone())),
+            _ => None,
+        })
+        .collect();
+    for (i, cert) in &certs {
+        // Issuers by name or by key identifier: a changed character in either still
+        // finds the issuer through the other.
+        let issuers: Vec<&CertInfo> = certs
+            .iter()
+            .map(|(_, c)| c)
+            .filter(|c| {
+                c.signed.subject == cert.signed.issuer
+                    || (cert.signed.authority_key_id.is_some()
+                        && cert.signed.authority_key_id == c.signed.subject_key_id)
+            })
+            .collect();
+        let verdicts: Vec<Option<bool>> = issuers
+            .iter()
+            .map(|issuer| classify::signature_verifies(cert, issuer))
+            .collect();
+        // Damaged only when some issuer could check it and none accepts it.
+        if verdicts.contains(&Some(false)) && !verdicts.contains(&Some(true)) {
+            let by = match issuers.as_slice() {
+                [only] if only.der == cert.der => "its own key (it is self-signed)".to_string(),
+                [only, ..] => format!("the key of its issuer '{}'", only.subject_cn),
+                [] => String::new(),
+            };
+            items[*i].kind = Kind::DamagedCertificate {
+                reason: format!(
+                    "its signature does not verify with {by}: a character was changed after it was issued"
+                ),
+            };
+        }
+    }
+}
+
+/// A certificate whose public key is a few bytes away from a dropped private key's (or
+/// the same bits under another algorithm) is that key's certificate, damaged: a
+/// different key pair differs everywhere, and the key itself passed a crypto load.
+fn check_public_keys(items: &mut [Item]) {
+    let keys: Vec<Vec<u8>> = items
+        .iter()
+        .filter_map(|i| match &i.kind {
+            Kind::PrivateKey(k) => Some(k.public_key.clone()),
+            _ => None,
+        })
+        .collect();
+    for item in items.iter_mut() {
+        let Kind::Certificate(c) = &item.kind else {
+            continue;
+        };
+        let near = keys.iter().find_map(|k| {
+            let differing = c.public_key.iter().zip(k).filter(|(a, b)| a != b).count();
+            (c.public_key.len() == k.len()
+                && differing <= 4
+                && (differing > 0 || !key_type_matches(c)))
+            .then_some(differing)
+        });
+        if let Some(differing) = near {
+            let reason = if differing == 0 {
+                "its public key's algorithm field was changed (the key bits are those of the dropped private key)".to_string()
+            } else {
+                format!(
+                    "its public key differs from the dropped private key's in {differing} byte{}: a character was changed",
+                    if differing == 1 { "" } else { "s" }
+                )
+            };
+            item.kind = Kind::DamagedCertificate { reason };
+        }
+    }
+}
+
+/// Whether a certificate's key algorithm is one a private key could have.
+fn key_type_matches(c: &CertInfo) -> bool {
+    matches!(
+        c.key_type,
+        KeyType::Rsa { .. } | KeyType::EcP256 | KeyType::EcP384 | KeyType::EcP521
+    )
 }
 
 fn push(
@@ -348,6 +526,9 @@ fn fmt_date(t: OffsetDateTime) -> String {
 fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDateTime) -> bool {
     use Severity::{Error, Info, Warning};
 
+    let has_device_cert = items
+        .iter()
+        .any(|i| matches!(&i.kind, Kind::Certificate(c) if !c.is_ca && !c.self_issued));
     // Per-item findings that do not depend on the rest of the set.
     for item in items.iter() {
         let file = Some(item.source.as_str());
@@ -369,6 +550,20 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
                     "this private key is encrypted ({scheme}, {cipher}); the board needs it unencrypted"
                 ),
                 "give the passphrase (GUI: the passphrase field; CLI: THINGFLASH_KEY_PASSPHRASE) and thingflash decrypts it",
+            ),
+            // Blocking when it is the only device certificate; beside a good one it is
+            // an extra copy that is ignored.
+            Kind::DamagedCertificate { reason } => push(
+                findings,
+                if has_device_cert { Warning } else { Error },
+                "cert-damaged",
+                file,
+                if has_device_cert {
+                    format!("ignored: this certificate is damaged: {reason}")
+                } else {
+                    format!("this certificate is damaged: {reason}")
+                },
+                "copy it again from the file AWS gave you (ending in -certificate.pem.crt, or AmazonRootCA1.pem for the root); in a sketch, compare the string with that file line by line",
             ),
             Kind::Csr { .. } => push(
                 findings,
@@ -473,7 +668,12 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
     let has_broken_or_encrypted = items
         .iter()
         .any(|i| matches!(i.kind, Kind::BrokenKey { .. } | Kind::EncryptedKey { .. }));
+    let has_damaged_cert = items
+        .iter()
+        .any(|i| matches!(i.kind, Kind::DamagedCertificate { .. }));
     match (device, key) {
+        // The damaged certificate has its own finding; "no certificate" would mislead.
+        (None, _) if has_damaged_cert => {}
         (None, _) => push(
             findings,
             Error,
