@@ -600,7 +600,10 @@ async fn main(spawner: Spawner) -> ! {
         fw: FW.into(),
         chip: CHIP.into(),
         mac: format!("{mac}").into(),
-        reset: format!("{reset:?}").into(),
+        // The grammar's name, never a Debug rendering (`Some(ChipPowerOn)`).
+        reset: reset
+            .map_or("Unknown", |r| thingflash_protocol::event::reset_name(r as u32))
+            .into(),
         elf: Some(elf_id().into()),
     });
 

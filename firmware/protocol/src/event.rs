@@ -195,6 +195,45 @@ impl CredsProblem {
     }
 }
 
+/// The names `boot`'s `reset` field takes, from the SoC reset-reason numbers of the
+/// ESP32-C3 and ESP32-C6 (ESP-IDF `components/soc/<chip>/include/soc/reset_reasons.h`).
+pub const RESET_NAMES: &[&str] = &[
+    "PowerOn",
+    "Software",
+    "DeepSleep",
+    "Sdio",
+    "Watchdog",
+    "Brownout",
+    "ClockGlitch",
+    "PowerGlitch",
+    "EfuseCrc",
+    "UsbUart",
+    "UsbJtag",
+    "Jtag",
+    "Unknown",
+];
+
+/// The grammar's name for a SoC reset-reason number (`esp_hal`'s `SocResetReason as u32`,
+/// the same numbers on the C3 and C6): what `boot` prints as `reset=`.
+pub fn reset_name(code: u32) -> &'static str {
+    match code {
+        0x01 => "PowerOn",
+        0x03 | 0x0C => "Software",
+        0x05 => "DeepSleep",
+        0x06 => "Sdio",
+        // Main (timer-group) watchdogs 0/1, RTC watchdog, super watchdog: core, CPU, system.
+        0x07 | 0x08 | 0x09 | 0x0B | 0x0D | 0x10 | 0x11 | 0x12 => "Watchdog",
+        0x0F => "Brownout",
+        0x13 => "ClockGlitch",
+        0x17 => "PowerGlitch",
+        0x14 => "EfuseCrc",
+        0x15 => "UsbUart",
+        0x16 => "UsbJtag",
+        0x18 => "Jtag",
+        _ => "Unknown",
+    }
+}
+
 /// One event from the board. Text fields borrow from the parsed line where they can.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event<'a> {
@@ -206,7 +245,7 @@ pub enum Event<'a> {
         chip: Cow<'a, str>,
         /// WiFi station MAC address.
         mac: Cow<'a, str>,
-        /// Reset reason as the firmware names it.
+        /// Reset reason, one of [`RESET_NAMES`] (see [`reset_name`]).
         reset: Cow<'a, str>,
         /// First 16 hex digits of the SHA-256 of the firmware's ELF (from its app
         /// descriptor), so the app can tell whether it holds that ELF's symbols.
@@ -675,7 +714,7 @@ impl Event<'_> {
                     fw: f.s("fw")?,
                     chip: f.s("chip")?,
                     mac: f.s("mac")?,
-                    reset: f.s("reset")?,
+                    reset: f.name("reset")?,
                     elf: f.opt_s("elf"),
                 }
             }
@@ -1042,6 +1081,15 @@ impl<'a> Fields<'a> {
     fn s(&mut self, key: &'static str) -> Result<Cow<'a, str>, EventError> {
         self.take(key).ok_or_else(|| self.missing(key))
     }
+    /// A name from the grammar (`PowerOn`, `esp32c3`): letters, digits and `_` only, so
+    /// that a Rust `Debug` rendering (`Some(ChipPowerOn)`, `"x"`) is refused, not shown.
+    fn name(&mut self, key: &'static str) -> Result<Cow<'a, str>, EventError> {
+        let v = self.s(key)?;
+        if v.is_empty() || !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(self.bad(key));
+        }
+        Ok(v)
+    }
     fn opt_s(&mut self, key: &'static str) -> Option<Cow<'a, str>> {
         self.take(key)
     }
@@ -1251,6 +1299,31 @@ mod tests {
         let line = ev.to_string();
         assert!(!line.contains('\n'));
         assert_eq!(Event::parse(&line).unwrap(), ev);
+    }
+
+    /// Regression for the line the firmware printed in an ESP32-C3 emulator:
+    /// `reset="Some(ChipPowerOn)"`, a Rust `Debug` value where the grammar has a name.
+    #[test]
+    fn boot_reset_refuses_debug_output_and_takes_every_grammar_name() {
+        let boot = |reset: &str| {
+            Event::parse(&alloc::format!(
+                "[tf1] boot fw=0.1.0 chip=esp32c3 mac=24:0a:c4:1f:67:7d reset={reset}"
+            ))
+        };
+        for debug in ["\"Some(ChipPowerOn)\"", "\"None\"", "\"CoreSw\"x", "\"\"", "\"Power On\""] {
+            assert!(
+                matches!(boot(debug), Err(EventError::BadValue { field: "reset", .. })),
+                "{debug}"
+            );
+        }
+        for name in RESET_NAMES {
+            assert!(boot(name).is_ok(), "{name}");
+        }
+        for code in 0..0x20 {
+            assert!(RESET_NAMES.contains(&reset_name(code)), "{code}");
+        }
+        assert_eq!(reset_name(1), "PowerOn");
+        assert_eq!(reset_name(0x0F), "Brownout");
     }
 
     #[test]
