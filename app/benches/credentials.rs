@@ -108,7 +108,10 @@ fn main() {
         s + ";\n"
     };
     let mut secrets = String::from("#include <pgmspace.h>\n");
-    for (name, p) in ["AWS_CERT_CRT", "AWS_CERT_PRIVATE", "AWS_CERT_CA"].iter().zip(&paths) {
+    for (name, p) in ["AWS_CERT_CRT", "AWS_CERT_PRIVATE", "AWS_CERT_CA"]
+        .iter()
+        .zip(&paths)
+    {
         secrets.push_str(&c_string(name, &std::fs::read_to_string(p).unwrap()));
     }
     let secrets = [InputFile::from_bytes("secrets.h", secrets.into_bytes())];

@@ -101,6 +101,14 @@ pub enum Command {
         /// Write the key as PKCS#8 instead of PKCS#1 (RSA) / SEC1 (EC).
         #[arg(long)]
         pkcs8: bool,
+        /// Name the key private.der, as the classic ESP8266 guide's sketch reads it
+        /// (/cert.der, /private.der, /ca.der).
+        #[arg(long)]
+        guide_names: bool,
+        /// Also write secrets.h: AWS_CERT_CA, AWS_CERT_CRT and AWS_CERT_PRIVATE as
+        /// escaped C strings in PROGMEM, for sketches that keep credentials in the source.
+        #[arg(long)]
+        secrets_h: bool,
         /// Replace existing files.
         #[arg(long)]
         force: bool,
@@ -372,6 +380,9 @@ pub fn render(a: &Analysis) -> String {
             ""
         };
         s.push_str(&format!("{}: {what}{unused}\n", item.source));
+        if !item.also_in.is_empty() {
+            s.push_str(&format!("  also in:    {}\n", item.also_in.join(", ")));
+        }
         match &item.kind {
             Kind::Certificate(c) => {
                 if let Some(name) = item.known_root {
@@ -400,7 +411,7 @@ pub fn render(a: &Analysis) -> String {
                 s.push_str(&format!("  encrypted:  {scheme}, {cipher}\n"))
             }
             Kind::Csr { subject } => s.push_str(&format!("  subject:    {subject}\n")),
-            Kind::Unknown { .. } => {}
+            Kind::DamagedCertificate { .. } | Kind::Parameters | Kind::Unknown { .. } => {}
         }
     }
     if !a.findings.is_empty() {
@@ -470,13 +481,21 @@ pub fn run(command: Command) -> ExitCode {
             files,
             out: dir,
             pkcs8,
+            guide_names,
+            secrets_h,
             force,
         } => {
             let a = match load(&files) {
                 Ok(a) => a,
                 Err(e) => return usage_error(&e),
             };
-            match convert::write_der(&a, &dir, convert::ConvertOptions { pkcs8, force }) {
+            let opts = convert::ConvertOptions {
+                pkcs8,
+                force,
+                guide_names,
+                secrets_h,
+            };
+            match convert::write_der(&a, &dir, opts) {
                 Ok(paths) => {
                     for p in paths {
                         let _ = writeln!(out, "wrote {}", p.display());
@@ -590,6 +609,12 @@ fn decode_stream(
     let mut assembler = monitor::lines::LineAssembler::new();
     let mut pieces = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
+    let mut session = DecodeSession {
+        decoder: d,
+        patterns: monitor::patterns::Patterns::new(),
+        line: 0,
+        json,
+    };
     loop {
         let n = match input.read(&mut buf) {
             Ok(0) => break,
@@ -598,34 +623,103 @@ fn decode_stream(
             Err(e) => return usage_error(&e),
         };
         assembler.push(&buf[..n], &mut pieces);
-        if !write_pieces(&mut pieces, d, json, out) {
+        if !session.write(&mut pieces, out) {
             return ExitCode::SUCCESS;
         }
     }
     assembler.finish(&mut pieces);
-    write_pieces(&mut pieces, d, json, out);
+    if session.write(&mut pieces, out) {
+        session.finish(out);
+    }
     ExitCode::SUCCESS
 }
 
-/// Returns false when the output is closed (`| head`).
-fn write_pieces(
-    pieces: &mut Vec<monitor::lines::Piece>,
-    d: &mut monitor::Decoder,
+/// A saved or pasted log being decoded: line numbers and the patterns across lines.
+struct DecodeSession<'a> {
+    decoder: &'a mut monitor::Decoder,
+    patterns: monitor::patterns::Patterns,
+    line: usize,
     json: bool,
-    out: &mut impl std::io::Write,
-) -> bool {
-    for p in pieces.drain(..) {
-        let text = match p {
-            monitor::lines::Piece::Line(l) => render_line(&d.decode(&l), json),
-            monitor::lines::Piece::NoiseDetected => {
-                format!("(noise: {})\n", monitor::lines::NOISE_HINT)
-            }
-        };
-        if out.write_all(text.as_bytes()).is_err() {
-            return false;
+}
+
+fn render_pattern(p: &monitor::patterns::Pattern, json: bool) -> String {
+    if json {
+        #[derive(serde::Serialize)]
+        struct Record<'a> {
+            pattern: &'a monitor::patterns::Pattern,
         }
+        return serde_json::to_string(&Record { pattern: p }).unwrap_or_default() + "\n";
     }
-    true
+    let lines: Vec<String> = p.lines.iter().map(usize::to_string).collect();
+    format!(
+        "  => pattern: {}\n     cause: {}\n     fix:   {}\n     lines: {}\n",
+        p.explanation.title,
+        p.explanation.cause,
+        p.explanation.fix,
+        lines.join(", ")
+    )
+}
+
+impl DecodeSession<'_> {
+    /// Returns false when the output is closed (`| head`).
+    fn write(
+        &mut self,
+        pieces: &mut Vec<monitor::lines::Piece>,
+        out: &mut impl std::io::Write,
+    ) -> bool {
+        for p in pieces.drain(..) {
+            let text = match p {
+                monitor::lines::Piece::Line(l) => {
+                    self.line += 1;
+                    let d = self.decoder.decode(&l);
+                    let mut text = if self.json {
+                        #[derive(serde::Serialize)]
+                        struct Record<'a> {
+                            line: usize,
+                            #[serde(flatten)]
+                            decoded: &'a monitor::Decoded,
+                        }
+                        serde_json::to_string(&Record {
+                            line: self.line,
+                            decoded: &d,
+                        })
+                        .unwrap_or_default()
+                            + "\n"
+                    } else {
+                        render_line(&d, false)
+                    };
+                    if let Some(p) = self.patterns.push(self.line, &d, None) {
+                        text.push_str(&render_pattern(&p, self.json));
+                    }
+                    text
+                }
+                monitor::lines::Piece::NoiseDetected => {
+                    format!("(noise: {})\n", monitor::lines::NOISE_HINT)
+                }
+            };
+            if out.write_all(text.as_bytes()).is_err() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The patterns with their final counts, once the whole excerpt was read.
+    fn finish(&mut self, out: &mut impl std::io::Write) {
+        let summary = self.patterns.summary();
+        if summary.is_empty() {
+            return;
+        }
+        let mut text = if self.json {
+            String::new()
+        } else {
+            "\npatterns across the whole log:\n".to_string()
+        };
+        for p in &summary {
+            text.push_str(&render_pattern(p, self.json));
+        }
+        let _ = out.write_all(text.as_bytes());
+    }
 }
 
 fn monitor_port(

@@ -441,3 +441,100 @@ fn reset_on_a_port_without_modem_lines_is_explained_and_reading_goes_on() {
     assert!(lines[0].event.is_some());
     handle.stop();
 }
+
+/// A log as makers paste it into an issue: a code fence, `> ` quotes, the Arduino IDE's
+/// timestamps, ANSI colours, line numbers, CRLF. `decode --json` gives each line's rule
+/// id and number, and the patterns across lines with the lines they used.
+#[test]
+fn decode_json_reads_a_pasted_excerpt_with_rule_ids_lines_and_patterns() {
+    let pasted = concat!(
+        "```\r\n",
+        "> 10:21:30.101 -> Attempting MQTT connection...failed, rc=-2 try again in 5 seconds\r\n",
+        "> 10:21:35.230 -> Attempting MQTT connection...failed, rc=-2 try again in 5 seconds\r\n",
+        "> 10:21:40.355 -> \u{1b}[0;31m[  6213][E][ssl_client.cpp:37] _handle_error(): [start_ssl_client():273]: (-9984) X509 - Certificate verification failed, e.g. CRL, CA or signature check failed\u{1b}[0m\r\n",
+        "> 10:21:40.360 -> Attempting MQTT connection...failed, rc=-2 try again in 5 seconds\r\n",
+        "12: ets Jan  8 2013,rst cause:4, boot mode:(3,6)\r\n",
+        "```\r\n",
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_thingflash"))
+        .args(["decode", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pasted.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let records: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let rule_of = |line: u64| {
+        records
+            .iter()
+            .find(|r| r["line"] == line)
+            .and_then(|r| r["explanation"]["rule"].as_str())
+            .map(str::to_string)
+    };
+    assert_eq!(rule_of(1), None, "the code fence carries nothing");
+    assert_eq!(rule_of(2).as_deref(), Some("pubsubclient-state"));
+    assert_eq!(rule_of(4).as_deref(), Some("arduino-ssl-client"));
+    assert_eq!(rule_of(6).as_deref(), Some("esp8266-rom-reset"));
+    let tls = records.iter().find(|r| r["line"] == 4).unwrap();
+    assert!(
+        tls["explanation"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("MBEDTLS_ERR_X509_CERT_VERIFY_FAILED"),
+        "{tls}"
+    );
+    // Three failed attempts: one reconnect-loop pattern naming its lines.
+    let patterns: Vec<&serde_json::Value> =
+        records.iter().filter_map(|r| r.get("pattern")).collect();
+    assert!(!patterns.is_empty(), "{records:#?}");
+    let p = patterns.iter().find(|p| p["rule"] == "reconnect-loop").unwrap();
+    assert!(p["count"].as_u64().unwrap() >= 3);
+    assert_eq!(p["lines"][0], 2);
+    assert_eq!(p["explanation"]["rule"], "reconnect-loop");
+}
+
+/// The status model shows a boot loop once, with its count, and keeps counting.
+#[test]
+fn a_brownout_boot_loop_is_one_pattern_with_its_count() {
+    let log = "rst:0xf (BROWNOUT_RST),boot:0x8 (SPI_FAST_FLASH_BOOT)\nBrownout detector was triggered\n".repeat(5);
+    let lines = monitor::decode_text(&log);
+    let mut s = BoardStatus::default();
+    let t0 = Instant::now();
+    for (i, d) in lines.iter().enumerate() {
+        s.apply(d, t0 + std::time::Duration::from_millis(800 * i as u64));
+    }
+    let boot: Vec<_> = s.patterns.iter().filter(|p| p.rule == "boot-loop").collect();
+    assert_eq!(boot.len(), 1, "{:#?}", s.patterns);
+    assert_eq!(boot[0].count, 5);
+    assert!(boot[0].explanation.title.contains("BROWNOUT_RST"), "{:?}", boot[0].explanation.title);
+    assert!(boot[0].explanation.fix.contains("brown-out"));
+    assert_eq!(boot[0].period_ms, Some(1600));
+}
+
+/// TLS done, then closed before CONNACK, as the ESP8266 core's debug output shows it.
+#[test]
+fn tls_then_close_before_connack_is_named_a_policy_problem() {
+    let log = "BSSL:Connected!\nAttempting MQTT connection...failed, rc=-4 try again in 5 seconds\n";
+    let lines = monitor::decode_text(log);
+    let mut p = monitor::patterns::Patterns::new();
+    let found: Vec<_> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| p.push(i + 1, d, None))
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rule, "tls-then-close");
+    assert!(found[0].explanation.fix.contains("iot:Connect"));
+    assert_eq!(found[0].lines, [2]);
+}

@@ -10,8 +10,9 @@ use std::borrow::Cow;
 use serde::Serialize;
 use thingflash_protocol::event::{CredsProblem, Event};
 
-use super::rules::{self, Meaning, lookup};
+use super::families;
 use super::symbols::Symbolizer;
+use super::tables::Entry;
 
 /// How a line should be shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -56,6 +57,11 @@ pub struct Explanation(Box<ExplanationText>);
 /// The text of an [`Explanation`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExplanationText {
+    /// The rule that explained it: a stable id (`mbedtls-code`, `esp8266-exception`, ...).
+    pub rule: Cow<'static, str>,
+    /// Where the explained code occurs (library version, framework, chips), when known.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub applies: Cow<'static, str>,
     /// One line: what happened.
     pub title: Cow<'static, str>,
     /// Why, for this board.
@@ -78,8 +84,27 @@ impl std::ops::DerefMut for Explanation {
 }
 
 impl Explanation {
-    fn from_meaning(title: impl Into<Cow<'static, str>>, m: &'static Meaning) -> Self {
-        Self::new(title, m.cause, m.fix)
+    /// An explanation from a table entry.
+    pub fn entry(
+        rule: &'static str,
+        title: impl Into<Cow<'static, str>>,
+        e: &'static Entry,
+    ) -> Self {
+        Self::new(title, e.cause, e.fix)
+            .with_rule(rule)
+            .with_applies(e.applies)
+    }
+
+    /// The same, with its rule id.
+    pub fn with_rule(mut self, rule: impl Into<Cow<'static, str>>) -> Self {
+        self.0.rule = rule.into();
+        self
+    }
+
+    /// The same, saying where the code applies.
+    pub fn with_applies(mut self, applies: &'static str) -> Self {
+        self.0.applies = applies.into();
+        self
     }
 
     /// An explanation from its three parts.
@@ -89,6 +114,8 @@ impl Explanation {
         fix: impl Into<Cow<'static, str>>,
     ) -> Self {
         Self(Box::new(ExplanationText {
+            rule: Cow::Borrowed(""),
+            applies: Cow::Borrowed(""),
             title: title.into(),
             cause: cause.into(),
             fix: fix.into(),
@@ -136,6 +163,23 @@ pub struct Decoder {
     /// The symbols came from the firmware thingflash embeds (for this chip), chosen
     /// because the board's boot event named that ELF; not from the user.
     embedded: Option<crate::bundle::Chip>,
+    /// The ESP-IDF log tag of the last line a table explained, so the rest of its
+    /// multi-line report is shown as detail.
+    explained_tag: Option<String>,
+}
+
+/// The tag of an ESP-IDF log line: `task_wdt` in `E (25312) task_wdt: ...`.
+fn idf_tag(t: &str) -> Option<&str> {
+    let b = t.as_bytes();
+    if b.len() < 5
+        || !matches!(b[0], b'E' | b'W' | b'I' | b'D' | b'V')
+        || b[1] != b' '
+        || b[2] != b'('
+    {
+        return None;
+    }
+    let rest = &t[t.find(") ")? + 2..];
+    Some(&rest[..rest.find(':')?])
 }
 
 const POLICY_TITLE: &str = "connection dropped after TLS, before MQTT CONNACK";
@@ -184,10 +228,29 @@ impl Decoder {
         self.symbols.is_some()
     }
 
-    /// Decode one line (without its line ending).
+    /// Decode one line (without its line ending), as received or as pasted: ANSI
+    /// colours, quote marks, line numbers and terminal timestamps are looked past.
     pub fn decode(&mut self, line: &str) -> Decoded {
-        if line.contains("[tf") {
-            match Event::parse(line) {
+        let clean = families::clean(line);
+        let mut d = self.decode_clean(line, &clean);
+        if let Some(e) = &mut d.explanation
+            && e.rule.is_empty()
+        {
+            e.rule = Cow::Borrowed(match d.source {
+                Source::Event => "thingflash-event",
+                Source::Rom => "esp32-rom",
+                Source::Panic => "panic",
+                Source::EspIdf => "esp-idf",
+                Source::Arduino => "arduino",
+                Source::Plain => "plain",
+            });
+        }
+        d
+    }
+
+    fn decode_clean(&mut self, line: &str, t: &str) -> Decoded {
+        if t.contains("[tf") {
+            match Event::parse(t) {
                 Ok(ev) => return self.event(line, ev.into_owned()),
                 Err(thingflash_protocol::event::EventError::Version(v)) => {
                     let mut d = Decoded::plain(line, Level::Warn, Source::Event);
@@ -201,30 +264,49 @@ impl Decoder {
                 Err(_) => {}
             }
         }
-        if let Some(d) = self.panic(line) {
+        if let Some(d) = self.panic(line, t) {
             return d;
         }
-        if let Some(d) = rom(line) {
+        if let Some(d) = rom(line, t) {
             // A reset starts the board without a clock; other ROM lines change nothing.
-            if line.trim_start().starts_with("rst:") {
+            let t = t.trim_start();
+            if t.starts_with("rst:") || t.contains("rst cause:") {
                 self.time_set = false;
                 self.in_panic = false;
             }
             return d;
         }
-        if let Some(d) = esp_idf(line) {
+        if let Some(f) = families::recognise(t.trim_start()) {
+            self.explained_tag = idf_tag(t).map(str::to_string);
+            if f.source == Source::Panic && f.level == Level::Error {
+                self.in_panic =
+                    self.in_panic || f.explanation.rule.starts_with("esp8266-exception");
+            }
+            let mut d = Decoded::plain(line, f.level, f.source);
+            d.explanation = Some(f.explanation);
             return with_endpoint_check(d);
         }
-        if let Some(d) = arduino(line) {
+        // The rest of a multi-line ESP-IDF report (`E (25312) task_wdt:  - IDLE0 (CPU 0)`)
+        // after its first line was explained: detail of that report, not a new error.
+        if let Some(tag) = idf_tag(t)
+            && self.explained_tag.as_deref() == Some(tag)
+        {
+            return Decoded::plain(line, Level::Info, Source::EspIdf);
+        }
+        self.explained_tag = None;
+        if let Some(d) = esp_idf(line, t) {
+            return with_endpoint_check(d);
+        }
+        if let Some(d) = arduino(line, t) {
             return d;
         }
-        let level = match line.as_bytes() {
+        let level = match t.as_bytes() {
             [b'E', b' ', b'(', ..] => Level::Error,
             [b'W', b' ', b'(', ..] => Level::Warn,
             [b'D' | b'V', b' ', b'(', ..] => Level::Debug,
             _ => Level::Info,
         };
-        Decoded::plain(line, level, Source::Plain)
+        with_endpoint_check(Decoded::plain(line, level, Source::Plain))
     }
 
     fn event(&mut self, line: &str, ev: Event<'static>) -> Decoded {
@@ -280,17 +362,7 @@ impl Decoder {
                 (Level::Success, None)
             }
             Event::WifiFailed { reason, .. } | Event::WifiDisconnected { reason } => {
-                let e = match lookup(rules::WIFI_REASONS, *reason) {
-                    Some(m) => {
-                        Explanation::from_meaning(format!("WiFi: {} (reason {reason})", m.name), m)
-                    }
-                    None => Explanation::new(
-                        format!("WiFi disconnected (reason {reason})"),
-                        "the access point or the radio ended the link",
-                        "check the network name, password and signal",
-                    ),
-                };
-                (Level::Error, Some(e))
+                (Level::Error, Some(families::wifi_reason(*reason)))
             }
             Event::TimeOk { .. } => {
                 self.time_set = true;
@@ -387,17 +459,13 @@ impl Decoder {
         }
         let mut e = mbedtls(code);
         if verify != 0 {
-            let flags: Vec<&'static Meaning> = rules::VERIFY_FLAGS
-                .iter()
-                .filter(|(bit, _)| verify & bit != 0)
-                .map(|(_, m)| m)
-                .collect();
-            if let Some(first) = flags.first() {
-                let names: Vec<&str> = flags.iter().map(|m| m.name).collect();
+            let flags = families::verify_flags(verify);
+            if let Some((_, _, first)) = flags.first() {
+                let names: Vec<&str> = flags.iter().map(|(_, _, m)| m.name).collect();
                 e.title = format!("{} ({})", e.title, names.join(", ")).into();
                 e.cause = flags
                     .iter()
-                    .map(|m| m.cause)
+                    .map(|(_, _, m)| m.cause)
                     .collect::<Vec<_>>()
                     .join("; ")
                     .into();
@@ -415,16 +483,23 @@ impl Decoder {
         e
     }
 
-    fn panic(&mut self, line: &str) -> Option<Decoded> {
-        let t = line.trim();
+    fn panic(&mut self, line: &str, t: &str) -> Option<Decoded> {
+        let t = t.trim();
         if t.contains("PANIC") && t.starts_with("====") || t.starts_with("Guru Meditation Error") {
             self.in_panic = true;
             let mut d = Decoded::plain(line, Level::Error, Source::Panic);
-            d.explanation = Some(Explanation::new(
-                "the firmware crashed",
-                "a panic or CPU exception; the board restarts",
-                "the lines below say where; send them with a bug report",
-            ));
+            d.explanation = Some(
+                families::panic_cause(t)
+                    .or_else(|| families::recognise(t).map(|f| f.explanation))
+                    .unwrap_or_else(|| {
+                        Explanation::new(
+                            "the firmware crashed",
+                            "a panic or CPU exception; the board restarts",
+                            "the lines below say where; send them with a bug report",
+                        )
+                        .with_rule("panic")
+                    }),
+            );
             return Some(d);
         }
         if !self.in_panic {
@@ -442,9 +517,21 @@ impl Decoder {
             d.symbol = self.symbols.as_ref().and_then(|s| s.describe(addr));
             return Some(d);
         }
-        if t.starts_with("ESP-ROM") || t.starts_with("rst:") || t.starts_with("===") {
+        if t.starts_with("ESP-ROM")
+            || t.starts_with("rst:")
+            || t.starts_with("===")
+            || t.contains("rst cause:")
+            || t.starts_with("ets ")
+        {
             self.in_panic = false;
             return None;
+        }
+        // Register dumps and the ESP8266's own lines inside a crash: the address near
+        // zero, the stack frame markers.
+        if let Some(f) = families::recognise(t) {
+            let mut d = Decoded::plain(line, f.level.max(Level::Warn), Source::Panic);
+            d.explanation = Some(f.explanation);
+            return Some(d);
         }
         Some(self.symbolise_line(line, t))
     }
@@ -501,99 +588,20 @@ fn with_endpoint_check(mut d: Decoded) -> Decoded {
 }
 
 fn mqtt_reason(packet: &str, reason: u8) -> Explanation {
-    match lookup(rules::MQTT5, reason) {
-        Some(m) => Explanation::from_meaning(
-            format!("MQTT {packet} reason 0x{reason:02X}: {}", m.name),
-            m,
-        ),
-        None => Explanation::new(
-            format!("MQTT {packet} reason 0x{reason:02X}"),
-            "the broker refused with a reason code thingflash does not know",
-            "look the code up in the MQTT 5 specification, section 2.4",
-        ),
-    }
+    families::mqtt5_reason(packet, reason)
 }
 
-/// Explain an mbedTLS 3.x error code (negative), splitting high and low parts.
+/// Explain an mbedTLS error code (negative), splitting high and low parts.
 pub fn mbedtls(code: i32) -> Explanation {
-    let n = code.unsigned_abs();
-    let (high, low) = ((n & 0xFF80) as u16, (n & 0x7F) as u16);
-    let hm = lookup(rules::MBEDTLS_HIGH, high);
-    let lm = lookup(rules::MBEDTLS_LOW, low);
-    let sign = if code < 0 { "-" } else { "" };
-    match (hm, lm) {
-        (Some(h), Some(l)) => Explanation::new(
-            format!("TLS error {sign}0x{n:04X}: {} + {}", h.name, l.name),
-            format!("{}; {}", h.cause, l.cause),
-            h.fix,
-        ),
-        (Some(m), None) | (None, Some(m)) => {
-            Explanation::from_meaning(format!("TLS error {sign}0x{n:04X}: {}", m.name), m)
-        }
-        (None, None) => Explanation::new(
-            format!("TLS error {sign}0x{n:04X}"),
-            "an mbedTLS error thingflash has no explanation for",
-            "look it up in mbedTLS 3.6 include/mbedtls/*.h (2.x codes mean different things)",
-        ),
-    }
+    families::mbedtls(i64::from(code))
 }
 
-fn rom(line: &str) -> Option<Decoded> {
-    let t = line.trim_start();
-    if let Some(rest) = t.strip_prefix("rst:0x") {
-        let name_start = rest.find('(')? + 1;
-        let name_end = name_start + rest[name_start..].find(')')?;
-        let reason = &rest[name_start..name_end];
-        let mut d = Decoded::plain(line, Level::Info, Source::Rom);
-        if rest.contains("DOWNLOAD") {
-            d.level = Level::Warn;
-            d.explanation = Some(Explanation::new(
-                "the chip is in download mode",
-                "it booted into the ROM loader (BOOT held, or a flashing tool asked for it), so the firmware does not run",
-                "press RESET without holding BOOT (thingflash resets the board after flashing)",
-            ));
-            return Some(d);
-        }
-        let meaning = rules::RESET_REASONS
-            .iter()
-            .find(|(key, _)| reason.contains(key))
-            .map(|(_, m)| m);
-        if let Some(m) = meaning {
-            if m.name != "power-on"
-                && !m.name.starts_with("USB")
-                && m.name != "wake from deep sleep"
-            {
-                d.level = Level::Warn;
-            }
-            d.explanation = Some(Explanation::from_meaning(
-                format!("reset: {} ({reason})", m.name),
-                m,
-            ));
-        } else {
-            d.explanation = Some(Explanation::new(
-                format!("reset: {reason}"),
-                "the chip was reset",
-                "read the lines before the reset",
-            ));
-        }
-        return Some(d);
-    }
-    if t.starts_with("invalid header: 0x") {
-        let mut d = Decoded::plain(line, Level::Error, Source::Rom);
-        d.explanation = Some(Explanation::new(
-            "no valid firmware in flash",
-            "the bootloader found empty flash (0xffffffff) or a damaged image",
-            "flash the board with thingflash (a full flash, not credentials-only)",
-        ));
-        return Some(d);
-    }
-    if t.starts_with("waiting for download") {
-        let mut d = Decoded::plain(line, Level::Warn, Source::Rom);
-        d.explanation = Some(Explanation::new(
-            "waiting for download",
-            "the chip is in download mode and waits for a flashing tool",
-            "flash with thingflash, or press RESET without holding BOOT",
-        ));
+fn rom(line: &str, t: &str) -> Option<Decoded> {
+    let t = t.trim_start();
+    if t.starts_with("rst:0x") {
+        let f = families::esp32_rom_reset(t)?;
+        let mut d = Decoded::plain(line, f.level, f.source);
+        d.explanation = Some(f.explanation);
         return Some(d);
     }
     if t.starts_with("ESP-ROM:")
@@ -608,50 +616,19 @@ fn rom(line: &str) -> Option<Decoded> {
     None
 }
 
-/// The signed hex or decimal number after `marker`, e.g. `returned -0x2700`.
-fn number_after(line: &str, marker: &str) -> Option<i64> {
-    let rest = line[line.find(marker)? + marker.len()..].trim_start();
-    let (neg, rest) = match rest.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, rest),
-    };
-    let value = if let Some(hex) = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X")) {
-        let end = hex
-            .find(|c: char| !c.is_ascii_hexdigit())
-            .unwrap_or(hex.len());
-        i64::from_str_radix(&hex[..end], 16).ok()?
-    } else {
-        let end = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        rest[..end].parse().ok()?
-    };
-    Some(if neg { -value } else { value })
-}
-
-fn esp_idf(line: &str) -> Option<Decoded> {
-    if !line.contains("tls") {
+fn esp_idf(line: &str, t: &str) -> Option<Decoded> {
+    if !t.contains("tls") {
         return None;
     }
-    let level = match line.as_bytes() {
+    let level = match t.as_bytes() {
         [b'E', b' ', b'(', ..] => Level::Error,
         [b'W', b' ', b'(', ..] => Level::Warn,
         _ => Level::Info,
     };
-    // mbedtls-rs: `MbedtlsError(-9984 / 0x2700)`
-    if let Some(code) = number_after(line, "MbedtlsError(") {
-        let mut d = Decoded::plain(line, Level::Error, Source::EspIdf);
-        d.explanation = Some(mbedtls(i32::try_from(code).ok()?));
-        return Some(d);
-    }
-    if line.contains("mbedtls_") && line.contains("returned") {
-        let code = number_after(line, "returned")?;
-        let mut d = Decoded::plain(line, Level::Error, Source::EspIdf);
-        d.explanation = Some(mbedtls(i32::try_from(code).ok()?));
-        return Some(d);
-    }
+    let line_text = line;
+    let line = t;
     if line.contains("Failed to verify peer certificate") {
-        let mut d = Decoded::plain(line, Level::Error, Source::EspIdf);
+        let mut d = Decoded::plain(line_text, Level::Error, Source::EspIdf);
         d.explanation = Some(Explanation::new(
             "the server's certificate did not verify",
             "the root CA on the board does not match the server, the endpoint is not an -ats one, or the clock is not set",
@@ -660,7 +637,7 @@ fn esp_idf(line: &str) -> Option<Decoded> {
         return Some(d);
     }
     if line.contains("esp-tls") && line.contains("Failed to open new connection") {
-        let mut d = Decoded::plain(line, Level::Error, Source::EspIdf);
+        let mut d = Decoded::plain(line_text, Level::Error, Source::EspIdf);
         d.explanation = Some(Explanation::new(
             "the TLS connection could not be opened",
             "esp-tls gave up on this connection attempt",
@@ -669,170 +646,51 @@ fn esp_idf(line: &str) -> Option<Decoded> {
         return Some(d);
     }
     if line.contains("verification info:") || line.contains("esp-tls") {
-        let mut d = Decoded::plain(line, level, Source::EspIdf);
-        if line.contains("validity starts in the future") {
-            d.explanation = Some(Explanation::from_meaning(
-                "certificate not valid yet",
-                lookup(rules::VERIFY_FLAGS, 0x200)?,
-            ));
-        } else if line.contains("validity has expired") {
-            d.explanation = Some(Explanation::from_meaning(
-                "certificate expired",
-                lookup(rules::VERIFY_FLAGS, 0x01)?,
-            ));
-        } else if line.contains("not correctly signed by the trusted CA") {
-            d.explanation = Some(Explanation::from_meaning(
-                "untrusted server certificate",
-                lookup(rules::VERIFY_FLAGS, 0x08)?,
-            ));
-        } else if line.contains("Common Name (CN) does not match") {
-            d.explanation = Some(Explanation::from_meaning(
-                "wrong host name",
-                lookup(rules::VERIFY_FLAGS, 0x04)?,
-            ));
-        }
-        return Some(d);
+        return Some(Decoded::plain(line_text, level, Source::EspIdf));
     }
     None
 }
 
-/// Exact texts of ESP8266 Arduino's `getLastSSLError` for the BearSSL codes whose numbers
-/// collide with TLS alert numbers, so that the fatal-alert quirk can be undone.
-const BEARSSL_TEXT: &[(i32, &str)] = &[
-    (0, "OK"),
-    (
-        -1000,
-        "Unable to allocate memory for SSL structures and buffers.",
-    ),
-    (
-        29,
-        "Client did not send a certificate upon request, or the client certificate could not be validated.",
-    ),
-    (31, "I/O error or premature close on transport stream."),
-    (33, "Invalid value in an ASN.1 structure."),
-    (34, "Truncated certificate or other ASN.1 object."),
-    (40, "Decoding error: extraneous element."),
-    (41, "Decoding error: unexpected element."),
-    (
-        42,
-        "Decoding error: expected constructed element, but is primitive.",
-    ),
-    (
-        43,
-        "Decoding error: expected primitive element, but is constructed.",
-    ),
-    (
-        44,
-        "Decoding error: BIT STRING length is not multiple of 8.",
-    ),
-    (45, "Decoding error: BOOLEAN value has invalid length."),
-    (46, "Decoding error: value is off-limits."),
-    (47, "Invalid distinguished name."),
-    (48, "Invalid date/time representation."),
-    (
-        49,
-        "Certificate contains unsupported features that cannot be ignored.",
-    ),
-    (50, "Key or signature size exceeds internal limits."),
-    (51, "Key type does not match that which was expected."),
-    (53, "Validation time is unknown."),
-    (54, "Certificate is expired or not yet valid."),
-    (55, "Issuer/Subject DN mismatch in the chain."),
-    (56, "Expected server name was not found in the chain."),
-    (58, "Not a CA, or path length constraint violation."),
-    (60, "Public key found in certificate is too small."),
-    (62, "Chain could not be linked to a trust anchor."),
-    (
-        16,
-        "Server wants to use a cipher suite that we did not claim to support. This is also reported if we tried to advertise a cipher suite that we do not support.",
-    ),
-    (
-        26,
-        "Unsupported or invalid algorithm (ECDHE curve, signature algorithm, hash function).",
-    ),
-];
-
-fn arduino(line: &str) -> Option<Decoded> {
-    const RECV: &str = "SSL received fatal alert - ";
-    const SENT: &str = "SSL sent fatal alert - ";
-    let has_ssl = line.contains("SSL") || line.contains("ssl");
-    if has_ssl && let Some(i) = line.find(RECV).or_else(|| line.find(SENT)) {
-        let received = line[i..].starts_with(RECV);
-        let text = line[i + if received { RECV.len() } else { SENT.len() }..].trim();
-        // BearSSL looked the alert number up as if it were an error code: undo that.
-        let alert = BEARSSL_TEXT
-            .iter()
-            .find(|(_, t)| text.starts_with(t))
-            .map(|(n, _)| *n);
-        let mut d = Decoded::plain(line, Level::Error, Source::Arduino);
-        d.explanation = Some(match alert.and_then(|n| u8::try_from(n).ok()) {
-            Some(n) => match lookup(rules::TLS_ALERTS, n) {
-                Some(m) => Explanation::from_meaning(
-                    format!(
-                        "TLS alert {n} ({}) {} (BearSSL printed the wrong text for it)",
-                        m.name,
-                        if received {
-                            "from the server"
-                        } else {
-                            "sent to the server"
-                        }
-                    ),
-                    m,
+/// BearSSL's fatal-alert quirk on the ESP8266: `getLastSSLError` looks the alert number up
+/// as if it were an error code and prints that code's text. Undo it to name the alert.
+fn arduino(line: &str, t: &str) -> Option<Decoded> {
+    use super::tables::bearssl::{
+        BEARSSL_RECV_ALERT_PREFIX as RECV, BEARSSL_SENT_ALERT_PREFIX as SENT, BEARSSL_TEXTS,
+        TLS_ALERTS,
+    };
+    let i = t.find(RECV).or_else(|| t.find(SENT))?;
+    let received = t[i..].starts_with(RECV);
+    let text = t[i + if received { RECV.len() } else { SENT.len() }..].trim();
+    let alert = BEARSSL_TEXTS
+        .iter()
+        .filter(|(n, txt)| *n >= 0 && !txt.is_empty() && text.starts_with(txt))
+        .max_by_key(|(_, txt)| txt.len())
+        .and_then(|(n, _)| u8::try_from(*n).ok());
+    let dir = if received {
+        "from the server"
+    } else {
+        "sent to the server"
+    };
+    let mut d = Decoded::plain(line, Level::Error, Source::Arduino);
+    d.explanation = Some(
+        match alert.and_then(|n| TLS_ALERTS.iter().find(|(a, _)| *a == n)) {
+            Some((n, entry)) => Explanation::entry(
+                "bearssl-alert-text",
+                format!(
+                    "TLS alert {n} ({}) {dir} (BearSSL printed the wrong text for it)",
+                    entry.name
                 ),
-                None => Explanation::new(
-                    format!("TLS alert {n}"),
-                    "the TLS peer sent an alert",
-                    "check certificates and endpoint",
-                ),
-            },
-            None => Explanation::new(
-                "fatal TLS alert",
-                "the TLS peer ended the handshake",
-                "check certificates and endpoint",
+                entry,
             ),
-        });
-        return Some(d);
-    }
-    // Every BearSSL text is a sentence ending in '.'; most log lines are not.
-    let sentence = line.trim_end().ends_with('.');
-    if sentence
-        && let Some((n, _)) = BEARSSL_TEXT
-            .iter()
-            .find(|(n, t)| *n != 0 && line.contains(t))
-    {
-        let m = lookup(rules::BEARSSL, *n)?;
-        let mut d = Decoded::plain(line, Level::Error, Source::Arduino);
-        d.explanation = Some(Explanation::from_meaning(
-            format!("BearSSL error {n}: {}", m.name),
-            m,
-        ));
-        return Some(d);
-    }
-    let lower_has = |needle: &str| line.to_ascii_lowercase().contains(needle);
-    if line.contains("rc=") && (lower_has("fail") || lower_has("mqtt") || lower_has("connect")) {
-        let rc = number_after(line, "rc=")?;
-        let m = lookup(rules::PUBSUB, i32::try_from(rc).ok()?)?;
-        let mut d = Decoded::plain(line, Level::Error, Source::Arduino);
-        d.explanation = Some(Explanation::from_meaning(
-            format!("PubSubClient state {rc}: {}", m.name),
-            m,
-        ));
-        return Some(d);
-    }
-    if has_ssl && lower_has("ssl error") {
-        // `SSL error: 62` or `Last SSL error code: -1000`
-        let code = line
-            .rsplit([' ', ':', '='])
-            .find_map(|w| w.trim().parse::<i32>().ok())?;
-        let m = lookup(rules::BEARSSL, code)?;
-        let mut d = Decoded::plain(line, Level::Error, Source::Arduino);
-        d.explanation = Some(Explanation::from_meaning(
-            format!("BearSSL error {code}: {}", m.name),
-            m,
-        ));
-        return Some(d);
-    }
-    None
+            None => Explanation::new(
+                format!("fatal TLS alert {dir}"),
+                "the TLS peer ended the handshake; this core prints no number for the alert",
+                "print the number too (client.getLastSSLError() returns it: 256 + the alert received) and check the certificate, key and endpoint",
+            )
+            .with_rule("bearssl-alert-text"),
+        },
+    );
+    Some(d)
 }
 
 #[cfg(test)]
@@ -880,11 +738,14 @@ mod tests {
 
     #[test]
     fn rom_and_idf_and_pubsub() {
-        assert!(
-            explain("rst:0xf (BROWN_OUT_RST),boot:0xc (SPI_FAST_FLASH_BOOT)")
-                .cause
-                .contains("voltage")
-        );
+        // The C3 ROM's name, the ESP32's, and a respelling of them.
+        for line in [
+            "rst:0xf (BROWNOUT_RST),boot:0xc (SPI_FAST_FLASH_BOOT)",
+            "rst:0xf (RTCWDT_BROWN_OUT_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)",
+            "rst:0xf (BROWN_OUT_RST),boot:0xc (SPI_FAST_FLASH_BOOT)",
+        ] {
+            assert!(explain(line).cause.contains("voltage"), "{line}");
+        }
         assert!(
             explain("rst:0x1 (POWERON),boot:0x0 (DOWNLOAD(USB/UART0/1))")
                 .title

@@ -1,17 +1,22 @@
 //! Monitor: the live serial log turned into events, plain-language explanations and a
 //! board status. `reader` owns the port (a worker thread), `lines` assembles bytes into
-//! lines, `decode` explains each line using the tables in `rules`, `status` keeps the
-//! stage lights, `log` bounds what is kept. No GUI types.
+//! lines, `decode` explains each line (thingflash's own events there, other firmware's
+//! output in `families`, both over the reference `tables`), `patterns` finds what only a
+//! sequence of lines shows, `status` keeps the stage lights, `log` bounds what is kept.
+//! No GUI types.
 
 pub mod decode;
+mod families;
 pub mod lines;
 pub mod log;
+pub mod patterns;
 pub mod reader;
-pub mod rules;
 pub mod status;
 pub mod symbols;
+pub mod tables;
 
 pub use decode::{Decoded, Decoder, Explanation, Level, Source};
+pub use families::clean;
 pub use status::{BoardStatus, Light, Step};
 
 /// Decode a whole text (a saved log) line by line.

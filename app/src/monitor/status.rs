@@ -8,6 +8,7 @@ use serde::Serialize;
 use thingflash_protocol::event::Event;
 
 use super::decode::{Decoded, Explanation, Level, Source};
+use super::patterns::{Pattern, Patterns};
 
 /// The state of one stage.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -100,8 +101,16 @@ pub struct BoardStatus {
     pub messages_out: u64,
     /// Lowest free heap reported.
     pub heap_min: Option<u32>,
+    /// What the sequence of lines shows (boot loops, reconnect loops, ...), latest counts.
+    pub patterns: Vec<Pattern>,
     #[serde(skip)]
     booted_at: Option<Instant>,
+    #[serde(skip)]
+    tracker: Patterns,
+    #[serde(skip)]
+    lines_seen: usize,
+    #[serde(skip)]
+    started: Option<Instant>,
 }
 
 impl BoardStatus {
@@ -128,9 +137,27 @@ impl BoardStatus {
 
     /// Update from one decoded line, received at `now`.
     pub fn apply(&mut self, d: &Decoded, now: Instant) {
+        self.lines_seen += 1;
+        let started = *self.started.get_or_insert(now);
+        let before = self.tracker.generation();
+        self.tracker.push(
+            self.lines_seen,
+            d,
+            Some(now.saturating_duration_since(started)),
+        );
+        if self.tracker.generation() != before {
+            self.patterns = self.tracker.summary();
+        }
         if let Some(ev) = d.event.as_deref() {
             self.apply_event(ev, now);
-        } else if d.source == Source::Rom && d.text.trim_start().starts_with("rst:") {
+        } else if d.source == Source::Rom
+            && d.explanation.as_ref().is_some_and(|e| {
+                matches!(
+                    &*e.rule,
+                    "esp32-rom-reset" | "esp8266-rom-reset" | "esp32-rom-download-mode"
+                )
+            })
+        {
             // A reset: everything starts again.
             self.reset_from(Step::Wifi);
             self.booted_at = Some(now);
@@ -160,6 +187,11 @@ impl BoardStatus {
                     messages_in: self.messages_in,
                     messages_out: self.messages_out,
                     last_error: self.last_error.take(),
+                    // Patterns span boots: a boot loop is made of them.
+                    patterns: std::mem::take(&mut self.patterns),
+                    tracker: std::mem::take(&mut self.tracker),
+                    lines_seen: self.lines_seen,
+                    started: self.started,
                     ..Self::default()
                 };
                 self.firmware = Some(fw.to_string());

@@ -1,0 +1,1322 @@
+//! Recognisers for what other firmware prints, line by line, each backed by a table in
+//! [`super::tables`]: ESP32-family ROM banners and panics, ESP8266 ROM banners and
+//! exceptions, crash and boot lines of both, mbedTLS codes as Arduino's `ssl_client`
+//! and ESP-IDF print them (hex or decimal, signed or not), BearSSL numbers and texts,
+//! PubSubClient states however a sketch prints them, MQTT 5 reason codes, AWS IoT
+//! lifecycle disconnect reasons, socket errnos, WiFi reasons and `esp_err_t` names.
+//!
+//! Lines are first [`clean`]ed of what pasting adds (ANSI colours, `> ` quotes, code
+//! fences, line numbers, terminal timestamps). Each recogniser is cheap to reject: a
+//! byte or word test comes before any table is searched, so the decoder keeps its
+//! throughput with the full tables loaded.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use super::decode::{Explanation, Level, Source};
+use super::tables::{
+    Entry, MbedtlsError, Versions, bearssl, e, esp32, esp8266, mbedtls, mqtt, net,
+};
+
+/// What a recogniser found.
+pub(super) struct Found {
+    pub level: Level,
+    pub source: Source,
+    pub explanation: Explanation,
+}
+
+fn found(level: Level, source: Source, explanation: Explanation) -> Option<Found> {
+    Some(Found {
+        level,
+        source,
+        explanation,
+    })
+}
+
+/// The line without what pasting or a terminal added: ANSI colour codes, markdown
+/// quote marks (`> `), a code fence, a leading line number (`12: `, `12 | `), and a
+/// terminal's timestamp (`12:34:56.789 -> `, `[2026-12-01 10:00:00] `).
+pub fn clean(line: &str) -> Cow<'_, str> {
+    let b = line.as_bytes();
+    let has_ansi = b.contains(&0x1B);
+    let first = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .map(|i| b[i]);
+    let decorated = matches!(first, Some(b'>' | b'`' | b'[' | b'0'..=b'9' | b'|'));
+    if !has_ansi && !decorated {
+        return Cow::Borrowed(line);
+    }
+    let s: Cow<'_, str> = if has_ansi {
+        Cow::Owned(strip_ansi(line))
+    } else {
+        Cow::Borrowed(line)
+    };
+    // A code fence line carries nothing.
+    if s.trim_start().starts_with("```") {
+        return Cow::Borrowed("");
+    }
+    let start = s.trim_start();
+    let mut t = start;
+    loop {
+        let before = t.len();
+        // `> ` quote marks, possibly nested (`> > `, `>> `); `>>>stack>>>` is not one.
+        let marks = t.bytes().take_while(|b| *b == b'>' || *b == b' ').count();
+        if marks > 0 && t.as_bytes()[..marks].windows(2).any(|w| w == b"> ") {
+            t = &t[marks..];
+        } else if t == ">" {
+            t = "";
+        }
+        t = strip_line_number(t);
+        t = strip_timestamp(t);
+        if t.len() == before {
+            break;
+        }
+    }
+    if t.len() == start.len() {
+        return s;
+    }
+    Cow::Owned(t.to_string())
+}
+
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                // Parameters and intermediates, then one final byte in @..~.
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `12: `, `12 | `, `12\t` at the start (at most 5 digits: an 8-digit hex address
+/// followed by a colon is a stack dump, not a line number).
+fn strip_line_number(t: &str) -> &str {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 5 {
+        return t;
+    }
+    let rest = &t[digits..];
+    for sep in [": ", " | ", "| ", "\t", ". "] {
+        if let Some(r) = rest.strip_prefix(sep) {
+            return r.trim_start();
+        }
+    }
+    t
+}
+
+/// A terminal's timestamp: `HH:MM:SS[.mmm] -> ` (Arduino IDE), `HH:MM:SS[.mmm] > `,
+/// or a bracketed date and/or time.
+fn strip_timestamp(t: &str) -> &str {
+    fn time_len(s: &str) -> usize {
+        let b = s.as_bytes();
+        let ok = b.len() >= 8
+            && b[0].is_ascii_digit()
+            && b[1].is_ascii_digit()
+            && b[2] == b':'
+            && b[3].is_ascii_digit()
+            && b[4].is_ascii_digit()
+            && b[5] == b':'
+            && b[6].is_ascii_digit()
+            && b[7].is_ascii_digit();
+        if !ok {
+            return 0;
+        }
+        let mut n = 8;
+        if b.get(8) == Some(&b'.') || b.get(8) == Some(&b',') {
+            n += 1 + b[9..].iter().take_while(|c| c.is_ascii_digit()).count();
+        }
+        n
+    }
+    fn date_len(s: &str) -> usize {
+        let b = s.as_bytes();
+        let ok = b.len() >= 10
+            && b[..4].iter().all(u8::is_ascii_digit)
+            && b[4] == b'-'
+            && b[5..7].iter().all(u8::is_ascii_digit)
+            && b[7] == b'-'
+            && b[8..10].iter().all(u8::is_ascii_digit);
+        if ok { 10 } else { 0 }
+    }
+    fn stamp_len(s: &str) -> usize {
+        let d = date_len(s);
+        if d > 0 {
+            let after = &s[d..];
+            let sep = after.starts_with(' ') || after.starts_with('T');
+            let t = if sep { time_len(&after[1..]) } else { 0 };
+            return if t > 0 { d + 1 + t } else { d };
+        }
+        time_len(s)
+    }
+    if let Some(inner) = t.strip_prefix('[') {
+        let n = stamp_len(inner);
+        if n > 0
+            && let Some(r) = inner[n..].strip_prefix(']')
+        {
+            return r.trim_start();
+        }
+        return t;
+    }
+    let n = stamp_len(t);
+    if n == 0 {
+        return t;
+    }
+    let r = t[n..].trim_start();
+    for arrow in ["-> ", "->", "> ", "| "] {
+        if let Some(r) = r.strip_prefix(arrow) {
+            return r;
+        }
+    }
+    // A bare time then text only when the text follows a space.
+    if t[n..].starts_with(' ') { r } else { t }
+}
+
+/// The milliseconds-since-boot a log prefix carries: Arduino's `[  1234][E]` or
+/// ESP-IDF's `E (1234) tag:`. Used to give a repeating pattern its period.
+pub fn timestamp_ms(t: &str) -> Option<u64> {
+    let b = t.as_bytes();
+    if b.first() == Some(&b'[') {
+        let close = t.find(']')?;
+        let inner = t[1..close].trim();
+        if !inner.is_empty()
+            && inner.bytes().all(|c| c.is_ascii_digit())
+            && t[close..].starts_with("][")
+        {
+            return inner.parse().ok();
+        }
+    }
+    if b.len() > 4
+        && matches!(b[0], b'E' | b'W' | b'I' | b'D' | b'V')
+        && b[1] == b' '
+        && b[2] == b'('
+    {
+        let close = t.find(')')?;
+        return t[3..close].parse().ok();
+    }
+    None
+}
+
+/// The signed hex or decimal number at the start of `s` (after spaces).
+pub(super) fn number_at(s: &str) -> Option<i64> {
+    let s = s.trim_start();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s),
+    };
+    let v = if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        let end = hex
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(hex.len());
+        i64::from_str_radix(hex.get(..end.min(16))?, 16).ok()?
+    } else {
+        let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        s.get(..end.min(18))?.parse().ok()?
+    };
+    Some(if neg { -v } else { v })
+}
+
+/// The number after `marker` (case-sensitive).
+pub(super) fn number_after(line: &str, marker: &str) -> Option<i64> {
+    number_at(&line[line.find(marker)? + marker.len()..])
+}
+
+fn entry_expl(
+    rule: &'static str,
+    title: impl Into<Cow<'static, str>>,
+    entry: &'static Entry,
+) -> Explanation {
+    Explanation::entry(rule, title, entry)
+}
+
+// ---------------------------------------------------------------------------------
+// mbedTLS
+
+fn mbedtls_parts(part: u16) -> impl Iterator<Item = &'static MbedtlsError> {
+    mbedtls::MBEDTLS_ERRORS
+        .iter()
+        .filter(move |m| m.code == part)
+}
+
+/// The entry for one part: the 3.x meaning first, with the 2.x one when it differs.
+fn mbedtls_part(part: u16) -> Option<(&'static MbedtlsError, Option<&'static MbedtlsError>)> {
+    let mut v3 = None;
+    let mut v2 = None;
+    for m in mbedtls_parts(part) {
+        match m.versions {
+            Versions::Both => return Some((m, None)),
+            Versions::V3 => v3 = Some(m),
+            Versions::V2 => v2 = Some(m),
+        }
+    }
+    match (v3, v2) {
+        (Some(a), b) => Some((a, b)),
+        (None, Some(b)) => Some((b, None)),
+        (None, None) => None,
+    }
+}
+
+/// Explain an mbedTLS error code (2.x or 3.x; negative as the C code returns it,
+/// positive as some logs print it), split into its high- and low-level parts as
+/// `mbedtls_strerror` does.
+pub fn mbedtls(code: i64) -> Explanation {
+    let n = code.unsigned_abs();
+    let shown = format!("-0x{n:04X} ({})", -(n as i64));
+    if n == 0 || n > 0xFFFF {
+        return Explanation::new(
+            format!("TLS error {shown}"),
+            "not an mbedTLS error code (they lie between -0x0001 and -0xFFFF)",
+            "read the lines around it",
+        )
+        .with_rule("mbedtls-code");
+    }
+    let (high, low) = ((n & 0xFF80) as u16, (n & 0x7F) as u16);
+    let hp = (high != 0).then(|| mbedtls_part(high)).flatten();
+    let lp = (low != 0).then(|| mbedtls_part(low)).flatten();
+    let describe = |(m, other): (&'static MbedtlsError, Option<&'static MbedtlsError>)| {
+        let mut cause = m.entry.cause.to_string();
+        if let Some(o) = other {
+            cause.push_str(&format!(
+                " (on mbedTLS 2.x, e.g. ESP-IDF 4 or Arduino ESP32 core 1/2, this number is {}: {})",
+                o.entry.name, o.entry.cause
+            ));
+        }
+        cause
+    };
+    let e = match (hp, lp) {
+        (Some(h), Some(l)) => Explanation::new(
+            format!("TLS error {shown}: {} + {}", h.0.entry.name, l.0.entry.name),
+            format!(
+                "{} — {}; underneath: {}",
+                h.0.text,
+                describe(h),
+                describe(l)
+            ),
+            h.0.entry.fix,
+        )
+        .with_applies(h.0.entry.applies),
+        (Some(m), None) | (None, Some(m)) => Explanation::new(
+            format!("TLS error {shown}: {}", m.0.entry.name),
+            format!("{} — {}", m.0.text, describe(m)),
+            m.0.entry.fix,
+        )
+        .with_applies(m.0.entry.applies),
+        (None, None) => Explanation::new(
+            format!("TLS error {shown}"),
+            "a number mbedTLS 2.28 and 3.6 do not define: probably not an mbedTLS code",
+            "read the lines around it; the library that printed it may use its own codes",
+        ),
+    };
+    e.with_rule("mbedtls-code")
+}
+
+/// Every X.509 verify flag set in `flags`, as (name, text, entry).
+pub fn verify_flags(flags: u32) -> Vec<&'static (u32, &'static str, Entry)> {
+    mbedtls::X509_VERIFY_FLAGS
+        .iter()
+        .filter(|(bit, _, _)| flags & bit != 0)
+        .collect()
+}
+
+/// mbedTLS codes as other firmware prints them.
+fn mbedtls_line(t: &str) -> Option<Found> {
+    // Arduino ESP32 `ssl_client.cpp`: `_handle_error(): [start_ssl_client():273]: (-9984) X509 - ...`
+    // or, without MBEDTLS_ERROR_C, `]: code -9984`.
+    if t.contains("_handle_error") {
+        let code = t
+            .find("]: (")
+            .and_then(|i| number_at(&t[i + 4..]))
+            .or_else(|| number_after(t, "]: code "))?;
+        return found(
+            Level::Error,
+            Source::Arduino,
+            mbedtls(code).with_rule("arduino-ssl-client"),
+        );
+    }
+    // mbedtls-rs: `MbedtlsError(-9984 / 0x2700)`.
+    if let Some(code) = number_after(t, "MbedtlsError(") {
+        return found(Level::Error, Source::EspIdf, mbedtls(code));
+    }
+    // ESP-IDF esp-tls and most C code: `mbedtls_ssl_handshake returned -0x2700`.
+    if t.contains("mbedtls") && t.contains("returned") {
+        let code = number_after(t, "returned")?;
+        return found(Level::Error, Source::EspIdf, mbedtls(code));
+    }
+    // `X509 - Certificate verification failed ...` texts with a code in parentheses:
+    // `(-0x2700)` or `(-9984)`, as several libraries print mbedtls_strerror.
+    if let Some(i) = t.find("(-") {
+        let code = number_at(&t[i + 1..])?;
+        let part_text = t[i..].contains(" - ");
+        if part_text && (0x80..=0xFFFF).contains(&code.unsigned_abs()) {
+            return found(Level::Error, Source::EspIdf, mbedtls(code));
+        }
+    }
+    None
+}
+
+/// ESP-IDF's `mbedtls_x509_crt_verify_info` lines: `! The certificate validity has expired`.
+fn verify_info_line(t: &str) -> Option<Found> {
+    let i = t.find("! ")?;
+    let text = t[i + 2..].trim();
+    let (bit, _, entry) = mbedtls::X509_VERIFY_FLAGS
+        .iter()
+        .find(|(_, txt, _)| !txt.is_empty() && text.starts_with(txt))?;
+    found(
+        Level::Error,
+        Source::EspIdf,
+        entry_expl(
+            "x509-verify-info",
+            format!("certificate check: {} (flag 0x{bit:X})", entry.name),
+            entry,
+        ),
+    )
+}
+
+// ---------------------------------------------------------------------------------
+// ROM banners and panics
+
+/// ESP32-family ROM: `rst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)`.
+pub(super) fn esp32_rom_reset(t: &str) -> Option<Found> {
+    let rest = t.strip_prefix("rst:0x")?;
+    let open = rest.find('(')? + 1;
+    let close = open + rest[open..].find(')')?;
+    let name = &rest[open..close];
+    let number = u8::from_str_radix(rest[..rest.find([' ', '('])?].trim(), 16).ok();
+    let boot = rest[close..].find("boot:").and_then(|b| {
+        let after = &rest[close + b..];
+        let o = after.find('(')? + 1;
+        let c = after.rfind(')')?;
+        (o <= c).then(|| &after[o..c])
+    });
+    if boot.is_some_and(|b| b.starts_with("DOWNLOAD")) {
+        return found(
+            Level::Warn,
+            Source::Rom,
+            Explanation::new(
+                "the chip is in download mode",
+                "it booted into the ROM loader (BOOT held, or a flashing tool asked for it), so the firmware does not run",
+                "press RESET without holding BOOT (thingflash resets the board after flashing)",
+            )
+            .with_rule("esp32-rom-download-mode"),
+        );
+    }
+    let entry = esp32::ROM_RESET_REASONS
+        .iter()
+        .find(|(_, n, e)| e.name == name && number.is_none_or(|x| x == *n))
+        .or_else(|| {
+            esp32::ROM_RESET_REASONS
+                .iter()
+                .find(|(_, _, e)| e.name == name)
+        })
+        .or_else(|| {
+            // Spelled with the underscores elsewhere (BROWN_OUT_RST for BROWNOUT_RST).
+            let bare = |s: &str| s.replace('_', "");
+            esp32::ROM_RESET_REASONS
+                .iter()
+                .find(|(_, _, e)| bare(e.name) == bare(name))
+        })
+        .map(|(_, _, e)| e);
+    let mut expl = match entry {
+        Some(e) => entry_expl("esp32-rom-reset", format!("reset: {name}"), e),
+        None => Explanation::new(
+            format!("reset: {name}"),
+            "the chip was reset",
+            "read the lines before the reset",
+        )
+        .with_rule("esp32-rom-reset"),
+    };
+    if let Some(b) = boot
+        && let Some((_, m)) = esp32::BOOT_MODES.iter().find(|(k, _)| *k == b)
+        && b != "SPI_FAST_FLASH_BOOT"
+    {
+        expl.cause = format!("{}; boot mode {b}: {}", expl.cause, m.cause).into();
+    }
+    let calm = matches!(
+        name,
+        "POWERON_RESET"
+            | "POWERON"
+            | "CHIP_POWER_ON"
+            | "USB_UART_CHIP_RESET"
+            | "USB_JTAG_CHIP_RESET"
+            | "USB_UART_CORE_RST"
+            | "USB_UART_HPSYS"
+            | "CHIP_USB_UART_RESET"
+            | "CHIP_USB_JTAG_RESET"
+            | "DEEPSLEEP_RESET"
+            | "DSLEEP"
+            | "SLEEP_WAKEUP"
+            | "RTC_SW_SYS_RST"
+            | "SW_RESET"
+            | "SW_SYS_RESET"
+    ) || name.contains("USB");
+    found(
+        if calm { Level::Info } else { Level::Warn },
+        Source::Rom,
+        expl,
+    )
+}
+
+/// ESP8266 ROM: `ets Jan  8 2013,rst cause:2, boot mode:(3,6)`.
+fn esp8266_rom(t: &str) -> Option<Found> {
+    let cause = number_after(t, "rst cause:")?;
+    let cause = u8::try_from(cause).ok()?;
+    let mode = t
+        .find("boot mode:(")
+        .and_then(|i| number_at(&t[i + 11..]))
+        .and_then(|m| u8::try_from(m).ok());
+    let (_, rst) = esp8266::ROM_RST_CAUSES.iter().find(|(n, _)| *n == cause)?;
+    let mut expl = entry_expl(
+        "esp8266-rom-reset",
+        format!("ESP8266 reset: {} (rst cause {cause})", rst.name),
+        rst,
+    );
+    let mut level = if matches!(cause, 1 | 2) {
+        Level::Info
+    } else {
+        Level::Warn
+    };
+    if let Some(m) = mode
+        && m != 3
+        && let Some((_, bm)) = esp8266::BOOT_MODES.iter().find(|(n, _)| *n == m)
+    {
+        expl.title = format!("{}; boot mode {m}: {}", expl.title, bm.name).into();
+        expl.cause = format!("{}; {}", expl.cause, bm.cause).into();
+        expl.fix = bm.fix.into();
+        level = level.max(Level::Warn);
+    }
+    found(level, Source::Rom, expl)
+}
+
+/// ESP8266 `Exception (28):` and the SDK's `Fatal exception 28(LoadProhibitedCause):`.
+fn esp8266_exception(t: &str) -> Option<Found> {
+    let n = if let Some(r) = t.strip_prefix("Exception (") {
+        number_at(r)?
+    } else {
+        number_after(t, "Fatal exception ")?
+    };
+    let (_, entry) = esp8266::EXCEPTION_CAUSES
+        .iter()
+        .find(|(c, _)| i64::from(*c) == n)?;
+    found(
+        Level::Error,
+        Source::Panic,
+        entry_expl(
+            "esp8266-exception",
+            format!("ESP8266 crash: exception {n} ({})", entry.name),
+            entry,
+        ),
+    )
+}
+
+/// The cause inside `Guru Meditation Error: Core  0 panic'ed (LoadProhibited)`.
+pub(super) fn panic_cause(t: &str) -> Option<Explanation> {
+    let i = t.find("panic'ed (")? + 10;
+    let rest = &t[i..];
+    let (_, entry) = esp32::PANIC_CAUSES
+        .iter()
+        .find(|(k, _)| rest.starts_with(k) && rest[k.len()..].starts_with(')'))?;
+    Some(entry_expl(
+        "esp32-panic",
+        format!("the firmware crashed: {}", entry.name),
+        entry,
+    ))
+}
+
+/// `EXCVADDR: 0x00000000` (Xtensa), `MTVAL   : 0x00000000` (RISC-V), or the ESP8266's
+/// `excvaddr=0x00000000`: an address near zero is a null pointer.
+fn null_pointer(t: &str) -> Option<Found> {
+    let addr = ["EXCVADDR:", "MTVAL", "excvaddr="].iter().find_map(|k| {
+        let i = t.find(k)? + k.len();
+        let rest = t[i..].trim_start().trim_start_matches(':').trim_start();
+        number_at(rest)
+    })?;
+    if !(0..0x1000).contains(&addr) {
+        return None;
+    }
+    found(
+        Level::Error,
+        Source::Panic,
+        Explanation::new(
+            format!("the faulting address is 0x{addr:08X}: a null pointer"),
+            "the code read or wrote through a pointer that was 0 (or a field of a struct at address 0): an object that was never created, a failed allocation that was not checked, or a lookup that returned nothing",
+            "decode the backtrace to find the line, then check what that pointer should have pointed to",
+        )
+        .with_rule("null-pointer"),
+    )
+}
+
+// ---------------------------------------------------------------------------------
+// Literal lines (crash, boot and debug lines of both families, the classic sketch)
+
+const SKETCH: &str = "Arduino sketches that read their credentials from SPIFFS or LittleFS (the classic AWS IoT guide)";
+const UPLOAD_FIX: &str = "write the files with thingflash (your own firmware: Arduino sketch target), or upload the data folder; check that the names in the sketch match (/cert.der, /private.der, /ca.der)";
+
+/// Lines the classic guide's sketch and the Arduino WiFi clients print.
+const SKETCH_LINES: &[(&str, Entry)] = &[
+    (
+        "Failed to mount file system",
+        e(
+            "sketch-fs-mount-failed",
+            SKETCH,
+            "the sketch found no file system it can mount in the flash: nothing was ever uploaded, or it is the other kind (SPIFFS vs LittleFS)",
+            "write the credentials with thingflash, choosing the file system the sketch mounts; never let the sketch format it if other files matter",
+        ),
+    ),
+    (
+        "Failed to open cert",
+        e(
+            "sketch-file-missing",
+            SKETCH,
+            "the certificate file is not in the file system: the files were never uploaded, or under another name",
+            UPLOAD_FIX,
+        ),
+    ),
+    (
+        "Failed to open private",
+        e(
+            "sketch-file-missing",
+            SKETCH,
+            "the private key file is not in the file system: the files were never uploaded, or under another name",
+            UPLOAD_FIX,
+        ),
+    ),
+    (
+        "Failed to open ca",
+        e(
+            "sketch-file-missing",
+            SKETCH,
+            "the root CA file is not in the file system: the files were never uploaded, or under another name",
+            UPLOAD_FIX,
+        ),
+    ),
+    (
+        "cert not loaded",
+        e(
+            "sketch-file-unusable",
+            SKETCH,
+            "BearSSL could not load the certificate file: it is missing, empty, or not DER/PEM",
+            UPLOAD_FIX,
+        ),
+    ),
+    (
+        "private key not loaded",
+        e(
+            "sketch-file-unusable",
+            SKETCH,
+            "BearSSL could not load the private key file: it is missing, empty, or not DER/PEM",
+            UPLOAD_FIX,
+        ),
+    ),
+    (
+        "ca failed",
+        e(
+            "sketch-file-unusable",
+            SKETCH,
+            "BearSSL could not load the root CA file: it is missing, empty, or not DER/PEM",
+            UPLOAD_FIX,
+        ),
+    ),
+    (
+        "DNS Failed for",
+        e(
+            "dns-failed",
+            "Arduino ESP32 (WiFiGeneric hostByName)",
+            "the endpoint's name did not resolve",
+            "check the endpoint spelling (copy it from the AWS IoT console, Settings), and that the WiFi network has DNS",
+        ),
+    ),
+];
+
+struct Literal {
+    entry: &'static Entry,
+    source: Source,
+    level: Level,
+}
+
+static LITERALS: LazyLock<Option<(AhoCorasick, Vec<Literal>)>> = LazyLock::new(|| {
+    let mut keys: Vec<&'static str> = Vec::new();
+    let mut vals = Vec::new();
+    let mut add = |table: &'static [(&'static str, Entry)], source: Source, level: Level| {
+        for (k, entry) in table {
+            keys.push(k);
+            vals.push(Literal {
+                entry,
+                source,
+                level,
+            });
+        }
+    };
+    add(esp32::CRASH_LINES, Source::Panic, Level::Error);
+    add(esp8266::CRASH_LINES, Source::Panic, Level::Error);
+    add(bearssl::BSSL_DEBUG_LINES, Source::Arduino, Level::Warn);
+    add(SKETCH_LINES, Source::Arduino, Level::Error);
+    // The keys are short literals; building fails only past the crate's size limits.
+    AhoCorasick::new(&keys).ok().map(|ac| (ac, vals))
+});
+
+/// Informational lines among the literal tables (banner pieces, "Rebooting..."),
+/// shown without raising the level.
+fn quiet(rule: &str) -> bool {
+    rule.ends_with("-cut-here")
+        || rule.ends_with("-stack-start")
+        || rule.ends_with("-stack-end")
+        || rule.contains("rebooting")
+        || rule.contains("load-segment")
+        || rule.contains("backtrace")
+}
+
+/// A title from a cause: its first clause (`the flash is empty where ...: nothing was
+/// flashed` gives `the flash is empty where ...`).
+fn headline(cause: &'static str) -> &'static str {
+    let end = [": ", "; ", " (", ", so "]
+        .iter()
+        .filter_map(|sep| cause.find(sep))
+        .min()
+        .unwrap_or(cause.len());
+    &cause[..end]
+}
+
+/// The first entry, in table order, whose key occurs in the line.
+fn literal_line(t: &str) -> Option<Found> {
+    let (ac, vals) = LITERALS.as_ref()?;
+    let best = ac
+        .find_overlapping_iter(t)
+        .map(|m| m.pattern().as_usize())
+        .min()?;
+    let lit = vals.get(best)?;
+    let level = if quiet(lit.entry.name) {
+        Level::Info
+    } else if lit.entry.name.contains("download") {
+        // Waiting in the ROM loader is a state, not a failure.
+        Level::Warn
+    } else {
+        lit.level
+    };
+    found(
+        level,
+        lit.source,
+        entry_expl(lit.entry.name, headline(lit.entry.cause), lit.entry),
+    )
+}
+
+// ---------------------------------------------------------------------------------
+// BearSSL, PubSubClient, MQTT, AWS, sockets, WiFi, esp_err_t
+
+/// A BearSSL number, including 256 + alert received and 512 + alert sent.
+pub(super) fn bearssl_code(code: i64) -> Option<Explanation> {
+    // 256 + alert received, 512 + alert sent (256 and 512 themselves: alert 0,
+    // close_notify); the alert says more than BR_ERR_RECV/SEND_FATAL_ALERT.
+    let alert = match code {
+        256..=511 => Some((code - 256, "received from the server")),
+        512..=767 => Some((code - 512, "sent to the server")),
+        _ => None,
+    };
+    if let Some((alert, dir)) = alert
+        && let Some((_, entry)) = bearssl::TLS_ALERTS
+            .iter()
+            .find(|(n, _)| i64::from(*n) == alert)
+    {
+        return Some(entry_expl(
+            "bearssl-alert",
+            format!(
+                "BearSSL error {code}: TLS alert {alert} ({}) {dir}",
+                entry.name
+            ),
+            entry,
+        ));
+    }
+    let (_, entry) = bearssl::BEARSSL_ERRORS
+        .iter()
+        .find(|(n, _)| i64::from(*n) == code)?;
+    Some(entry_expl(
+        "bearssl-code",
+        format!("BearSSL error {code}: {}", entry.name),
+        entry,
+    ))
+}
+
+/// `getLastSSLError = 54`, `SSL error: 62`, `Last SSL error code: 298`, `SSL error code 54`.
+fn bearssl_number(t: &str) -> Option<Found> {
+    let lower = t.to_ascii_lowercase();
+    let at = [
+        "getlastsslerror",
+        "ssl error code",
+        "last ssl error",
+        "ssl error",
+    ]
+    .iter()
+    .find_map(|k| lower.find(k).map(|i| i + k.len()))?;
+    let rest = &t[at..];
+    let digits = rest.find(|c: char| c.is_ascii_digit() || c == '-')?;
+    // Only punctuation and words like "code" or "is" between the marker and the number.
+    if rest[..digits].chars().any(|c| c.is_ascii_digit()) || digits > 16 {
+        return None;
+    }
+    let code = number_at(&rest[digits..])?;
+    found(Level::Error, Source::Arduino, bearssl_code(code)?)
+}
+
+/// A BearSSL `getLastSSLError` text (every one is a sentence ending in '.').
+fn bearssl_text(t: &str) -> Option<Found> {
+    // `SSL received fatal alert - <text>` carries an alert, not the code of that text:
+    // the decoder's alert rule reads those.
+    if !t.trim_end().ends_with('.') || t.contains("fatal alert - ") {
+        return None;
+    }
+    let (n, _) = bearssl::BEARSSL_TEXTS
+        .iter()
+        .filter(|(n, txt)| *n != 0 && txt.len() > 12 && t.contains(txt))
+        .max_by_key(|(_, txt)| txt.len())?;
+    found(Level::Error, Source::Arduino, bearssl_code(i64::from(*n))?)
+}
+
+/// PubSubClient's `state()` as sketches print it: `rc=-2`, `state=-2`, `state(): -3`, `state: 5`.
+fn pubsub(t: &str) -> Option<Found> {
+    let lower = t.to_ascii_lowercase();
+    if !(lower.contains("fail")
+        || lower.contains("mqtt")
+        || lower.contains("connect")
+        || lower.contains("state"))
+    {
+        return None;
+    }
+    let code = [
+        "rc=",
+        "rc = ",
+        "rc: ",
+        "state=",
+        "state(): ",
+        "state() = ",
+        "state: ",
+        "state ",
+        "rc ",
+    ]
+    .iter()
+    .find_map(|k| lower.find(k).and_then(|i| number_at(&t[i + k.len()..])))?;
+    let (_, entry) = mqtt::PUBSUB_STATES
+        .iter()
+        .find(|(n, _)| i64::from(*n) == code)?;
+    let level = if code == 0 {
+        Level::Success
+    } else {
+        Level::Error
+    };
+    found(
+        level,
+        Source::Arduino,
+        entry_expl(
+            "pubsubclient-state",
+            format!("PubSubClient state {code}: {}", entry.name),
+            entry,
+        ),
+    )
+}
+
+/// An MQTT 5 reason code explained, for `packet`.
+pub fn mqtt5_reason(packet: &str, reason: u8) -> Explanation {
+    match mqtt::MQTT5_REASONS.iter().find(|(c, _, _)| *c == reason) {
+        Some((_, _, entry)) => entry_expl(
+            "mqtt5-reason",
+            format!("MQTT {packet} reason 0x{reason:02X}: {}", entry.name),
+            entry,
+        ),
+        None => Explanation::new(
+            format!("MQTT {packet} reason 0x{reason:02X}"),
+            "a reason code the MQTT 5 specification does not define",
+            "the broker or the client is not speaking MQTT 5 correctly; check both versions",
+        )
+        .with_rule("mqtt5-reason"),
+    }
+}
+
+/// MQTT reason codes in other clients' logs: esp-mqtt's `MQTT5 return code is 135`,
+/// `reason code=0x87`, and app lines like `CONNACK 0x87 (135)`.
+fn mqtt_reason_line(t: &str) -> Option<Found> {
+    let upper_packet = [
+        "CONNACK",
+        "SUBACK",
+        "UNSUBACK",
+        "PUBACK",
+        "PUBREC",
+        "PUBREL",
+        "PUBCOMP",
+        "DISCONNECT",
+        "AUTH",
+    ]
+    .into_iter()
+    .find(|p| t.contains(p));
+    let lower = t.to_ascii_lowercase();
+    if upper_packet.is_none() && !lower.contains("mqtt") {
+        return None;
+    }
+    let code = [
+        "return code is ",
+        "reason code=",
+        "reason code: ",
+        "reason code ",
+        "reason=",
+        "reason: ",
+        "reason code is ",
+    ]
+    .iter()
+    .find_map(|k| lower.find(k).and_then(|i| number_at(&t[i + k.len()..])))
+    .or_else(|| {
+        let p = upper_packet?;
+        let rest = &t[t.find(p)? + p.len()..];
+        let rest = rest.trim_start_matches([' ', ':', '=']);
+        rest.starts_with("0x").then(|| number_at(rest)).flatten()
+    })?;
+    let reason = u8::try_from(code).ok()?;
+    // MQTT 3.1.1 CONNACK return codes are 0..5; MQTT 5 refusals are 0x80 and up.
+    if reason < 0x80 {
+        if lower.contains("mqtt5") || reason == 0 {
+            return None;
+        }
+        let (_, entry) = mqtt::MQTT3_CONNACK.iter().find(|(c, _)| *c == reason)?;
+        return found(
+            Level::Error,
+            Source::Plain,
+            entry_expl(
+                "mqtt3-connack",
+                format!("MQTT 3.1.1 CONNACK {reason}: {}", entry.name),
+                entry,
+            ),
+        );
+    }
+    found(
+        Level::Error,
+        Source::Plain,
+        mqtt5_reason(upper_packet.unwrap_or("reason"), reason),
+    )
+}
+
+/// esp-mqtt names a refusal in words: `mqtt5_client: Not authorized`,
+/// `mqtt_client: Connection refused, not authorized`, then `MQTT connect failed`.
+fn esp_mqtt_text(t: &str) -> Option<Found> {
+    let i = t
+        .find("mqtt5_client: ")
+        .map(|i| i + 14)
+        .or_else(|| t.find("mqtt_client: ").map(|i| i + 13))?;
+    let msg = t[i..].trim();
+    if let Some((code, _, entry)) = mqtt::MQTT5_REASONS
+        .iter()
+        .find(|(c, _, e)| *c >= 0x80 && e.name.split(" / ").any(|n| n.eq_ignore_ascii_case(msg)))
+    {
+        return found(
+            Level::Error,
+            Source::EspIdf,
+            entry_expl(
+                "mqtt5-reason",
+                format!("MQTT reason 0x{code:02X}: {}", entry.name),
+                entry,
+            ),
+        );
+    }
+    if let Some((code, entry)) = mqtt::MQTT3_CONNACK
+        .iter()
+        .find(|(c, e)| *c > 0 && e.name.eq_ignore_ascii_case(msg))
+    {
+        return found(
+            Level::Error,
+            Source::EspIdf,
+            entry_expl(
+                "mqtt3-connack",
+                format!("MQTT 3.1.1 CONNACK {code}: {}", entry.name),
+                entry,
+            ),
+        );
+    }
+    msg.eq_ignore_ascii_case("MQTT connect failed")
+        .then_some(())?;
+    found(
+        Level::Error,
+        Source::EspIdf,
+        Explanation::new(
+            "the MQTT connection failed (esp-mqtt)",
+            "the broker refused the connection or it broke before CONNACK; esp-mqtt names the reason on the line before",
+            "read the line above: a refusal reason (policy, client id) or a TLS or socket error, each explained",
+        )
+        .with_rule("esp-mqtt-connect-failed"),
+    )
+}
+
+/// AWS IoT lifecycle event JSON: `"disconnectReason":"DUPLICATE_CLIENTID"`.
+fn aws_lifecycle(t: &str) -> Option<Found> {
+    let i = t.find("\"disconnectReason\"")? + 18;
+    let rest = t[i..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
+    let value = &rest[..rest.find('"')?];
+    let (_, entry) = mqtt::AWS_DISCONNECT_REASONS
+        .iter()
+        .find(|(k, _)| *k == value)?;
+    let level = if value == "CLIENT_INITIATED_DISCONNECT" {
+        Level::Info
+    } else {
+        Level::Error
+    };
+    found(
+        level,
+        Source::Plain,
+        entry_expl(
+            "aws-disconnect-reason",
+            format!("AWS IoT disconnected the client: {value}"),
+            entry,
+        ),
+    )
+}
+
+/// Socket errnos: `connect on fd 48, errno: 113, "Software caused connection abort"`,
+/// `Socket error: 104`, `errno 128`.
+fn errno(t: &str) -> Option<Found> {
+    let lower = t.to_ascii_lowercase();
+    let code = [
+        "errno: ",
+        "errno=",
+        "errno ",
+        "socket error: ",
+        "socket error ",
+    ]
+    .iter()
+    .find_map(|k| lower.find(k).and_then(|i| number_at(&t[i + k.len()..])))?;
+    let (_, entry) = net::ERRNO
+        .iter()
+        .find(|(n, _)| i64::from(*n) == code.abs())?;
+    found(
+        Level::Error,
+        Source::Plain,
+        entry_expl(
+            "socket-errno",
+            format!("socket error {} ({})", code.abs(), entry.name),
+            entry,
+        ),
+    )
+}
+
+/// WiFi disconnect reasons: ESP-IDF's `reason:201`, Arduino's `Reason: 201`.
+pub fn wifi_reason(reason: u16) -> Explanation {
+    match net::WIFI_REASONS.iter().find(|(n, _)| *n == reason) {
+        Some((_, entry)) => entry_expl(
+            "wifi-reason",
+            format!(
+                "WiFi: {} (reason {reason})",
+                entry.name.trim_start_matches("WIFI_REASON_")
+            ),
+            entry,
+        ),
+        None => Explanation::new(
+            format!("WiFi disconnected (reason {reason})"),
+            "the access point or the radio ended the link",
+            "check the network name, password and signal",
+        )
+        .with_rule("wifi-reason"),
+    }
+}
+
+fn wifi_line(t: &str) -> Option<Found> {
+    let lower = t.to_ascii_lowercase();
+    if !(lower.contains("wifi") || lower.contains("disconnect") || lower.contains("sta_")) {
+        return None;
+    }
+    let code = ["reason: ", "reason:", "reason=", "reason "]
+        .iter()
+        .find_map(|k| lower.find(k).and_then(|i| number_at(&t[i + k.len()..])))?;
+    let reason = u16::try_from(code).ok()?;
+    net::WIFI_REASONS
+        .iter()
+        .any(|(n, _)| *n == reason)
+        .then_some(())?;
+    found(Level::Error, Source::Plain, wifi_reason(reason))
+}
+
+/// `esp_err_t` names (`ESP_ERR_NVS_NOT_FOUND`) and `ESP_ERROR_CHECK failed: esp_err_t 0x1102`.
+fn esp_err(t: &str) -> Option<Found> {
+    let entry = if let Some(i) = t.find("ESP_ERR_") {
+        let name: String = t[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        esp32::ESP_ERRORS
+            .iter()
+            .find(|(_, e)| e.name == name)
+            .map(|(_, e)| e)
+    } else {
+        // Printed as unsigned hex: 0xffffffff is ESP_FAIL (-1).
+        let code = i64::from(number_after(t, "esp_err_t ")? as u32 as i32);
+        esp32::ESP_ERRORS
+            .iter()
+            .find(|(n, _)| i64::from(*n) == code)
+            .map(|(_, e)| e)
+    }?;
+    found(
+        Level::Error,
+        Source::EspIdf,
+        entry_expl("esp-err", format!("ESP-IDF error {}", entry.name), entry),
+    )
+}
+
+/// Reset reasons as apps print them: ESP-IDF's `esp_reset_reason()` names
+/// (`ESP_RST_BROWNOUT`) and the ESP8266's `ESP.getResetReason()` texts after "reset reason".
+fn reset_reason_line(t: &str) -> Option<Found> {
+    if let Some(i) = t.find("ESP_RST_") {
+        let name: String = t[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let (_, entry) = esp32::ESP_RESET_REASONS
+            .iter()
+            .find(|(_, e)| e.name == name)?;
+        let level = if matches!(
+            name.as_str(),
+            "ESP_RST_POWERON" | "ESP_RST_SW" | "ESP_RST_DEEPSLEEP" | "ESP_RST_EXT" | "ESP_RST_USB"
+        ) {
+            Level::Info
+        } else {
+            Level::Warn
+        };
+        return found(
+            level,
+            Source::EspIdf,
+            entry_expl("esp-reset-reason", format!("reset reason {name}"), entry),
+        );
+    }
+    let lower = t.to_ascii_lowercase();
+    let i = lower.find("reset reason")? + 12;
+    let rest = t[i..].trim_start_matches([':', ' ', '=']);
+    let (_, text, entry) = esp8266::RESET_REASONS
+        .iter()
+        .filter(|(_, txt, _)| rest.starts_with(txt))
+        .max_by_key(|(_, txt, _)| txt.len())?;
+    let level = if matches!(*text, "Power On" | "External System" | "Deep-Sleep Wake") {
+        Level::Info
+    } else {
+        Level::Warn
+    };
+    found(
+        level,
+        Source::Arduino,
+        entry_expl(
+            "esp8266-reset-reason",
+            format!("ESP8266 reset reason: {text} ({})", entry.name),
+            entry,
+        ),
+    )
+}
+
+/// lwIP's `err_t` (`lwip err -13`, `err_t -14`) and `getaddrinfo() returns 202`.
+fn lwip_line(t: &str) -> Option<Found> {
+    if let Some(code) = number_after(t, "getaddrinfo() returns ") {
+        let (_, entry) = net::ERRNO.iter().find(|(n, _)| i64::from(*n) == code)?;
+        return found(
+            Level::Error,
+            Source::EspIdf,
+            entry_expl(
+                "lwip-dns",
+                format!("DNS lookup failed: {} ({code})", entry.name),
+                entry,
+            ),
+        );
+    }
+    let lower = t.to_ascii_lowercase();
+    let code = [
+        "err_t ",
+        "err_t: ",
+        "lwip err ",
+        "lwip error: ",
+        "lwip error ",
+    ]
+    .iter()
+    .find_map(|k| lower.find(k).and_then(|i| number_at(&t[i + k.len()..])))?;
+    let (_, entry) = net::LWIP_ERR.iter().find(|(n, _)| i64::from(*n) == code)?;
+    found(
+        Level::Error,
+        Source::EspIdf,
+        entry_expl(
+            "lwip-err",
+            format!("lwIP error {code} ({})", entry.name),
+            entry,
+        ),
+    )
+}
+
+/// Arduino ESP32 `start_ssl_client: -1` (core 2.x) or `start_ssl_client: connect failed: -1`.
+fn start_ssl_client(t: &str) -> Option<Found> {
+    t.contains("start_ssl_client").then_some(())?;
+    t.contains("-1").then_some(())?;
+    found(
+        Level::Error,
+        Source::Arduino,
+        Explanation::new(
+            "the TLS connection to the server failed (start_ssl_client)",
+            "WiFiClientSecure could not set up TLS; the _handle_error line just before names the mbedTLS reason, and when there is none the TCP connection itself failed",
+            "check in order: 1) an _handle_error line above (its mbedTLS code is explained); 2) the endpoint name and port 8883 (DNS, firewall); 3) that the root CA is Amazon Root CA 1 and the clock was set",
+        )
+        .with_rule("arduino-start-ssl-client"),
+    )
+}
+
+/// Every recogniser of this module, in order; the first that explains the line wins.
+pub(super) fn recognise(t: &str) -> Option<Found> {
+    let b = t.as_bytes();
+    if b.is_empty() {
+        return None;
+    }
+    if b.starts_with(b"rst:0x") {
+        return esp32_rom_reset(t);
+    }
+    if t.contains("rst cause:")
+        && let Some(f) = esp8266_rom(t)
+    {
+        return Some(f);
+    }
+    if (b.starts_with(b"Exception (") || t.contains("Fatal exception "))
+        && let Some(f) = esp8266_exception(t)
+    {
+        return Some(f);
+    }
+    // Before the literal lines: `ESP_ERROR_CHECK failed: esp_err_t 0x101 (ESP_ERR_NO_MEM)`
+    // is best read by its error code.
+    if (t.contains("ESP_ERR") || t.contains("esp_err_t"))
+        && let Some(f) = esp_err(t)
+    {
+        return Some(f);
+    }
+    if let Some(f) = literal_line(t) {
+        return Some(f);
+    }
+    if let Some(f) = mbedtls_line(t) {
+        return Some(f);
+    }
+    if t.contains("! ")
+        && let Some(f) = verify_info_line(t)
+    {
+        return Some(f);
+    }
+    if let Some(f) = start_ssl_client(t) {
+        return Some(f);
+    }
+    if t.contains("disconnectReason") {
+        return aws_lifecycle(t);
+    }
+    if (t.contains("SSL") || t.contains("ssl"))
+        && let Some(f) = bearssl_number(t)
+    {
+        return Some(f);
+    }
+    if let Some(f) = bearssl_text(t) {
+        return Some(f);
+    }
+    if (t.contains("rc") || t.contains("state"))
+        && let Some(f) = pubsub(t)
+    {
+        return Some(f);
+    }
+    if t.contains("mqtt")
+        && let Some(f) = esp_mqtt_text(t)
+    {
+        return Some(f);
+    }
+    if let Some(f) = mqtt_reason_line(t) {
+        return Some(f);
+    }
+    if (t.contains("errno") || t.contains("rror: ") || t.contains("rror "))
+        && let Some(f) = errno(t)
+    {
+        return Some(f);
+    }
+    if t.contains("eason")
+        && let Some(f) = wifi_line(t)
+    {
+        return Some(f);
+    }
+    if (t.contains("ESP_RST_") || t.contains("eset reason"))
+        && let Some(f) = reset_reason_line(t)
+    {
+        return Some(f);
+    }
+    if (t.contains("err") || t.contains("getaddrinfo"))
+        && let Some(f) = lwip_line(t)
+    {
+        return Some(f);
+    }
+    if (t.contains("EXCVADDR") || t.contains("MTVAL") || t.contains("excvaddr"))
+        && let Some(f) = null_pointer(t)
+    {
+        return Some(f);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_decorations_are_removed() {
+        for (raw, want) in [
+            (
+                "\u{1b}[0;31mE (5210) esp-tls: x\u{1b}[0m",
+                "E (5210) esp-tls: x",
+            ),
+            ("> > rst:0x1 (POWERON_RESET)", "rst:0x1 (POWERON_RESET)"),
+            ("12: Exception (28):", "Exception (28):"),
+            ("  7 | Soft WDT reset", "Soft WDT reset"),
+            (
+                "10:21:33.456 -> Attempting MQTT connection...failed, rc=-2",
+                "Attempting MQTT connection...failed, rc=-2",
+            ),
+            ("[2026-12-01 10:21:33] rst cause:4", "rst cause:4"),
+            ("```", ""),
+            (
+                "3fffff20:  3fffdad0 00000000",
+                "3fffff20:  3fffdad0 00000000",
+            ),
+            (
+                "[  1234][E][ssl_client.cpp:37] x",
+                "[  1234][E][ssl_client.cpp:37] x",
+            ),
+            (
+                "0x42001234: main at src/main.rs:3",
+                "0x42001234: main at src/main.rs:3",
+            ),
+        ] {
+            assert_eq!(clean(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn prefixes_give_milliseconds() {
+        assert_eq!(
+            timestamp_ms("[  6213][E][ssl_client.cpp:37] _handle_error(): x"),
+            Some(6213)
+        );
+        assert_eq!(timestamp_ms("E (5210) esp-tls: x"), Some(5210));
+        assert_eq!(timestamp_ms("hello"), None);
+    }
+
+    #[test]
+    fn mbedtls_codes_in_every_notation() {
+        for code in [-0x2700_i64, -9984, 0x2700, 9984] {
+            assert!(
+                mbedtls(code).title.contains("X509_CERT_VERIFY_FAILED"),
+                "{code}"
+            );
+        }
+        let combined = mbedtls(-0x262E);
+        assert!(combined.title.contains(" + "), "{:?}", combined.title);
+    }
+}
