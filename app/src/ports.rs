@@ -46,6 +46,13 @@ pub fn bridge(vid: u16, pid: u16) -> Option<&'static str> {
     })
 }
 
+/// How a port is named on this system, for the "type it" hint.
+#[cfg(windows)]
+pub const PORT_EXAMPLE: &str = "or type it, e.g. COM3";
+/// How a port is named on this system, for the "type it" hint.
+#[cfg(not(windows))]
+pub const PORT_EXAMPLE: &str = "or type it, e.g. /dev/ttyUSB0";
+
 /// What to say when no port is found.
 pub const NO_PORT_HINT: &str = "no serial port found: plug the board in with a data cable (many USB cables only charge); on Windows install the CP210x or CH340 driver if the board uses one; on Linux add yourself to the dialout group";
 

@@ -29,7 +29,7 @@ impl eframe::egui::DroppedFile for Dropped {
 
 fn harness() -> Harness<'static, ThingflashApp> {
     Harness::builder()
-        .with_size([1100.0, 900.0])
+        .with_size(thingflash::gui::DEFAULT_SIZE)
         .build_eframe(|cc| ThingflashApp::with_settings(cc.egui_ctx.clone(), Settings::default()))
 }
 
@@ -136,6 +136,8 @@ fn settings_typed_in_clear_every_settings_blocker() {
         &mut h,
         &[fx.path("rsa-certificate.pem.crt"), fx.path("rsa-pkcs1.key")],
     );
+    // The flow moved on to the board; the settings are one click away.
+    open_step(&mut h, "3. Connection settings");
     for (label, text) in [
         ("WiFi network", "workshop"),
         ("WiFi password", "correct horse"),
@@ -176,11 +178,15 @@ fn monitor_panel_follows_a_board_from_boot_to_mqtt_then_explains_a_tls_failure()
     h.get_by_label("MQTT: ok");
     h.get_by_label("Publishing: ok");
     h.get_by_label_contains("IP 192.168.1.23");
+    // The raw log is one click away, and holds the board's lines.
+    h.get_by_label_contains("Raw log (").click();
+    h.run_steps(2);
+    h.get_by_label_contains("mqtt.connack");
     board.send(&std::fs::read(logs.join("thingflash-clock-not-set.log")).unwrap());
     run_until(&mut h, "TLS failure", |app| {
         app.status().last_error.is_some()
     });
-    h.get_by_label_contains("Last error: TLS error -0x2700");
+    h.get_by_label_contains("Last problem: TLS error -0x2700");
     h.get_by_label_contains("the clock was never set");
     h.get_by_label("TLS: failed");
 }
@@ -189,6 +195,12 @@ fn type_into(h: &mut Harness<'_, ThingflashApp>, label: &str, text: &str) {
     let f = h.get_by_label(label);
     f.focus();
     f.type_text(text);
+    h.run_steps(2);
+}
+
+/// Open a step of the flow by clicking its header.
+fn open_step(h: &mut Harness<'_, ThingflashApp>, title: &str) {
+    button(h, title).click();
     h.run_steps(2);
 }
 
@@ -205,6 +217,8 @@ fn flash_against_the_mock_then_reprovision_then_watch_the_board() {
         &mut h,
         &[fx.path("rsa-certificate.pem.crt"), fx.path("rsa-pkcs1.key")],
     );
+    // The flow: step 2 is open once the credentials are done, then step 3, then 4.
+    type_into(&mut h, "Port path", &mock.port);
     type_into(&mut h, "WiFi network", "workshop");
     type_into(&mut h, "WiFi password", "correct horse");
     type_into(
@@ -212,14 +226,11 @@ fn flash_against_the_mock_then_reprovision_then_watch_the_board() {
         "Endpoint",
         "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
     );
-    type_into(&mut h, "Port path", &mock.port);
     assert_eq!(h.state().flash_blockers(), Vec::<String>::new());
     // Never seen running thingflash: only a full flash is offered.
     assert!(!button(&h, "Re-provision credentials only").is_enabled_for_test());
 
     // A pseudo-terminal cannot pulse DTR/RTS, and the mock reports chip revision v0.0.
-    h.get_by_label("Flash options").click();
-    h.run_steps(2);
     h.get_by_label_contains("The port cannot reset the board")
         .click();
     h.get_by_label_contains("Flash even if the chip revision")
@@ -260,6 +271,7 @@ fn flash_against_the_mock_then_reprovision_then_watch_the_board() {
     let app_before = mock.read_flash(thingflash::bundle::APP_OFFSET, 0x1000);
 
     // The board now runs thingflash: new WiFi, credentials only.
+    open_step(&mut h, "3. Connection settings");
     let f = h.get_by_label("WiFi network");
     f.focus();
     h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::A);
@@ -322,7 +334,7 @@ fn snapshots_of_the_main_states() {
     let mut results = egui_kittest::SnapshotResults::new();
     for dark in [false, true] {
         let mut h = Harness::builder()
-            .with_size([1100.0, 1150.0])
+            .with_size(thingflash::gui::DEFAULT_SIZE)
             .with_theme(if dark {
                 eframe::egui::Theme::Dark
             } else {
@@ -355,6 +367,9 @@ fn snapshots_of_the_main_states() {
         results.add(h.try_snapshot_options(format!("wrong-key-{theme}"), &opts));
 
         drop_files(&mut h, &[data.join("device-private.pem.key")]);
+        results.add(h.try_snapshot_options(format!("board-{theme}"), &opts));
+        type_into(&mut h, "Port path", "/dev/ttyACM0");
+        results.add(h.try_snapshot_options(format!("connection-{theme}"), &opts));
         type_into(&mut h, "WiFi network", "greenhouse");
         type_into(&mut h, "WiFi password", "correct horse");
         type_into(
@@ -362,9 +377,122 @@ fn snapshots_of_the_main_states() {
             "Endpoint",
             "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
         );
-        type_into(&mut h, "Port path", "/dev/ttyACM0");
         h.run_steps(3);
         results.add(h.try_snapshot_options(format!("ready-{theme}"), &opts));
+        // Step 5: a board that connected, from its log.
+        let log = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/logs/thingflash-connect-ok.log"),
+        )
+        .unwrap();
+        h.state_mut().load_log(&log);
+        open_step(&mut h, "5. Watch");
+        h.run_steps(3);
+        results.add(h.try_snapshot_options(format!("watch-{theme}"), &opts));
     }
     results.unwrap();
+}
+
+/// The flow reached the way a user reaches it, at `size`: `at` is called at each step
+/// with the step's title and its primary control's label.
+fn walk_the_flow(size: [f32; 2], mut at: impl FnMut(&mut Harness<'_, ThingflashApp>, &str, &str)) {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
+    let mut h = Harness::builder().with_size(size).build_eframe(|cc| {
+        let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), Settings::default());
+        app.freeze_ports(Vec::new());
+        app
+    });
+    h.run_steps(3);
+    at(&mut h, "1. Credentials", "Add files...");
+    drop_files(
+        &mut h,
+        &[
+            data.join("device-certificate.pem.crt"),
+            data.join("device-private.pem.key"),
+        ],
+    );
+    at(&mut h, "2. Board", "Serial port");
+    type_into(&mut h, "Port path", "/dev/ttyACM0");
+    at(&mut h, "3. Connection settings", "WiFi network");
+    type_into(&mut h, "WiFi network", "greenhouse");
+    type_into(
+        &mut h,
+        "Endpoint",
+        "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
+    );
+    at(&mut h, "4. Flash", "Flash");
+    open_step(&mut h, "5. Watch");
+    at(&mut h, "5. Watch", "Open monitor");
+}
+
+#[test]
+fn the_primary_action_is_in_view_at_every_step_at_1366x768_and_the_default_size() {
+    for size in [[1366.0, 768.0], thingflash::gui::DEFAULT_SIZE] {
+        let viewport = eframe::egui::Rect::from_min_size(
+            eframe::egui::Pos2::ZERO,
+            eframe::egui::vec2(size[0], size[1]),
+        );
+        walk_the_flow(size, |h, step, primary| {
+            assert_eq!(
+                thingflash::gui::steps::open(h.state()).title(),
+                step,
+                "{size:?}: the flow should be at {step}"
+            );
+            for label in [primary, "Flash"] {
+                let node = h
+                    .query_all_by_label(label)
+                    .find(|n| n.accesskit_node().role() != eframe::egui::accesskit::Role::Label)
+                    .unwrap_or_else(|| panic!("{size:?} {step}: no control '{label}'"));
+                let r = node.rect();
+                assert!(
+                    viewport.contains_rect(r),
+                    "{size:?} {step}: '{label}' at {r:?} is outside the window {viewport:?}"
+                );
+            }
+        });
+    }
+}
+
+#[test]
+fn every_control_has_an_accessible_label_and_tab_follows_the_steps() {
+    use eframe::egui::accesskit::Role;
+    walk_the_flow(thingflash::gui::DEFAULT_SIZE, |h, step, _| {
+        for role in [
+            Role::Button,
+            Role::TextInput,
+            Role::CheckBox,
+            Role::RadioButton,
+            Role::ComboBox,
+            Role::SpinButton,
+        ] {
+            for node in h.query_all_by_role(role) {
+                let label = node.accesskit_node().label().unwrap_or_default();
+                assert!(
+                    !label.trim().is_empty(),
+                    "{step}: a {role:?} without a label: {node:?}"
+                );
+            }
+        }
+    });
+    // Tab from the start: the step headers come in order, the open step's controls
+    // between its header and the next one.
+    let mut h = harness();
+    h.run_steps(2);
+    let mut seen = Vec::new();
+    for _ in 0..12 {
+        h.key_press(eframe::egui::Key::Tab);
+        h.run_steps(1);
+        if let Some(n) = h.query_by(|n| n.is_focused()) {
+            seen.push(n.accesskit_node().label().unwrap_or_default());
+        }
+    }
+    let pos = |l: &str| {
+        seen.iter()
+            .position(|s| s == l)
+            .unwrap_or_else(|| panic!("'{l}' never focused: {seen:?}"))
+    };
+    assert!(pos("1. Credentials") < pos("Add files..."), "{seen:?}");
+    assert!(pos("Add files...") < pos("2. Board"), "{seen:?}");
+    assert!(pos("2. Board") < pos("3. Connection settings"), "{seen:?}");
+    assert!(pos("3. Connection settings") < pos("4. Flash"), "{seen:?}");
+    assert!(pos("4. Flash") < pos("5. Watch"), "{seen:?}");
 }

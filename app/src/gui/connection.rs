@@ -1,0 +1,61 @@
+//! Step 3, connection settings: WiFi, the AWS IoT endpoint (checked as it is typed),
+//! client id, topics, port and telemetry interval. The password is kept in memory only.
+
+use eframe::egui;
+
+use super::state::{Action, ThingflashApp};
+use crate::credentials::{Severity, endpoint};
+
+/// Draw the step; returns what the user did.
+pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
+    let s = &mut app.settings;
+    egui::Grid::new("settings")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            let l = ui.label("WiFi network");
+            ui.text_edit_singleline(&mut s.wifi_ssid).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label("WiFi password");
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut *app.wifi_password)
+                        .password(!app.show_password),
+                )
+                .labelled_by(l.id);
+                ui.checkbox(&mut app.show_password, "Show");
+            });
+            ui.end_row();
+            let l = ui.label("Endpoint");
+            ui.text_edit_singleline(&mut s.endpoint).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label("Client id");
+            ui.text_edit_singleline(&mut s.client_id).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label("Topic prefix");
+            ui.text_edit_singleline(&mut s.topic_prefix)
+                .labelled_by(l.id);
+            ui.end_row();
+            ui.label("MQTT port");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut s.mqtt_port, 8883, "8883");
+                ui.radio_value(&mut s.mqtt_port, 443, "443 (ALPN)");
+            });
+            ui.end_row();
+            let l = ui.label("Telemetry every (s)");
+            ui.add(egui::DragValue::new(&mut s.telemetry_s).range(1..=86_400))
+                .labelled_by(l.id);
+            ui.end_row();
+        });
+    if !app.settings.endpoint.is_empty() {
+        for f in endpoint::check_endpoint(&app.settings.endpoint).findings {
+            let color = match f.severity {
+                Severity::Error => ui.visuals().error_fg_color,
+                Severity::Warning => ui.visuals().warn_fg_color,
+                Severity::Info => ui.visuals().weak_text_color(),
+            };
+            ui.colored_label(color, format!("{} - {}", f.message, f.fix));
+        }
+    }
+    None
+}

@@ -1,0 +1,99 @@
+//! Step 4, flash: the action bar that is always in view (the large Flash button, the
+//! credentials-only reflash, progress and the outcome, and why Flash cannot be clicked
+//! yet, in place), and the step's own options.
+
+use eframe::egui;
+
+use super::state::{Action, ThingflashApp};
+
+/// The flash options (the step's contents).
+pub(super) fn options(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
+    ui.checkbox(
+        &mut app.settings.no_reset,
+        "The port cannot reset the board (enter download mode by hand: hold BOOT, press RESET)",
+    );
+    ui.checkbox(
+        &mut app.flash.force,
+        "Flash even if the chip revision is older than the firmware declares",
+    );
+    ui.horizontal(|ui| {
+        let l = ui.label("Flashing speed");
+        egui::ComboBox::from_id_salt("flash-baud")
+            .selected_text(app.settings.flash_baud.to_string())
+            .show_ui(ui, |ui| {
+                for b in [115_200, 460_800, 921_600] {
+                    ui.selectable_value(&mut app.settings.flash_baud, b, b.to_string());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    None
+}
+
+/// The action bar: Flash, re-provision, progress, outcome.
+pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
+    let mut action = None;
+    let blockers = app.flash_blockers();
+    ui.horizontal(|ui| {
+        let ready = blockers.is_empty();
+        let text = egui::RichText::new("Flash").strong().size(18.0);
+        let button = egui::Button::new(text).min_size(egui::vec2(150.0, 40.0));
+        let button = if ready {
+            button.fill(ui.visuals().selection.bg_fill)
+        } else {
+            button
+        };
+        let r = ui
+            .add_enabled(ready, button)
+            .on_disabled_hover_text(blockers.join("\n"));
+        if r.clicked() {
+            action = Some(Action::Flash {
+                credentials_only: false,
+            });
+        }
+        let creds_blocker = app.credentials_only_blocker();
+        if ui
+            .add_enabled(
+                creds_blocker.is_none(),
+                egui::Button::new("Re-provision credentials only"),
+            )
+            .on_hover_text(
+                "Rewrite only the 8 KiB credentials partition: new certificate, WiFi or endpoint in seconds",
+            )
+            .on_disabled_hover_text(creds_blocker.unwrap_or_default())
+            .clicked()
+        {
+            action = Some(Action::Flash {
+                credentials_only: true,
+            });
+        }
+    });
+    if let Some(first) = blockers.first() {
+        ui.add(egui::Label::new(egui::RichText::new(format!("Not ready: {first}")).weak()).wrap());
+    }
+    if app.flash.job.is_some() || app.flash.progress.is_some() {
+        let (fraction, text) = match &app.flash.progress {
+            Some(p) => (p.fraction(), p.line()),
+            None => (0.0, app.flash.stage.clone()),
+        };
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .text(text)
+                .animate(app.flash.job.is_some()),
+        );
+    }
+    if app.flash.job.is_some() {
+        ui.label(&app.flash.stage);
+    }
+    match &app.flash.result {
+        Some(Ok(text)) => {
+            ui.colored_label(super::GREEN, text);
+        }
+        Some(Err(text)) => {
+            ui.colored_label(ui.visuals().error_fg_color, format!("Flash failed: {text}"));
+        }
+        None => {}
+    }
+    action
+}

@@ -1,0 +1,153 @@
+//! The window: a guided flow (credentials, board, connection settings, flash, watch) on
+//! the left, each step showing at a glance whether it is done, needs attention or waits,
+//! with the current step open; the action bar (Flash) always in view below the steps;
+//! the board's status as large pipeline lights on the right.
+//!
+//! One file per panel (`credentials`, `board`, `connection`, `flash`, `watch`,
+//! `provision`), each drawing from the state it is given and returning the [`Action`]
+//! the user took; `state` owns everything and carries actions out; `steps` derives each
+//! step's state. Workers (port watcher, flasher, serial reader, AWS calls) talk to the
+//! state over channels and call `request_repaint`, so the UI never waits on I/O and
+//! does not repaint while idle.
+
+mod board;
+mod connection;
+mod credentials;
+mod flash;
+mod provision;
+mod state;
+pub mod steps;
+mod watch;
+
+use eframe::egui;
+
+use state::{Action, SETTINGS_KEY};
+pub use state::{Settings, ThingflashApp};
+use steps::StepId;
+
+/// The one green, for lights, done steps and a successful flash.
+const GREEN: egui::Color32 = egui::Color32::from_rgb(0x3C, 0xB3, 0x71);
+
+/// The window's default size; the flow is checked at this size and at 1366 x 768.
+pub const DEFAULT_SIZE: [f32; 2] = [1100.0, 720.0];
+
+/// Height kept for the action bar under the steps, so it never scrolls away.
+const ACTION_BAR: f32 = 150.0;
+
+/// Open the window, with `files` already loaded, and run until it is closed.
+pub fn run(files: Vec<std::path::PathBuf>) -> eframe::Result {
+    let mut viewport = egui::ViewportBuilder::default();
+    if let Ok(icon) =
+        eframe::icon_data::from_png_bytes(include_bytes!("../../../assets/icons/thingflash.png"))
+    {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions {
+        viewport: viewport
+            .with_title("thingflash")
+            .with_app_id("thingflash")
+            .with_inner_size(DEFAULT_SIZE)
+            .with_min_inner_size([760.0, 520.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "thingflash",
+        options,
+        Box::new(|cc| {
+            let mut app = ThingflashApp::new(cc);
+            if !files.is_empty() {
+                app.add_paths(files);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+}
+impl ThingflashApp {
+    /// The left column: every step's header, the open step's contents, then the action
+    /// bar, which keeps its place below whatever the step shows.
+    fn flow(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let open = steps::open(self);
+        let scroll_height = (ui.available_height() - ACTION_BAR).max(120.0);
+        egui::ScrollArea::vertical()
+            .max_height(scroll_height)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                for step in StepId::ALL {
+                    let (st, summary) = steps::state(self, step);
+                    let is_open = step == open;
+                    if steps::header(ui, step, st, &summary, is_open) {
+                        actions.push(Action::OpenStep((!is_open).then_some(step)));
+                    }
+                    if is_open {
+                        ui.indent(step.title(), |ui| {
+                            let a = match step {
+                                StepId::Credentials => credentials::show(ui, self),
+                                StepId::Board => board::show(ui, self),
+                                StepId::Connection => connection::show(ui, self),
+                                StepId::Flash => flash::options(ui, self),
+                                StepId::Watch => watch::controls(ui, self),
+                            };
+                            actions.extend(a);
+                        });
+                    }
+                    ui.add_space(6.0);
+                }
+            });
+        ui.separator();
+        actions.extend(flash::bar(ui, self));
+        actions
+    }
+}
+
+impl eframe::App for ThingflashApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.poll_workers();
+        self.take_dropped(&ctx);
+        if ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Q)) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        if self.flashing() && ctx.input(|i| i.viewport().close_requested()) {
+            // Quitting now would cut the write off; the board would not start until the
+            // next complete flash. Finish first.
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.notice = Some("a flash is running: wait for it to finish, then quit".into());
+        }
+        let mut actions = Vec::new();
+        egui::Panel::top("top").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("thingflash");
+                ui.weak("your ESP board on AWS IoT Core");
+                if ui.button("Create a thing in AWS...").clicked() {
+                    actions.push(Action::OpenProvision);
+                }
+                if let Some(n) = &self.notice {
+                    ui.label(n);
+                }
+            });
+        });
+        egui::Panel::left("flow")
+            .resizable(true)
+            .default_size(470.0)
+            .show(ui, |ui| actions.extend(self.flow(ui)));
+        egui::CentralPanel::default().show(ui, |ui| actions.extend(watch::show(ui, self)));
+        actions.extend(provision::show(&ctx, self));
+        // Enter, with nothing focused, is the primary action: Flash when it can run.
+        let enter =
+            ctx.input(|i| i.key_pressed(egui::Key::Enter)) && ctx.memory(|m| m.focused().is_none());
+        if enter && self.flash_blockers().is_empty() {
+            actions.push(Action::Flash {
+                credentials_only: false,
+            });
+        }
+        for a in actions {
+            self.apply(a);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+}

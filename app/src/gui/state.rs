@@ -1,0 +1,698 @@
+//! The window's state and its one owner, [`ThingflashApp`]: the files, settings and
+//! secrets typed in, what the workers report (port watcher, flasher, serial reader, AWS
+//! calls, each over a channel that calls `request_repaint`), and the [`Action`]s the
+//! panels return. Panels draw; this module does.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use serde::{Deserialize, Serialize};
+use thingflash_protocol::config::DeviceConfig;
+use zeroize::Zeroizing;
+
+use super::provision::{ProvisionDialog, ProvisionMsg};
+use crate::bundle;
+use crate::credentials::{self, Analysis, CredentialsError, InputFile, endpoint};
+use crate::flash::{self, After, Before, BoardInfo, FlashOptions};
+use crate::monitor::log::{FilteredView, LogBuffer};
+use crate::monitor::reader::{self, MonitorConfig, MonitorHandle, MonitorMsg};
+use crate::monitor::{BoardStatus, Decoder};
+use crate::ports::{self, PortInfo};
+use crate::provision;
+
+/// Settings kept between runs. Deliberately without the WiFi password or any key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// WiFi network name.
+    pub wifi_ssid: String,
+    /// Endpoint as typed.
+    pub endpoint: String,
+    /// MQTT client id (empty: from the certificate).
+    pub client_id: String,
+    /// Topic prefix.
+    pub topic_prefix: String,
+    /// 8883 or 443.
+    pub mqtt_port: u16,
+    /// Seconds between telemetry messages.
+    pub telemetry_s: u32,
+    /// Last serial port used.
+    pub serial_port: Option<String>,
+    /// Monitor baud rate.
+    pub baud: u32,
+    /// Flashing baud rate.
+    pub flash_baud: u32,
+    /// The port cannot reset the board (or it is already in download mode): no DTR/RTS.
+    pub no_reset: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            wifi_ssid: String::new(),
+            endpoint: String::new(),
+            client_id: String::new(),
+            topic_prefix: "thingflash".into(),
+            mqtt_port: 8883,
+            telemetry_s: 60,
+            serial_port: None,
+            baud: 115_200,
+            flash_baud: 921_600,
+            no_reset: false,
+        }
+    }
+}
+
+pub(super) const SETTINGS_KEY: &str = "thingflash-settings";
+
+pub(super) struct FlashJob {
+    pub(super) rx: Receiver<FlashMsg>,
+    pub(super) credentials_only: bool,
+}
+
+pub(super) enum FlashMsg {
+    Event(flash::Event),
+    Finished(Result<flash::Report, String>),
+}
+
+/// What the Flash section shows.
+#[derive(Default)]
+pub(super) struct FlashView {
+    pub(super) job: Option<FlashJob>,
+    pub(super) stage: String,
+    pub(super) progress: Option<flash::Progress>,
+    pub(super) board: Option<BoardInfo>,
+    pub(super) result: Option<Result<String, String>>,
+    /// A full flash succeeded in this session, so the board holds thingflash's layout.
+    pub(super) flashed: bool,
+    /// Flash even when the chip revision is outside the images' range (not persisted).
+    pub(super) force: bool,
+}
+
+/// What the user did in a panel that the state must carry out.
+pub(super) enum Action {
+    /// Read these files into the credentials.
+    AddPaths(Vec<std::path::PathBuf>),
+    /// Forget every file.
+    ClearFiles,
+    /// Check the set again (a passphrase was typed).
+    Reanalyse,
+    /// Write cert.der, key.der and ca.der into this folder.
+    ExportDer(std::path::PathBuf),
+    /// Open the serial monitor on this port.
+    OpenMonitor(String),
+    /// Close it.
+    CloseMonitor,
+    /// Flash everything, or only the credentials partition.
+    Flash { credentials_only: bool },
+    /// Save the raw log to this file.
+    SaveLog(std::path::PathBuf),
+    /// Read a saved or pasted log into the status and the raw log.
+    OpenLog(std::path::PathBuf),
+    /// Empty the raw log.
+    ClearLog,
+    /// Open the AWS dialog.
+    OpenProvision,
+    /// Start provisioning in AWS.
+    Provision(provision::Request),
+    /// Stop a provisioning run.
+    CancelProvision,
+    /// Save the provisioned certificate and key into this folder.
+    SaveProvisioned(std::path::PathBuf),
+    /// Show this step's contents (or follow the flow again with `None`).
+    OpenStep(Option<super::steps::StepId>),
+}
+
+/// The whole GUI state; eframe owns it.
+pub struct ThingflashApp {
+    pub(super) ctx: egui::Context,
+    pub(super) files: Vec<InputFile>,
+    pub(super) unreadable: Vec<CredentialsError>,
+    pub(super) passphrase: Zeroizing<String>,
+    pub(super) analysis: Option<Analysis>,
+    pub(super) settings: Settings,
+    pub(super) wifi_password: Zeroizing<String>,
+    pub(super) show_password: bool,
+    pub(super) ports: Vec<PortInfo>,
+    pub(super) ports_rx: Receiver<Vec<PortInfo>>,
+    pub(super) ports_stop: Arc<AtomicBool>,
+    pub(super) monitor: Option<(MonitorHandle, Receiver<MonitorMsg>)>,
+    pub(super) monitor_state: String,
+    pub(super) status: BoardStatus,
+    pub(super) log: LogBuffer,
+    pub(super) log_filter: String,
+    /// The step the user opened; `None` follows the flow (the first step not done).
+    pub(super) open_step: Option<super::steps::StepId>,
+    /// Whether the raw log is shown.
+    pub(super) log_open: bool,
+    pub(super) filtered: FilteredView,
+    pub(super) autoscroll: bool,
+    pub(super) notice: Option<String>,
+    pub(super) provision: ProvisionDialog,
+    pub(super) flash: FlashView,
+    pub(super) port_text: String,
+}
+
+impl Drop for ThingflashApp {
+    fn drop(&mut self) {
+        self.ports_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl ThingflashApp {
+    /// Build the app, restoring non-secret settings from eframe's storage.
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
+            .unwrap_or_default();
+        Self::with_settings(cc.egui_ctx.clone(), settings)
+    }
+
+    /// Build the app with given settings (tests).
+    pub fn with_settings(ctx: egui::Context, settings: Settings) -> Self {
+        let (ports_tx, ports_rx) = channel();
+        let ports_stop = Arc::new(AtomicBool::new(false));
+        let stop = ports_stop.clone();
+        let wake = ctx.clone();
+        // Boards come and go: list ports off the UI thread, send only changes.
+        let _ = std::thread::Builder::new()
+            .name("port-watcher".into())
+            .spawn(move || {
+                let mut last = None;
+                while !stop.load(Ordering::Relaxed) {
+                    let now = ports::list();
+                    if last.as_ref() != Some(&now) {
+                        if ports_tx.send(now.clone()).is_err() {
+                            return;
+                        }
+                        wake.request_repaint();
+                        last = Some(now);
+                    }
+                    std::thread::sleep(Duration::from_millis(1500));
+                }
+            });
+        Self {
+            ctx,
+            files: Vec::new(),
+            unreadable: Vec::new(),
+            passphrase: Zeroizing::new(String::new()),
+            analysis: None,
+            settings,
+            wifi_password: Zeroizing::new(String::new()),
+            show_password: false,
+            ports: Vec::new(),
+            ports_rx,
+            ports_stop,
+            monitor: None,
+            monitor_state: "not connected".into(),
+            status: BoardStatus::default(),
+            log: LogBuffer::new(crate::monitor::log::DEFAULT_CAPACITY),
+            log_filter: String::new(),
+            filtered: FilteredView::default(),
+            open_step: None,
+            log_open: false,
+            autoscroll: true,
+            notice: None,
+            flash: FlashView::default(),
+            port_text: String::new(),
+            provision: ProvisionDialog::default(),
+        }
+    }
+
+    /// Stop watching for boards and show `ports` instead (screenshots and tests, where the
+    /// machine's own ports would make the picture differ from machine to machine).
+    pub fn freeze_ports(&mut self, ports: Vec<PortInfo>) {
+        self.ports_stop.store(true, Ordering::Relaxed);
+        while self.ports_rx.try_recv().is_ok() {}
+        self.ports = ports;
+    }
+
+    /// Add files by path (drop or file dialog) and re-check the set.
+    pub fn add_paths(&mut self, paths: impl IntoIterator<Item = std::path::PathBuf>) {
+        for path in paths {
+            match credentials::read_path(&path) {
+                Ok(mut f) => self.files.append(&mut f),
+                Err(e) => self.unreadable.push(e),
+            }
+        }
+        self.reanalyse();
+    }
+
+    /// Add files whose bytes are in memory.
+    pub fn add_files(&mut self, files: impl IntoIterator<Item = InputFile>) {
+        for f in files {
+            match credentials::input::expand(f) {
+                Ok(mut f) => self.files.append(&mut f),
+                Err(e) => self.unreadable.push(e),
+            }
+        }
+        self.reanalyse();
+    }
+
+    pub(super) fn reanalyse(&mut self) {
+        let pass = (!self.passphrase.is_empty()).then_some(self.passphrase.as_str());
+        let a = credentials::analyse(
+            &self.files,
+            &self.unreadable,
+            time::OffsetDateTime::now_utc(),
+            pass,
+        );
+        if self.settings.client_id.is_empty()
+            && let Some(c) = a.device_cert()
+            && thingflash_protocol::config::validate_client_id(&c.subject_cn).is_ok()
+            && !c.subject_cn.contains(' ')
+        {
+            self.settings.client_id = c.subject_cn.clone();
+        }
+        self.analysis = Some(a);
+    }
+
+    /// The current analysis.
+    pub fn analysis(&self) -> Option<&Analysis> {
+        self.analysis.as_ref()
+    }
+
+    /// What the serial monitor is doing, in words.
+    pub fn monitor_state(&self) -> &str {
+        &self.monitor_state
+    }
+
+    /// The board status.
+    pub fn status(&self) -> &BoardStatus {
+        &self.status
+    }
+
+    /// Explain a saved or pasted log as if the board had just printed it: the status
+    /// lights, the last problem, the patterns and the raw log follow it.
+    pub fn load_log(&mut self, text: &str) {
+        let now = Instant::now();
+        for d in crate::monitor::decode_text(text) {
+            self.status.apply(&d, now);
+            self.log.push(d);
+        }
+    }
+
+    /// Start reading a serial port.
+    pub fn connect_monitor(&mut self, port: String) {
+        self.monitor = None;
+        let (tx, rx) = channel();
+        let wake = self.ctx.clone();
+        let handle = reader::spawn(
+            MonitorConfig {
+                port: port.clone(),
+                baud: self.settings.baud,
+                reset: false,
+            },
+            Decoder::new(),
+            tx,
+            move || wake.request_repaint(),
+        );
+        self.settings.serial_port = Some(port.clone());
+        self.monitor_state = format!("opening {port}");
+        self.monitor = Some((handle, rx));
+    }
+
+    pub(super) fn device_config(&self) -> Result<DeviceConfig, String> {
+        let e = endpoint::check_endpoint(&self.settings.endpoint);
+        let host = e.host.ok_or_else(|| {
+            e.findings
+                .first()
+                .map(|f| format!("{} ({})", f.message, f.fix))
+                .unwrap_or_else(|| "enter the endpoint".into())
+        })?;
+        let c = DeviceConfig {
+            wifi_ssid: self.settings.wifi_ssid.clone(),
+            wifi_password: Zeroizing::new(self.wifi_password.to_string()),
+            host,
+            port: self.settings.mqtt_port,
+            client_id: self.settings.client_id.clone(),
+            topic_prefix: self.settings.topic_prefix.clone(),
+            ntp_servers: Vec::new(),
+            telemetry_interval_s: self.settings.telemetry_s,
+            keepalive_s: 60,
+        };
+        c.validate().map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+
+    /// Why Flash cannot be clicked now, in order; empty when it could be.
+    pub fn flash_blockers(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match &self.analysis {
+            None => out.push("drop the certificate files first".to_string()),
+            Some(a) => out.extend(a.blocking_reasons()),
+        }
+        if let Err(e) = self.device_config() {
+            out.push(e);
+        }
+        if self.settings.serial_port.is_none() {
+            out.push("choose the board's serial port".into());
+        }
+        if self.flash.job.is_some() {
+            out.push("a flash is running".into());
+        }
+        out
+    }
+
+    /// Why "Re-provision credentials only" cannot be clicked, or `None` when it can.
+    pub fn credentials_only_blocker(&self) -> Option<String> {
+        if let Some(first) = self.flash_blockers().into_iter().next() {
+            return Some(first);
+        }
+        let runs_thingflash = self.flash.flashed || self.status.firmware.is_some();
+        (!runs_thingflash).then(|| {
+            "the board must already run thingflash: flash it once, or open the monitor and reset it so that thingflash sees it boot".into()
+        })
+    }
+
+    /// The flash in progress, if any: where it stands.
+    pub fn flash_progress(&self) -> Option<&flash::Progress> {
+        self.flash.progress.as_ref()
+    }
+
+    /// The last flash outcome: `Ok(summary)` or `Err(reason)`.
+    pub fn flash_result(&self) -> Option<&Result<String, String>> {
+        self.flash.result.as_ref()
+    }
+
+    /// Whether a flash is running.
+    pub fn flashing(&self) -> bool {
+        self.flash.job.is_some()
+    }
+
+    /// Flash the board on the chosen port (everything, or only the credentials).
+    pub fn start_flash(&mut self, credentials_only: bool) {
+        let blocked = if credentials_only {
+            self.credentials_only_blocker()
+        } else {
+            self.flash_blockers().into_iter().next()
+        };
+        if let Some(why) = blocked {
+            self.flash.result = Some(Err(why));
+            return;
+        }
+        let (Some(analysis), Some(port)) = (&self.analysis, self.settings.serial_port.clone())
+        else {
+            return;
+        };
+        let creds = match bundle::Credentials::from_analysis(analysis) {
+            Ok(c) => c,
+            Err(e) => {
+                self.flash.result = Some(Err(e.to_string()));
+                return;
+            }
+        };
+        let config = match self.device_config() {
+            Ok(c) => c,
+            Err(e) => {
+                self.flash.result = Some(Err(e));
+                return;
+            }
+        };
+        // The flasher needs the port to itself.
+        self.monitor = None;
+        self.monitor_state = "closed for flashing".into();
+        let opts = FlashOptions {
+            baud: self.settings.flash_baud,
+            before: if self.settings.no_reset {
+                Before::NoReset
+            } else {
+                Before::Default
+            },
+            after: if self.settings.no_reset {
+                After::NoReset
+            } else {
+                After::HardReset
+            },
+            force: self.flash.force,
+            credentials_only,
+            ..FlashOptions::new(port)
+        };
+        let (tx, rx) = channel();
+        let wake = self.ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("flasher".into())
+            .spawn(move || {
+                let events = tx.clone();
+                let ping = wake.clone();
+                let result = flash::run(
+                    &opts,
+                    &mut |chip, flash_size| {
+                        bundle::plan(&bundle::Request {
+                            chip,
+                            flash_size,
+                            credentials: &creds,
+                            config: &config,
+                            firmware_elf: None,
+                        })
+                    },
+                    &mut |e| {
+                        let _ = events.send(FlashMsg::Event(e));
+                        ping.request_repaint();
+                    },
+                );
+                let _ = tx.send(FlashMsg::Finished(result.map_err(|e| e.to_string())));
+                wake.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.flash.job = Some(FlashJob {
+                    rx,
+                    credentials_only,
+                });
+                self.flash.stage = "starting".into();
+                self.flash.progress = None;
+                self.flash.result = None;
+            }
+            Err(e) => self.flash.result = Some(Err(format!("cannot start the flasher: {e}"))),
+        }
+    }
+
+    fn poll_flash(&mut self) {
+        let mut finished = None;
+        if let Some(job) = &self.flash.job {
+            while let Ok(msg) = job.rx.try_recv() {
+                match msg {
+                    FlashMsg::Event(flash::Event::Connecting { port }) => {
+                        self.flash.stage = format!("connecting to {port}")
+                    }
+                    FlashMsg::Event(flash::Event::Connected(b)) => {
+                        self.flash.stage = format!("connected: {}", b.summary());
+                        self.flash.board = Some(b);
+                    }
+                    FlashMsg::Event(flash::Event::ReadingTable) => {
+                        self.flash.stage = "reading the board's partition table".into()
+                    }
+                    FlashMsg::Event(flash::Event::Progress(p)) => {
+                        self.flash.stage = if p.verifying {
+                            format!("verifying {}", p.segment)
+                        } else {
+                            format!("writing {}", p.segment)
+                        };
+                        self.flash.progress = Some(p);
+                    }
+                    FlashMsg::Event(flash::Event::Done(_)) => {}
+                    FlashMsg::Finished(r) => finished = Some((r, job.credentials_only)),
+                }
+            }
+        }
+        let Some((r, credentials_only)) = finished else {
+            return;
+        };
+        self.flash.job = None;
+        self.flash.result = Some(match r {
+            Ok(report) => {
+                if !credentials_only {
+                    self.flash.flashed = true;
+                }
+                let bytes: usize = report.written.iter().map(|w| w.2).sum();
+                let next = if self.settings.no_reset {
+                    "Press RESET on the board to start it."
+                } else {
+                    "The board is restarting; its log follows below."
+                };
+                Ok(format!(
+                    "Flashed {} ({} KiB in {:.1} s{}). {next}",
+                    if credentials_only {
+                        "the credentials"
+                    } else {
+                        "firmware and credentials"
+                    },
+                    bytes.div_ceil(1024),
+                    report.write_time.as_secs_f64(),
+                    if report.verified { ", verified" } else { "" },
+                ))
+            }
+            Err(e) => Err(e),
+        });
+        // Watch the board start (or report what went wrong) right away.
+        if let Some(port) = self.settings.serial_port.clone() {
+            self.status = BoardStatus::default();
+            self.connect_monitor(port);
+        }
+    }
+
+    pub(super) fn poll_workers(&mut self) {
+        self.poll_flash();
+        while let Ok(p) = self.ports_rx.try_recv() {
+            if !self.ports_stop.load(Ordering::Relaxed) {
+                self.ports = p;
+            }
+        }
+        if let Some((_, rx)) = &self.monitor {
+            let now = Instant::now();
+            while let Ok(msg) = rx.try_recv() {
+                match msg {
+                    MonitorMsg::Connected { port } => {
+                        self.monitor_state = format!("connected to {port}")
+                    }
+                    MonitorMsg::Disconnected { reason } => self.monitor_state = reason,
+                    MonitorMsg::Notice(text) => self.notice = Some(text),
+                    MonitorMsg::Lines(lines) => {
+                        for d in lines {
+                            self.status.apply(&d, now);
+                            self.log.push(d);
+                        }
+                    }
+                }
+            }
+        }
+        let mut finished = None;
+        if let Some(job) = &self.provision.job {
+            while let Ok(msg) = job.rx.try_recv() {
+                match msg {
+                    ProvisionMsg::Progress(provision::Progress::Step(s)) => {
+                        self.provision.lines.push(format!("... {s}"))
+                    }
+                    ProvisionMsg::Progress(provision::Progress::Done(r)) => {
+                        self.provision.lines.push(format!(
+                            "{} {} {}",
+                            if r.created { "created" } else { "reused" },
+                            r.kind,
+                            r.id
+                        ))
+                    }
+                    ProvisionMsg::Finished(r) => finished = Some(r),
+                }
+            }
+        }
+        if let Some(r) = finished {
+            self.provision.job = None;
+            if let Ok(p) = &r {
+                // Straight into the credentials step: the key stays in memory until the
+                // user chooses to save it.
+                self.add_files([
+                    InputFile::from_bytes(
+                        format!("{}-certificate.pem.crt", p.thing),
+                        p.certificate_pem.clone().into_bytes(),
+                    ),
+                    InputFile::from_bytes(
+                        format!("{}-private.pem.key", p.thing),
+                        p.private_key_pem.as_bytes().to_vec(),
+                    ),
+                ]);
+                self.settings.endpoint = p.endpoint.clone();
+                self.settings.client_id = p.thing.clone();
+            }
+            self.provision.result = Some(r);
+        }
+    }
+
+    pub(super) fn take_dropped(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        let mut paths = Vec::new();
+        let mut files = Vec::new();
+        for d in dropped {
+            let path = d.path().to_path_buf();
+            if !path.as_os_str().is_empty() {
+                paths.push(path);
+            } else if let Ok(bytes) = d.bytes() {
+                files.push(InputFile::from_bytes("dropped file", bytes));
+            }
+        }
+        if !paths.is_empty() {
+            self.add_paths(paths);
+        }
+        if !files.is_empty() {
+            self.add_files(files);
+        }
+    }
+
+    /// Carry out what a panel returned.
+    pub(super) fn apply(&mut self, action: Action) {
+        match action {
+            Action::AddPaths(paths) => self.add_paths(paths),
+            Action::ClearFiles => {
+                self.files.clear();
+                self.unreadable.clear();
+                self.analysis = None;
+            }
+            Action::Reanalyse => self.reanalyse(),
+            Action::ExportDer(dir) => {
+                if let Some(a) = &self.analysis {
+                    self.notice = Some(
+                        match credentials::convert::write_der(a, &dir, Default::default()) {
+                            Ok(paths) => {
+                                format!("wrote {} files into {}", paths.len(), dir.display())
+                            }
+                            Err(e) => e.to_string(),
+                        },
+                    );
+                }
+            }
+            Action::OpenMonitor(port) => self.connect_monitor(port),
+            Action::CloseMonitor => {
+                self.monitor = None;
+                self.monitor_state = "not connected".into();
+            }
+            Action::Flash { credentials_only } => {
+                // Follow the flow again: flash progress, then the board's status.
+                self.open_step = None;
+                self.start_flash(credentials_only);
+            }
+            Action::SaveLog(path) => {
+                self.notice = Some(match self.log.save(&path) {
+                    Ok(()) => format!("saved the log to {}", path.display()),
+                    Err(e) => format!("cannot save the log: {e}"),
+                });
+            }
+            Action::ClearLog => self.log.clear(),
+            Action::OpenLog(path) => match std::fs::read(&path) {
+                Ok(bytes) => {
+                    self.load_log(&String::from_utf8_lossy(&bytes));
+                    self.log_open = true;
+                }
+                Err(e) => self.notice = Some(format!("cannot read {}: {e}", path.display())),
+            },
+            Action::OpenProvision => {
+                self.provision.open = true;
+                self.provision.profiles = provision::profiles::list();
+            }
+            Action::Provision(req) => {
+                self.provision.lines.clear();
+                self.provision.result = None;
+                self.provision.job = Some(super::provision::start(req, self.ctx.clone()));
+            }
+            Action::CancelProvision => {
+                if let Some(job) = &mut self.provision.job
+                    && let Some(c) = job.cancel.take()
+                {
+                    let _ = c.send(());
+                }
+            }
+            Action::SaveProvisioned(dir) => {
+                if let Some(Ok(p)) = &self.provision.result {
+                    self.notice = Some(match provision::save(p, &dir) {
+                        Ok(paths) => format!("saved {} files into {}", paths.len(), dir.display()),
+                        Err(e) => e.to_string(),
+                    });
+                }
+            }
+            Action::OpenStep(step) => self.open_step = step,
+        }
+    }
+}
