@@ -498,7 +498,10 @@ fn decode_json_reads_a_pasted_excerpt_with_rule_ids_lines_and_patterns() {
     let patterns: Vec<&serde_json::Value> =
         records.iter().filter_map(|r| r.get("pattern")).collect();
     assert!(!patterns.is_empty(), "{records:#?}");
-    let p = patterns.iter().find(|p| p["rule"] == "reconnect-loop").unwrap();
+    let p = patterns
+        .iter()
+        .find(|p| p["rule"] == "reconnect-loop")
+        .unwrap();
     assert!(p["count"].as_u64().unwrap() >= 3);
     assert_eq!(p["lines"][0], 2);
     assert_eq!(p["explanation"]["rule"], "reconnect-loop");
@@ -507,17 +510,27 @@ fn decode_json_reads_a_pasted_excerpt_with_rule_ids_lines_and_patterns() {
 /// The status model shows a boot loop once, with its count, and keeps counting.
 #[test]
 fn a_brownout_boot_loop_is_one_pattern_with_its_count() {
-    let log = "rst:0xf (BROWNOUT_RST),boot:0x8 (SPI_FAST_FLASH_BOOT)\nBrownout detector was triggered\n".repeat(5);
+    let log =
+        "rst:0xf (BROWNOUT_RST),boot:0x8 (SPI_FAST_FLASH_BOOT)\nBrownout detector was triggered\n"
+            .repeat(5);
     let lines = monitor::decode_text(&log);
     let mut s = BoardStatus::default();
     let t0 = Instant::now();
     for (i, d) in lines.iter().enumerate() {
         s.apply(d, t0 + std::time::Duration::from_millis(800 * i as u64));
     }
-    let boot: Vec<_> = s.patterns.iter().filter(|p| p.rule == "boot-loop").collect();
+    let boot: Vec<_> = s
+        .patterns
+        .iter()
+        .filter(|p| p.rule == "boot-loop")
+        .collect();
     assert_eq!(boot.len(), 1, "{:#?}", s.patterns);
     assert_eq!(boot[0].count, 5);
-    assert!(boot[0].explanation.title.contains("BROWNOUT_RST"), "{:?}", boot[0].explanation.title);
+    assert!(
+        boot[0].explanation.title.contains("BROWNOUT_RST"),
+        "{:?}",
+        boot[0].explanation.title
+    );
     assert!(boot[0].explanation.fix.contains("brown-out"));
     assert_eq!(boot[0].period_ms, Some(1600));
 }
@@ -525,7 +538,8 @@ fn a_brownout_boot_loop_is_one_pattern_with_its_count() {
 /// TLS done, then closed before CONNACK, as the ESP8266 core's debug output shows it.
 #[test]
 fn tls_then_close_before_connack_is_named_a_policy_problem() {
-    let log = "BSSL:Connected!\nAttempting MQTT connection...failed, rc=-4 try again in 5 seconds\n";
+    let log =
+        "BSSL:Connected!\nAttempting MQTT connection...failed, rc=-4 try again in 5 seconds\n";
     let lines = monitor::decode_text(log);
     let mut p = monitor::patterns::Patterns::new();
     let found: Vec<_> = lines

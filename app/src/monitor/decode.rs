@@ -573,6 +573,7 @@ fn legacy_aws_host(line: &str) -> Option<&str> {
 /// Adds the non-ATS endpoint explanation to a line that names one and has none yet.
 fn with_endpoint_check(mut d: Decoded) -> Decoded {
     if d.explanation.is_none()
+        && d.text.contains(".amazonaws.com")
         && let Some(host) = legacy_aws_host(&d.text)
     {
         d.level = d.level.max(Level::Warn);

@@ -857,10 +857,11 @@ fn mqtt_reason_line(t: &str) -> Option<Found> {
     ]
     .into_iter()
     .find(|p| t.contains(p));
-    let lower = t.to_ascii_lowercase();
-    if upper_packet.is_none() && !lower.contains("mqtt") {
+    // Cheap tests before the lowercase copy: this runs on most lines.
+    if upper_packet.is_none() && !(t.contains("mqtt") || t.contains("MQTT") || t.contains("Mqtt")) {
         return None;
     }
+    let lower = t.to_ascii_lowercase();
     let code = [
         "return code is ",
         "reason code=",

@@ -1312,9 +1312,18 @@ mod tests {
             ))
             .map(|_| ())
         };
-        for debug in ["\"Some(ChipPowerOn)\"", "\"None\"", "\"CoreSw\"x", "\"\"", "\"Power On\""] {
+        for debug in [
+            "\"Some(ChipPowerOn)\"",
+            "\"None\"",
+            "\"CoreSw\"x",
+            "\"\"",
+            "\"Power On\"",
+        ] {
             assert!(
-                matches!(boot(debug), Err(EventError::BadValue { field: "reset", .. })),
+                matches!(
+                    boot(debug),
+                    Err(EventError::BadValue { field: "reset", .. })
+                ),
                 "{debug}"
             );
         }
