@@ -312,12 +312,24 @@ fn live_reader_over_a_pty_survives_split_lines_garbage_and_unplug() {
     wait_for(&rx, "reconnect", |m| {
         matches!(m, MonitorMsg::Connected { .. })
     });
-    board.send(b"[tf1] boot fw=0.1.0 chip=esp32c3 mac=aa reset=usb\n");
+    board.send(b"[tf1] boot fw=0.1.0 chip=esp32c3 mac=aa reset=UsbJtag\n");
     let lines = wait_for(&rx, "line after replug", |m| {
         matches!(m, MonitorMsg::Lines(_))
     });
     assert!(lines[0].text.starts_with("[tf1] boot"));
     handle.stop();
+}
+
+/// `thingflash decode - --json` with `input` on its standard input.
+fn decode_json_from_stdin(input: &[u8]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_thingflash"))
+        .args(["decode", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 #[test]
@@ -332,19 +344,7 @@ fn decode_cli_reads_files_and_stdin_and_exits_zero() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("configTime"), "{text}");
-    let mut child = std::process::Command::new(exe)
-        .args(["decode", "-", "--json"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"[tf1] mqtt.connack reason=0x87 session=0 ms=3\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = decode_json_from_stdin(b"[tf1] mqtt.connack reason=0x87 session=0 ms=3\n");
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["level"], "error");
@@ -456,19 +456,7 @@ fn decode_json_reads_a_pasted_excerpt_with_rule_ids_lines_and_patterns() {
         "12: ets Jan  8 2013,rst cause:4, boot mode:(3,6)\r\n",
         "```\r\n",
     );
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_thingflash"))
-        .args(["decode", "-", "--json"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(pasted.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = decode_json_from_stdin(pasted.as_bytes());
     assert_eq!(out.status.code(), Some(0));
     let records: Vec<serde_json::Value> = String::from_utf8(out.stdout)
         .unwrap()
@@ -519,12 +507,12 @@ fn a_brownout_boot_loop_is_one_pattern_with_its_count() {
     for (i, d) in lines.iter().enumerate() {
         s.apply(d, t0 + std::time::Duration::from_millis(800 * i as u64));
     }
-    let boot: Vec<_> = s
-        .patterns
+    let patterns = s.patterns();
+    let boot: Vec<_> = patterns
         .iter()
         .filter(|p| p.rule == "boot-loop")
         .collect();
-    assert_eq!(boot.len(), 1, "{:#?}", s.patterns);
+    assert_eq!(boot.len(), 1, "{patterns:#?}");
     assert_eq!(boot[0].count, 5);
     assert!(
         boot[0].explanation.title.contains("BROWNOUT_RST"),

@@ -124,7 +124,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         }
         None => {}
     }
-    for p in &app.status.patterns {
+    for p in &app.status.patterns() {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.strong(format!("Seen across lines: {}", p.explanation.title));

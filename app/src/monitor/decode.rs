@@ -249,7 +249,10 @@ impl Decoder {
     }
 
     fn decode_clean(&mut self, line: &str, t: &str) -> Decoded {
-        if t.contains("[tf") {
+        use families::words::{ALERT, AWS_HOST, EVENT, TLS};
+        // One pass finds every word any rule looks for; most lines hold none.
+        let w = families::scan(t);
+        if w.has(EVENT) {
             match Event::parse(t) {
                 Ok(ev) => return self.event(line, ev.into_owned()),
                 Err(thingflash_protocol::event::EventError::Version(v)) => {
@@ -276,7 +279,7 @@ impl Decoder {
             }
             return d;
         }
-        if let Some(f) = families::recognise(t.trim_start()) {
+        if let Some(f) = families::recognise_scanned(t.trim_start(), &w) {
             self.explained_tag = idf_tag(t).map(str::to_string);
             if f.source == Source::Panic && f.level == Level::Error {
                 self.in_panic =
@@ -294,10 +297,14 @@ impl Decoder {
             return Decoded::plain(line, Level::Info, Source::EspIdf);
         }
         self.explained_tag = None;
-        if let Some(d) = esp_idf(line, t) {
+        if w.has(TLS)
+            && let Some(d) = esp_idf(line, t)
+        {
             return with_endpoint_check(d);
         }
-        if let Some(d) = arduino(line, t) {
+        if w.has(ALERT)
+            && let Some(d) = arduino(line, t)
+        {
             return d;
         }
         let level = match t.as_bytes() {
@@ -306,7 +313,12 @@ impl Decoder {
             [b'D' | b'V', b' ', b'(', ..] => Level::Debug,
             _ => Level::Info,
         };
-        with_endpoint_check(Decoded::plain(line, level, Source::Plain))
+        let d = Decoded::plain(line, level, Source::Plain);
+        if w.has(AWS_HOST) {
+            with_endpoint_check(d)
+        } else {
+            d
+        }
     }
 
     fn event(&mut self, line: &str, ev: Event<'static>) -> Decoded {
@@ -485,7 +497,9 @@ impl Decoder {
 
     fn panic(&mut self, line: &str, t: &str) -> Option<Decoded> {
         let t = t.trim();
-        if t.contains("PANIC") && t.starts_with("====") || t.starts_with("Guru Meditation Error") {
+        if t.starts_with("====") && families::has(t, "PANIC")
+            || t.starts_with("Guru Meditation Error")
+        {
             self.in_panic = true;
             let mut d = Decoded::plain(line, Level::Error, Source::Panic);
             d.explanation = Some(
@@ -573,7 +587,7 @@ fn legacy_aws_host(line: &str) -> Option<&str> {
 /// Adds the non-ATS endpoint explanation to a line that names one and has none yet.
 fn with_endpoint_check(mut d: Decoded) -> Decoded {
     if d.explanation.is_none()
-        && d.text.contains(".amazonaws.com")
+        && families::has(&d.text, ".amazonaws.com")
         && let Some(host) = legacy_aws_host(&d.text)
     {
         d.level = d.level.max(Level::Warn);
@@ -618,9 +632,6 @@ fn rom(line: &str, t: &str) -> Option<Decoded> {
 }
 
 fn esp_idf(line: &str, t: &str) -> Option<Decoded> {
-    if !t.contains("tls") {
-        return None;
-    }
     let level = match t.as_bytes() {
         [b'E', b' ', b'(', ..] => Level::Error,
         [b'W', b' ', b'(', ..] => Level::Warn,

@@ -20,6 +20,26 @@ use super::tables::{
     Entry, MbedtlsError, Versions, bearssl, e, esp32, esp8266, mbedtls, mqtt, net,
 };
 
+/// Whether `needle` occurs in `hay`: a `memchr` for its first byte, then a compare.
+/// `str::contains` sets up a searcher on every call, which costs more than the search on
+/// a 60-byte log line; the decoder asks this of every line.
+pub(crate) fn has(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    memchr::memchr_iter(first, h).any(|i| h.get(i + 1..i + n.len()) == Some(rest))
+}
+
+/// Where `needle` first occurs in `hay` (see [`has`]).
+pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return Some(0);
+    };
+    memchr::memchr_iter(first, h).find(|&i| h.get(i + 1..i + n.len()) == Some(rest))
+}
+
 /// What a recogniser found.
 pub(super) struct Found {
     pub level: Level,
@@ -230,7 +250,7 @@ pub(super) fn number_at(s: &str) -> Option<i64> {
 
 /// The number after `marker` (case-sensitive).
 pub(super) fn number_after(line: &str, marker: &str) -> Option<i64> {
-    number_at(&line[line.find(marker)? + marker.len()..])
+    number_at(&line[find(line, marker)? + marker.len()..])
 }
 
 fn entry_expl(
@@ -334,9 +354,8 @@ pub fn verify_flags(flags: u32) -> Vec<&'static (u32, &'static str, Entry)> {
 fn mbedtls_line(t: &str) -> Option<Found> {
     // Arduino ESP32 `ssl_client.cpp`: `_handle_error(): [start_ssl_client():273]: (-9984) X509 - ...`
     // or, without MBEDTLS_ERROR_C, `]: code -9984`.
-    if t.contains("_handle_error") {
-        let code = t
-            .find("]: (")
+    if has(t, "_handle_error") {
+        let code = find(t, "]: (")
             .and_then(|i| number_at(&t[i + 4..]))
             .or_else(|| number_after(t, "]: code "))?;
         return found(
@@ -350,15 +369,15 @@ fn mbedtls_line(t: &str) -> Option<Found> {
         return found(Level::Error, Source::EspIdf, mbedtls(code));
     }
     // ESP-IDF esp-tls and most C code: `mbedtls_ssl_handshake returned -0x2700`.
-    if t.contains("mbedtls") && t.contains("returned") {
+    if has(t, "mbedtls") && has(t, "returned") {
         let code = number_after(t, "returned")?;
         return found(Level::Error, Source::EspIdf, mbedtls(code));
     }
     // `X509 - Certificate verification failed ...` texts with a code in parentheses:
     // `(-0x2700)` or `(-9984)`, as several libraries print mbedtls_strerror.
-    if let Some(i) = t.find("(-") {
+    if let Some(i) = find(t, "(-") {
         let code = number_at(&t[i + 1..])?;
-        let part_text = t[i..].contains(" - ");
+        let part_text = has(&t[i..], " - ");
         if part_text && (0x80..=0xFFFF).contains(&code.unsigned_abs()) {
             return found(Level::Error, Source::EspIdf, mbedtls(code));
         }
@@ -368,7 +387,7 @@ fn mbedtls_line(t: &str) -> Option<Found> {
 
 /// ESP-IDF's `mbedtls_x509_crt_verify_info` lines: `! The certificate validity has expired`.
 fn verify_info_line(t: &str) -> Option<Found> {
-    let i = t.find("! ")?;
+    let i = find(t, "! ")?;
     let text = t[i + 2..].trim();
     let (bit, _, entry) = mbedtls::X509_VERIFY_FLAGS
         .iter()
@@ -460,7 +479,7 @@ pub(super) fn esp32_rom_reset(t: &str) -> Option<Found> {
             | "RTC_SW_SYS_RST"
             | "SW_RESET"
             | "SW_SYS_RESET"
-    ) || name.contains("USB");
+    ) || has(name, "USB");
     found(
         if calm { Level::Info } else { Level::Warn },
         Source::Rom,
@@ -522,7 +541,7 @@ fn esp8266_exception(t: &str) -> Option<Found> {
 
 /// The cause inside `Guru Meditation Error: Core  0 panic'ed (LoadProhibited)`.
 pub(super) fn panic_cause(t: &str) -> Option<Explanation> {
-    let i = t.find("panic'ed (")? + 10;
+    let i = find(t, "panic'ed (")? + 10;
     let rest = &t[i..];
     let (_, entry) = esp32::PANIC_CAUSES
         .iter()
@@ -538,7 +557,7 @@ pub(super) fn panic_cause(t: &str) -> Option<Explanation> {
 /// `excvaddr=0x00000000`: an address near zero is a null pointer.
 fn null_pointer(t: &str) -> Option<Found> {
     let addr = ["EXCVADDR:", "MTVAL", "excvaddr="].iter().find_map(|k| {
-        let i = t.find(k)? + k.len();
+        let i = find(t, k)? + k.len();
         let rest = t[i..].trim_start().trim_start_matches(':').trim_start();
         number_at(rest)
     })?;
@@ -643,18 +662,114 @@ struct Literal {
     entry: &'static Entry,
     source: Source,
     level: Level,
+    /// The title, cut from the cause once when the tables load.
+    title: &'static str,
 }
 
-static LITERALS: LazyLock<Option<(AhoCorasick, Vec<Literal>)>> = LazyLock::new(|| {
+/// The words that make a recogniser worth trying. One automaton finds all of them, and
+/// every literal line, in a single pass over the line: most lines are ordinary chatter,
+/// and testing each recogniser's words one by one cost more than the rest of the decoder.
+pub(super) mod words {
+    pub const RST_CAUSE: u64 = 1 << 0;
+    pub const FATAL: u64 = 1 << 1;
+    pub const ESP_ERR: u64 = 1 << 2;
+    pub const MBEDTLS: u64 = 1 << 3;
+    pub const BANG: u64 = 1 << 4;
+    pub const START_SSL: u64 = 1 << 5;
+    pub const DISCONNECT_REASON: u64 = 1 << 6;
+    pub const SSL: u64 = 1 << 7;
+    pub const STATE: u64 = 1 << 8;
+    pub const MQTT: u64 = 1 << 9;
+    pub const PACKET: u64 = 1 << 10;
+    pub const ERRNO: u64 = 1 << 11;
+    pub const REASON: u64 = 1 << 12;
+    pub const RESET_REASON: u64 = 1 << 13;
+    pub const ERR: u64 = 1 << 14;
+    pub const FAULT_ADDR: u64 = 1 << 15;
+    // For the decoder's own rules (see `decode`).
+    pub const EVENT: u64 = 1 << 16;
+    pub const TLS: u64 = 1 << 17;
+    pub const ALERT: u64 = 1 << 18;
+    pub const AWS_HOST: u64 = 1 << 19;
+
+    /// Each word and the recogniser bit it sets.
+    pub const ALL: &[(&str, u64)] = &[
+        ("rst cause:", RST_CAUSE),
+        ("Fatal exception ", FATAL),
+        ("ESP_ERR", ESP_ERR),
+        ("esp_err_t", ESP_ERR),
+        ("_handle_error", MBEDTLS),
+        ("MbedtlsError(", MBEDTLS),
+        ("mbedtls", MBEDTLS),
+        ("(-", MBEDTLS),
+        ("! ", BANG),
+        ("start_ssl_client", START_SSL),
+        ("disconnectReason", DISCONNECT_REASON),
+        ("SSL", SSL),
+        ("ssl", SSL),
+        ("rc", STATE),
+        ("state", STATE),
+        ("mqtt", MQTT),
+        ("MQTT", MQTT),
+        ("Mqtt", MQTT),
+        ("CONNACK", PACKET),
+        ("SUBACK", PACKET),
+        ("PUBACK", PACKET),
+        ("PUBREC", PACKET),
+        ("PUBREL", PACKET),
+        ("PUBCOMP", PACKET),
+        ("DISCONNECT", PACKET),
+        ("AUTH", PACKET),
+        ("errno", ERRNO),
+        ("rror: ", ERRNO),
+        ("rror ", ERRNO),
+        ("eason", REASON),
+        ("ESP_RST_", RESET_REASON),
+        ("eset reason", RESET_REASON),
+        ("err", ERR),
+        ("getaddrinfo", ERR),
+        ("EXCVADDR", FAULT_ADDR),
+        ("MTVAL", FAULT_ADDR),
+        ("excvaddr", FAULT_ADDR),
+        ("[tf", EVENT),
+        ("tls", TLS),
+        ("fatal alert - ", ALERT),
+        (".amazonaws.com", AWS_HOST),
+    ];
+}
+
+struct Scanner {
+    ac: AhoCorasick,
+    /// The literal lines, in table order: pattern `i < literals.len()` is literal `i`.
+    literals: Vec<Literal>,
+}
+
+/// What one pass over a line found.
+pub(super) struct Scan {
+    /// The first literal line, in table order, whose key occurs.
+    literal: Option<usize>,
+    /// [`words`] bits of the recognisers worth trying.
+    words: u64,
+}
+
+impl Scan {
+    /// Whether any of these [`words`] occur.
+    pub(super) fn has(&self, bits: u64) -> bool {
+        self.words & bits != 0
+    }
+}
+
+static SCANNER: LazyLock<Option<Scanner>> = LazyLock::new(|| {
     let mut keys: Vec<&'static str> = Vec::new();
-    let mut vals = Vec::new();
+    let mut literals = Vec::new();
     let mut add = |table: &'static [(&'static str, Entry)], source: Source, level: Level| {
         for (k, entry) in table {
             keys.push(k);
-            vals.push(Literal {
+            literals.push(Literal {
                 entry,
                 source,
                 level,
+                title: headline(entry.cause),
             });
         }
     };
@@ -662,9 +777,36 @@ static LITERALS: LazyLock<Option<(AhoCorasick, Vec<Literal>)>> = LazyLock::new(|
     add(esp8266::CRASH_LINES, Source::Panic, Level::Error);
     add(bearssl::BSSL_DEBUG_LINES, Source::Arduino, Level::Warn);
     add(SKETCH_LINES, Source::Arduino, Level::Error);
+    keys.extend(words::ALL.iter().map(|(w, _)| *w));
     // The keys are short literals; building fails only past the crate's size limits.
-    AhoCorasick::new(&keys).ok().map(|ac| (ac, vals))
+    // A DFA: one table step per byte, which overlapping search needs to stay fast.
+    AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(&keys)
+        .ok()
+        .map(|ac| Scanner { ac, literals })
 });
+
+/// One pass over the line: the literal lines and the words it holds.
+pub(super) fn scan(t: &str) -> Scan {
+    let mut out = Scan {
+        literal: None,
+        words: 0,
+    };
+    let Some(s) = SCANNER.as_ref() else {
+        return out;
+    };
+    let n = s.literals.len();
+    for m in s.ac.find_overlapping_iter(t) {
+        let i = m.pattern().as_usize();
+        if i < n {
+            out.literal = Some(out.literal.map_or(i, |l| l.min(i)));
+        } else if let Some((_, bit)) = words::ALL.get(i - n) {
+            out.words |= bit;
+        }
+    }
+    out
+}
 
 /// Informational lines among the literal tables (banner pieces, "Rebooting..."),
 /// shown without raising the level.
@@ -672,9 +814,9 @@ fn quiet(rule: &str) -> bool {
     rule.ends_with("-cut-here")
         || rule.ends_with("-stack-start")
         || rule.ends_with("-stack-end")
-        || rule.contains("rebooting")
-        || rule.contains("load-segment")
-        || rule.contains("backtrace")
+        || has(rule, "rebooting")
+        || has(rule, "load-segment")
+        || has(rule, "backtrace")
 }
 
 /// A title from a cause: its first clause (`the flash is empty where ...: nothing was
@@ -688,17 +830,12 @@ fn headline(cause: &'static str) -> &'static str {
     &cause[..end]
 }
 
-/// The first entry, in table order, whose key occurs in the line.
-fn literal_line(t: &str) -> Option<Found> {
-    let (ac, vals) = LITERALS.as_ref()?;
-    let best = ac
-        .find_overlapping_iter(t)
-        .map(|m| m.pattern().as_usize())
-        .min()?;
-    let lit = vals.get(best)?;
+/// The literal line number `i` (see [`Scan::literal`]), explained.
+fn literal_line(i: usize) -> Option<Found> {
+    let lit = SCANNER.as_ref()?.literals.get(i)?;
     let level = if quiet(lit.entry.name) {
         Level::Info
-    } else if lit.entry.name.contains("download") {
+    } else if has(lit.entry.name, "download") {
         // Waiting in the ROM loader is a state, not a failure.
         Level::Warn
     } else {
@@ -707,7 +844,7 @@ fn literal_line(t: &str) -> Option<Found> {
     found(
         level,
         lit.source,
-        entry_expl(lit.entry.name, headline(lit.entry.cause), lit.entry),
+        entry_expl(lit.entry.name, lit.title, lit.entry),
     )
 }
 
@@ -757,7 +894,7 @@ fn bearssl_number(t: &str) -> Option<Found> {
         "ssl error",
     ]
     .iter()
-    .find_map(|k| lower.find(k).map(|i| i + k.len()))?;
+    .find_map(|k| find(&lower, k).map(|i| i + k.len()))?;
     let rest = &t[at..];
     let digits = rest.find(|c: char| c.is_ascii_digit() || c == '-')?;
     // Only punctuation and words like "code" or "is" between the marker and the number.
@@ -772,12 +909,12 @@ fn bearssl_number(t: &str) -> Option<Found> {
 fn bearssl_text(t: &str) -> Option<Found> {
     // `SSL received fatal alert - <text>` carries an alert, not the code of that text:
     // the decoder's alert rule reads those.
-    if !t.trim_end().ends_with('.') || t.contains("fatal alert - ") {
+    if !t.trim_end().ends_with('.') || has(t, "fatal alert - ") {
         return None;
     }
     let (n, _) = bearssl::BEARSSL_TEXTS
         .iter()
-        .filter(|(n, txt)| *n != 0 && txt.len() > 12 && t.contains(txt))
+        .filter(|(n, txt)| *n != 0 && txt.len() > 12 && has(t, txt))
         .max_by_key(|(_, txt)| txt.len())?;
     found(Level::Error, Source::Arduino, bearssl_code(i64::from(*n))?)
 }
@@ -785,10 +922,10 @@ fn bearssl_text(t: &str) -> Option<Found> {
 /// PubSubClient's `state()` as sketches print it: `rc=-2`, `state=-2`, `state(): -3`, `state: 5`.
 fn pubsub(t: &str) -> Option<Found> {
     let lower = t.to_ascii_lowercase();
-    if !(lower.contains("fail")
-        || lower.contains("mqtt")
-        || lower.contains("connect")
-        || lower.contains("state"))
+    if !(has(&lower, "fail")
+        || has(&lower, "mqtt")
+        || has(&lower, "connect")
+        || has(&lower, "state"))
     {
         return None;
     }
@@ -804,7 +941,7 @@ fn pubsub(t: &str) -> Option<Found> {
         "rc ",
     ]
     .iter()
-    .find_map(|k| lower.find(k).and_then(|i| number_at(&t[i + k.len()..])))?;
+    .find_map(|k| find(&lower, k).and_then(|i| number_at(&t[i + k.len()..])))?;
     let (_, entry) = mqtt::PUBSUB_STATES
         .iter()
         .find(|(n, _)| i64::from(*n) == code)?;
@@ -858,7 +995,7 @@ fn mqtt_reason_line(t: &str) -> Option<Found> {
     .into_iter()
     .find(|p| t.contains(p));
     // Cheap tests before the lowercase copy: this runs on most lines.
-    if upper_packet.is_none() && !(t.contains("mqtt") || t.contains("MQTT") || t.contains("Mqtt")) {
+    if upper_packet.is_none() && !(has(t, "mqtt") || has(t, "MQTT") || has(t, "Mqtt")) {
         return None;
     }
     let lower = t.to_ascii_lowercase();
@@ -872,17 +1009,17 @@ fn mqtt_reason_line(t: &str) -> Option<Found> {
         "reason code is ",
     ]
     .iter()
-    .find_map(|k| lower.find(k).and_then(|i| number_at(&t[i + k.len()..])))
+    .find_map(|k| find(&lower, k).and_then(|i| number_at(&t[i + k.len()..])))
     .or_else(|| {
         let p = upper_packet?;
-        let rest = &t[t.find(p)? + p.len()..];
+        let rest = &t[find(t, p)? + p.len()..];
         let rest = rest.trim_start_matches([' ', ':', '=']);
         rest.starts_with("0x").then(|| number_at(rest)).flatten()
     })?;
     let reason = u8::try_from(code).ok()?;
     // MQTT 3.1.1 CONNACK return codes are 0..5; MQTT 5 refusals are 0x80 and up.
     if reason < 0x80 {
-        if lower.contains("mqtt5") || reason == 0 {
+        if has(&lower, "mqtt5") || reason == 0 {
             return None;
         }
         let (_, entry) = mqtt::MQTT3_CONNACK.iter().find(|(c, _)| *c == reason)?;
@@ -909,7 +1046,7 @@ fn esp_mqtt_text(t: &str) -> Option<Found> {
     let i = t
         .find("mqtt5_client: ")
         .map(|i| i + 14)
-        .or_else(|| t.find("mqtt_client: ").map(|i| i + 13))?;
+        .or_else(|| find(t, "mqtt_client: ").map(|i| i + 13))?;
     let msg = t[i..].trim();
     if let Some((code, _, entry)) = mqtt::MQTT5_REASONS
         .iter()
@@ -993,7 +1130,7 @@ fn errno(t: &str) -> Option<Found> {
         "socket error ",
     ]
     .iter()
-    .find_map(|k| lower.find(k).and_then(|i| number_at(&t[i + k.len()..])))?;
+    .find_map(|k| find(&lower, k).and_then(|i| number_at(&t[i + k.len()..])))?;
     let (_, entry) = net::ERRNO
         .iter()
         .find(|(n, _)| i64::from(*n) == code.abs())?;
@@ -1030,12 +1167,12 @@ pub fn wifi_reason(reason: u16) -> Explanation {
 
 fn wifi_line(t: &str) -> Option<Found> {
     let lower = t.to_ascii_lowercase();
-    if !(lower.contains("wifi") || lower.contains("disconnect") || lower.contains("sta_")) {
+    if !(has(&lower, "wifi") || has(&lower, "disconnect") || has(&lower, "sta_")) {
         return None;
     }
     let code = ["reason: ", "reason:", "reason=", "reason "]
         .iter()
-        .find_map(|k| lower.find(k).and_then(|i| number_at(&t[i + k.len()..])))?;
+        .find_map(|k| find(&lower, k).and_then(|i| number_at(&t[i + k.len()..])))?;
     let reason = u16::try_from(code).ok()?;
     net::WIFI_REASONS
         .iter()
@@ -1046,7 +1183,7 @@ fn wifi_line(t: &str) -> Option<Found> {
 
 /// `esp_err_t` names (`ESP_ERR_NVS_NOT_FOUND`) and `ESP_ERROR_CHECK failed: esp_err_t 0x1102`.
 fn esp_err(t: &str) -> Option<Found> {
-    let entry = if let Some(i) = t.find("ESP_ERR_") {
+    let entry = if let Some(i) = find(t, "ESP_ERR_") {
         let name: String = t[i..]
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -1073,7 +1210,7 @@ fn esp_err(t: &str) -> Option<Found> {
 /// Reset reasons as apps print them: ESP-IDF's `esp_reset_reason()` names
 /// (`ESP_RST_BROWNOUT`) and the ESP8266's `ESP.getResetReason()` texts after "reset reason".
 fn reset_reason_line(t: &str) -> Option<Found> {
-    if let Some(i) = t.find("ESP_RST_") {
+    if let Some(i) = find(t, "ESP_RST_") {
         let name: String = t[i..]
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -1096,7 +1233,7 @@ fn reset_reason_line(t: &str) -> Option<Found> {
         );
     }
     let lower = t.to_ascii_lowercase();
-    let i = lower.find("reset reason")? + 12;
+    let i = find(&lower, "reset reason")? + 12;
     let rest = t[i..].trim_start_matches([':', ' ', '=']);
     let (_, text, entry) = esp8266::RESET_REASONS
         .iter()
@@ -1141,7 +1278,7 @@ fn lwip_line(t: &str) -> Option<Found> {
         "lwip error ",
     ]
     .iter()
-    .find_map(|k| lower.find(k).and_then(|i| number_at(&t[i + k.len()..])))?;
+    .find_map(|k| find(&lower, k).and_then(|i| number_at(&t[i + k.len()..])))?;
     let (_, entry) = net::LWIP_ERR.iter().find(|(n, _)| i64::from(*n) == code)?;
     found(
         Level::Error,
@@ -1156,8 +1293,8 @@ fn lwip_line(t: &str) -> Option<Found> {
 
 /// Arduino ESP32 `start_ssl_client: -1` (core 2.x) or `start_ssl_client: connect failed: -1`.
 fn start_ssl_client(t: &str) -> Option<Found> {
-    t.contains("start_ssl_client").then_some(())?;
-    t.contains("-1").then_some(())?;
+    has(t, "start_ssl_client").then_some(())?;
+    has(t, "-1").then_some(())?;
     found(
         Level::Error,
         Source::Arduino,
@@ -1172,6 +1309,12 @@ fn start_ssl_client(t: &str) -> Option<Found> {
 
 /// Every recogniser of this module, in order; the first that explains the line wins.
 pub(super) fn recognise(t: &str) -> Option<Found> {
+    recognise_scanned(t, &scan(t))
+}
+
+/// [`recognise`] with the line's [`scan`] already made.
+pub(super) fn recognise_scanned(t: &str, w: &Scan) -> Option<Found> {
+    use words::*;
     let b = t.as_bytes();
     if b.is_empty() {
         return None;
@@ -1179,41 +1322,47 @@ pub(super) fn recognise(t: &str) -> Option<Found> {
     if b.starts_with(b"rst:0x") {
         return esp32_rom_reset(t);
     }
-    if t.contains("rst cause:")
+    if w.has(RST_CAUSE)
         && let Some(f) = esp8266_rom(t)
     {
         return Some(f);
     }
-    if (b.starts_with(b"Exception (") || t.contains("Fatal exception "))
+    if (b.starts_with(b"Exception (") || w.has(FATAL))
         && let Some(f) = esp8266_exception(t)
     {
         return Some(f);
     }
     // Before the literal lines: `ESP_ERROR_CHECK failed: esp_err_t 0x101 (ESP_ERR_NO_MEM)`
     // is best read by its error code.
-    if (t.contains("ESP_ERR") || t.contains("esp_err_t"))
+    if w.has(ESP_ERR)
         && let Some(f) = esp_err(t)
     {
         return Some(f);
     }
-    if let Some(f) = literal_line(t) {
+    if let Some(i) = w.literal
+        && let Some(f) = literal_line(i)
+    {
         return Some(f);
     }
-    if let Some(f) = mbedtls_line(t) {
+    if w.has(MBEDTLS)
+        && let Some(f) = mbedtls_line(t)
+    {
         return Some(f);
     }
-    if t.contains("! ")
+    if w.has(BANG)
         && let Some(f) = verify_info_line(t)
     {
         return Some(f);
     }
-    if let Some(f) = start_ssl_client(t) {
+    if w.has(START_SSL)
+        && let Some(f) = start_ssl_client(t)
+    {
         return Some(f);
     }
-    if t.contains("disconnectReason") {
+    if w.has(DISCONNECT_REASON) {
         return aws_lifecycle(t);
     }
-    if (t.contains("SSL") || t.contains("ssl"))
+    if w.has(SSL)
         && let Some(f) = bearssl_number(t)
     {
         return Some(f);
@@ -1221,40 +1370,42 @@ pub(super) fn recognise(t: &str) -> Option<Found> {
     if let Some(f) = bearssl_text(t) {
         return Some(f);
     }
-    if (t.contains("rc") || t.contains("state"))
+    if w.has(STATE)
         && let Some(f) = pubsub(t)
     {
         return Some(f);
     }
-    if t.contains("mqtt")
+    if w.has(MQTT)
         && let Some(f) = esp_mqtt_text(t)
     {
         return Some(f);
     }
-    if let Some(f) = mqtt_reason_line(t) {
+    if w.has(MQTT | PACKET)
+        && let Some(f) = mqtt_reason_line(t)
+    {
         return Some(f);
     }
-    if (t.contains("errno") || t.contains("rror: ") || t.contains("rror "))
+    if w.has(ERRNO)
         && let Some(f) = errno(t)
     {
         return Some(f);
     }
-    if t.contains("eason")
+    if w.has(REASON)
         && let Some(f) = wifi_line(t)
     {
         return Some(f);
     }
-    if (t.contains("ESP_RST_") || t.contains("eset reason"))
+    if w.has(RESET_REASON)
         && let Some(f) = reset_reason_line(t)
     {
         return Some(f);
     }
-    if (t.contains("err") || t.contains("getaddrinfo"))
+    if w.has(ERR)
         && let Some(f) = lwip_line(t)
     {
         return Some(f);
     }
-    if (t.contains("EXCVADDR") || t.contains("MTVAL") || t.contains("excvaddr"))
+    if w.has(FAULT_ADDR)
         && let Some(f) = null_pointer(t)
     {
         return Some(f);

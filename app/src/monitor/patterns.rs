@@ -44,12 +44,13 @@ struct Series {
     first_ms: Option<u64>,
     last_ms: Option<u64>,
     reported: bool,
-    /// The explanation of the latest occurrence (its cause names the reason).
-    last: Option<Explanation>,
+    /// The title of the latest occurrence's explanation (its buffer is reused: this
+    /// runs on every failing line).
+    last: String,
 }
 
 impl Series {
-    fn hit(&mut self, index: usize, at_ms: Option<u64>, e: Option<&Explanation>) -> bool {
+    fn hit(&mut self, index: usize, at_ms: Option<u64>, e: Option<&Explanation>) {
         self.count += 1;
         if self.lines.len() < KEEP_LINES {
             self.lines.push(index);
@@ -59,9 +60,16 @@ impl Series {
             self.last_ms = Some(ms);
         }
         if let Some(e) = e {
-            self.last = Some(e.clone());
+            self.last.clear();
+            self.last.push_str(&e.title);
         }
-        self.reported
+    }
+
+    /// A hit whose reason is `title` (a crash that caused this reset).
+    fn hit_titled(&mut self, index: usize, at_ms: Option<u64>, title: &str) {
+        self.hit(index, at_ms, None);
+        self.last.clear();
+        self.last.push_str(title);
     }
 
     fn period(&self) -> Option<u64> {
@@ -85,8 +93,6 @@ pub struct Patterns {
     /// The current attempt: TLS done, MQTT connected.
     tls_ok: bool,
     connected: bool,
-    /// Bumped whenever what [`Patterns::summary`] returns changes.
-    generation: u64,
 }
 
 fn every(period: Option<u64>) -> String {
@@ -149,7 +155,7 @@ fn is_connected(d: &Decoded) -> bool {
         return matches!(ev, Event::MqttConnack { reason: 0, .. });
     }
     // Cheap test first: this runs on every line.
-    if !d.text.contains("onnected") {
+    if !super::families::has(&d.text, "onnected") {
         return false;
     }
     let t = d.text.to_ascii_lowercase();
@@ -160,7 +166,8 @@ fn is_connected(d: &Decoded) -> bool {
 }
 
 fn is_tls_ok(d: &Decoded) -> bool {
-    matches!(d.event.as_deref(), Some(Event::TlsOk { .. })) || d.text.contains("BSSL:Connected")
+    matches!(d.event.as_deref(), Some(Event::TlsOk { .. }))
+        || super::families::has(&d.text, "BSSL:Connected")
 }
 
 /// The connection went away (after being made, or after TLS only).
@@ -201,21 +208,15 @@ impl Patterns {
                     self.resets.len() - 1
                 }
             };
-            if self.resets[at]
+            self.resets[at]
                 .1
-                .hit(index, arrival, d.explanation.as_ref())
-            {
-                self.generation += 1;
-            }
+                .hit(index, arrival, d.explanation.as_ref());
             self.tls_ok = false;
             self.connected = false;
             if std::mem::take(&mut self.crashed_since_reset) {
-                if self
-                    .crash_resets
-                    .hit(index, arrival, self.crashes.last.as_ref())
-                {
-                    self.generation += 1;
-                }
+                let title = std::mem::take(&mut self.crashes.last);
+                self.crash_resets.hit_titled(index, arrival, &title);
+                self.crashes.last = title;
                 if let Some(p) = self.report(Kind::Crash) {
                     return Some(p);
                 }
@@ -223,9 +224,7 @@ impl Patterns {
             return self.report(Kind::Boot(at));
         }
         if is_crash(d) {
-            if self.crashes.hit(index, arrival, d.explanation.as_ref()) {
-                self.generation += 1;
-            }
+            self.crashes.hit(index, arrival, d.explanation.as_ref());
             self.crashed_since_reset = true;
         }
         if is_tls_ok(d) {
@@ -243,21 +242,15 @@ impl Patterns {
             self.tls_ok = false;
             self.connected = false;
             if after_connect {
-                if self.drops.hit(index, ms, d.explanation.as_ref()) {
-                    self.generation += 1;
-                }
+                self.drops.hit(index, ms, d.explanation.as_ref());
                 out = self.report(Kind::Drop);
             } else {
-                if self.tls_close.hit(index, ms, d.explanation.as_ref()) {
-                    self.generation += 1;
-                }
+                self.tls_close.hit(index, ms, d.explanation.as_ref());
                 out = self.report(Kind::TlsClose);
             }
         }
         if is_failure(d) {
-            if self.failures.hit(index, ms, d.explanation.as_ref()) {
-                self.generation += 1;
-            }
+            self.failures.hit(index, ms, d.explanation.as_ref());
             out = out.or_else(|| self.report(Kind::Failure));
         }
         out
@@ -270,7 +263,6 @@ impl Patterns {
             return None;
         }
         series.reported = true;
-        self.generation += 1;
         self.pattern(kind)
     }
 
@@ -294,11 +286,7 @@ impl Patterns {
         };
         let n = s.count;
         let period = s.period();
-        let last_cause = s
-            .last
-            .as_ref()
-            .map(|e| e.title.to_string())
-            .unwrap_or_default();
+        let last_cause = s.last.as_str();
         let (rule, explanation) = match kind {
             Kind::Crash => (
                 "crash-loop",
@@ -359,11 +347,6 @@ impl Patterns {
             period_ms: period,
             explanation: explanation.with_rule(rule),
         })
-    }
-
-    /// Changes whenever [`Patterns::summary`] would return something new.
-    pub fn generation(&self) -> u64 {
-        self.generation
     }
 
     /// Every pattern recognised so far, with its latest count and period.

@@ -101,8 +101,6 @@ pub struct BoardStatus {
     pub messages_out: u64,
     /// Lowest free heap reported.
     pub heap_min: Option<u32>,
-    /// What the sequence of lines shows (boot loops, reconnect loops, ...), latest counts.
-    pub patterns: Vec<Pattern>,
     #[serde(skip)]
     booted_at: Option<Instant>,
     #[serde(skip)]
@@ -130,6 +128,12 @@ impl BoardStatus {
         }
     }
 
+    /// What the sequence of lines shows (boot loops, reconnect loops, ...), with the
+    /// latest counts; built when asked (once a frame), not on every line.
+    pub fn patterns(&self) -> Vec<Pattern> {
+        self.tracker.summary()
+    }
+
     /// Time since the last boot event.
     pub fn uptime(&self, now: Instant) -> Option<Duration> {
         self.booted_at.map(|b| now.saturating_duration_since(b))
@@ -139,15 +143,11 @@ impl BoardStatus {
     pub fn apply(&mut self, d: &Decoded, now: Instant) {
         self.lines_seen += 1;
         let started = *self.started.get_or_insert(now);
-        let before = self.tracker.generation();
         self.tracker.push(
             self.lines_seen,
             d,
             Some(now.saturating_duration_since(started)),
         );
-        if self.tracker.generation() != before {
-            self.patterns = self.tracker.summary();
-        }
         if let Some(ev) = d.event.as_deref() {
             self.apply_event(ev, now);
         } else if d.source == Source::Rom
@@ -188,7 +188,6 @@ impl BoardStatus {
                     messages_out: self.messages_out,
                     last_error: self.last_error.take(),
                     // Patterns span boots: a boot loop is made of them.
-                    patterns: std::mem::take(&mut self.patterns),
                     tracker: std::mem::take(&mut self.tracker),
                     lines_seen: self.lines_seen,
                     started: self.started,

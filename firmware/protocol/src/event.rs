@@ -714,7 +714,7 @@ impl Event<'_> {
                     fw: f.s("fw")?,
                     chip: f.s("chip")?,
                     mac: f.s("mac")?,
-                    reset: f.name("reset")?,
+                    reset: f.one_of("reset", RESET_NAMES)?,
                     elf: f.opt_s("elf"),
                 }
             }
@@ -1090,6 +1090,15 @@ impl<'a> Fields<'a> {
         }
         Ok(v)
     }
+    /// One of the grammar's names for this field: anything else (a Rust `Debug` rendering
+    /// such as `Some(ChipPowerOn)` or `None`, a name from a newer grammar) is refused.
+    fn one_of(&mut self, key: &'static str, names: &[&str]) -> Result<Cow<'a, str>, EventError> {
+        let v = self.name(key)?;
+        if !names.contains(&v.as_ref()) {
+            return Err(self.bad(key));
+        }
+        Ok(v)
+    }
     fn opt_s(&mut self, key: &'static str) -> Option<Cow<'a, str>> {
         self.take(key)
     }
@@ -1315,6 +1324,8 @@ mod tests {
         for debug in [
             "\"Some(ChipPowerOn)\"",
             "\"None\"",
+            "None",
+            "ChipPowerOn",
             "\"CoreSw\"x",
             "\"\"",
             "\"Power On\"",
