@@ -43,27 +43,34 @@ impl LineAssembler {
         Self::default()
     }
 
-    /// Feed bytes; complete lines come out.
+    /// Feed bytes; complete lines come out. Runs between line endings are found with
+    /// `memchr` and copied whole: this is the first thing every byte of a log meets.
     pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Piece>) {
-        for &b in bytes {
-            self.count(b, out);
-            match b {
-                b'\n' if self.last_was_cr => {
-                    self.last_was_cr = false;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let end = memchr::memchr2(b'\n', b'\r', rest);
+            let run = &rest[..end.unwrap_or(rest.len())];
+            let eol = end.map(|i| rest[i]);
+            let consumed = run.len() + usize::from(eol.is_some());
+            // Noise is counted before the line is emitted, byte for byte as it arrives.
+            self.count(&rest[..consumed], out);
+            if !run.is_empty() {
+                self.last_was_cr = false;
+                let keep = MAX_LINE_LEN.saturating_sub(self.buf.len()).min(run.len());
+                self.buf.extend_from_slice(&run[..keep]);
+                if keep < run.len() {
+                    self.truncated = true;
                 }
-                b'\n' | b'\r' => {
+            }
+            match eol {
+                Some(b'\n') if self.last_was_cr => self.last_was_cr = false,
+                Some(b) => {
                     self.last_was_cr = b == b'\r';
                     out.push(Piece::Line(self.take()));
                 }
-                _ => {
-                    self.last_was_cr = false;
-                    if self.buf.len() < MAX_LINE_LEN {
-                        self.buf.push(b);
-                    } else {
-                        self.truncated = true;
-                    }
-                }
+                None => {}
             }
+            rest = &rest[consumed..];
         }
     }
 
@@ -79,20 +86,25 @@ impl LineAssembler {
         *self = Self::default();
     }
 
-    fn count(&mut self, b: u8, out: &mut Vec<Piece>) {
-        self.window_bytes += 1;
-        self.window_noise += usize::from(is_noise(b));
-        if self.window_bytes == NOISE_WINDOW {
-            if self.window_noise * 100 / NOISE_WINDOW >= 15 {
-                if !self.noise_reported {
-                    self.noise_reported = true;
-                    out.push(Piece::NoiseDetected);
+    /// Count noise over `bytes`, judging each full window of [`NOISE_WINDOW`] bytes.
+    fn count(&mut self, mut bytes: &[u8], out: &mut Vec<Piece>) {
+        while !bytes.is_empty() {
+            let take = (NOISE_WINDOW - self.window_bytes).min(bytes.len());
+            self.window_noise += bytes[..take].iter().filter(|&&b| is_noise(b)).count();
+            self.window_bytes += take;
+            bytes = &bytes[take..];
+            if self.window_bytes == NOISE_WINDOW {
+                if self.window_noise * 100 / NOISE_WINDOW >= 15 {
+                    if !self.noise_reported {
+                        self.noise_reported = true;
+                        out.push(Piece::NoiseDetected);
+                    }
+                } else {
+                    self.noise_reported = false;
                 }
-            } else {
-                self.noise_reported = false;
+                self.window_bytes = 0;
+                self.window_noise = 0;
             }
-            self.window_bytes = 0;
-            self.window_noise = 0;
         }
     }
 
