@@ -496,3 +496,42 @@ fn every_control_has_an_accessible_label_and_tab_follows_the_steps() {
     assert!(pos("3. Connection settings") < pos("4. Flash"), "{seen:?}");
     assert!(pos("4. Flash") < pos("5. Watch"), "{seen:?}");
 }
+
+/// Enter with nothing focused is the primary action: with every step done it starts
+/// Flash (here against a port that does not exist, so it fails and says why).
+#[test]
+fn enter_starts_flash_when_every_step_is_done() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
+    let dir = tempfile::tempdir().unwrap();
+    let port = dir.path().join("ttyNONE");
+    let mut h = harness();
+    drop_files(
+        &mut h,
+        &[
+            data.join("device-certificate.pem.crt"),
+            data.join("device-private.pem.key"),
+        ],
+    );
+    // Enter while a field has the focus types, it does not flash.
+    type_into(&mut h, "Port path", port.to_str().unwrap());
+    h.key_press(eframe::egui::Key::Enter);
+    h.run_steps(2);
+    assert!(h.state().flash_result().is_none());
+    type_into(&mut h, "WiFi network", "greenhouse");
+    type_into(
+        &mut h,
+        "Endpoint",
+        "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
+    );
+    h.key_press(eframe::egui::Key::Escape); // let go of the field
+    h.run_steps(2);
+    assert!(h.state().flash_blockers().is_empty());
+    h.key_press(eframe::egui::Key::Enter);
+    h.run_steps(1);
+    run_until(&mut h, "flash finished", |app| app.flash_result().is_some());
+    let err = h.state().flash_result().cloned().unwrap().unwrap_err();
+    assert!(
+        err.contains("ttyNONE") || err.to_lowercase().contains("port"),
+        "{err}"
+    );
+}

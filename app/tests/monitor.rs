@@ -508,10 +508,7 @@ fn a_brownout_boot_loop_is_one_pattern_with_its_count() {
         s.apply(d, t0 + std::time::Duration::from_millis(800 * i as u64));
     }
     let patterns = s.patterns();
-    let boot: Vec<_> = patterns
-        .iter()
-        .filter(|p| p.rule == "boot-loop")
-        .collect();
+    let boot: Vec<_> = patterns.iter().filter(|p| p.rule == "boot-loop").collect();
     assert_eq!(boot.len(), 1, "{patterns:#?}");
     assert_eq!(boot[0].count, 5);
     assert!(

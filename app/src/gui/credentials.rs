@@ -56,6 +56,14 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         {
             action = Some(Action::ExportDer(dir));
         }
+        if ui
+            .add_enabled(!a.blocked(), egui::Button::new("Export secrets.h..."))
+            .on_hover_text("secrets.h (AWS_CERT_CA, AWS_CERT_CRT, AWS_CERT_PRIVATE as PROGMEM strings) and /cert.der, /private.der, /ca.der, for a sketch that keeps its credentials in the source or reads them from its file system")
+            .clicked()
+            && let Some(dir) = rfd::FileDialog::new().pick_folder()
+        {
+            action = Some(Action::ExportForSketch(dir));
+        }
     });
     let encrypted = a.items.iter().any(|i| {
         matches!(i.kind, Kind::EncryptedKey { .. })

@@ -69,6 +69,9 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
             });
         }
     });
+    ui.weak(
+        "Flash writes the bootloader, the partition table, the credentials (8 KiB: certificate, key, root CA, WiFi and endpoint) and the thingflash firmware; Re-provision writes only the credentials.",
+    );
     if let Some(first) = blockers.first() {
         ui.add(egui::Label::new(egui::RichText::new(format!("Not ready: {first}")).weak()).wrap());
     }

@@ -102,6 +102,8 @@ pub(super) enum Action {
     Reanalyse,
     /// Write cert.der, key.der and ca.der into this folder.
     ExportDer(std::path::PathBuf),
+    /// Write secrets.h and the classic guide's cert.der, private.der, ca.der there.
+    ExportForSketch(std::path::PathBuf),
     /// Open the serial monitor on this port.
     OpenMonitor(String),
     /// Close it.
@@ -346,11 +348,12 @@ impl ThingflashApp {
             None => out.push("drop the certificate files first".to_string()),
             Some(a) => out.extend(a.blocking_reasons()),
         }
-        if let Err(e) = self.device_config() {
-            out.push(e);
-        }
+        // In the order of the flow's steps: the first one is what to do next.
         if self.settings.serial_port.is_none() {
             out.push("choose the board's serial port".into());
+        }
+        if let Err(e) = self.device_config() {
+            out.push(e);
         }
         if self.flash.job.is_some() {
             out.push("a flash is running".into());
@@ -622,6 +625,16 @@ impl ThingflashApp {
         }
     }
 
+    /// Write the set out for other firmware (DER files, and `secrets.h` when asked).
+    fn export(&mut self, dir: &std::path::Path, opts: credentials::convert::ConvertOptions) {
+        if let Some(a) = &self.analysis {
+            self.notice = Some(match credentials::convert::write_der(a, dir, opts) {
+                Ok(paths) => format!("wrote {} files into {}", paths.len(), dir.display()),
+                Err(e) => e.to_string(),
+            });
+        }
+    }
+
     /// Carry out what a panel returned.
     pub(super) fn apply(&mut self, action: Action) {
         match action {
@@ -632,18 +645,15 @@ impl ThingflashApp {
                 self.analysis = None;
             }
             Action::Reanalyse => self.reanalyse(),
-            Action::ExportDer(dir) => {
-                if let Some(a) = &self.analysis {
-                    self.notice = Some(
-                        match credentials::convert::write_der(a, &dir, Default::default()) {
-                            Ok(paths) => {
-                                format!("wrote {} files into {}", paths.len(), dir.display())
-                            }
-                            Err(e) => e.to_string(),
-                        },
-                    );
-                }
-            }
+            Action::ExportDer(dir) => self.export(&dir, Default::default()),
+            Action::ExportForSketch(dir) => self.export(
+                &dir,
+                credentials::convert::ConvertOptions {
+                    secrets_h: true,
+                    guide_names: true,
+                    ..Default::default()
+                },
+            ),
             Action::OpenMonitor(port) => self.connect_monitor(port),
             Action::CloseMonitor => {
                 self.monitor = None;
