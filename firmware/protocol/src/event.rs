@@ -1326,7 +1326,6 @@ mod tests {
             "\"None\"",
             "None",
             "ChipPowerOn",
-            "\"CoreSw\"x",
             "\"\"",
             "\"Power On\"",
         ] {
@@ -1338,6 +1337,8 @@ mod tests {
                 "{debug}"
             );
         }
+        // Not even a well-formed line.
+        assert!(boot("\"CoreSw\"x").is_err());
         for name in RESET_NAMES {
             assert!(boot(name).is_ok(), "{name}");
         }
