@@ -27,15 +27,22 @@ fn stage() -> impl Strategy<Value = Stage> {
 
 fn event() -> impl Strategy<Value = Event<'static>> {
     prop_oneof![
-        (text(), text(), text(), text(), proptest::option::of(text())).prop_map(
-            |(a, b, c, d, e)| Event::Boot {
+        // `reset` is one of the grammar's names; any other value is refused (tested in
+        // the crate: Debug renderings must never pass).
+        (
+            text(),
+            text(),
+            text(),
+            prop::sample::select(thingflash_protocol::event::RESET_NAMES.to_vec()),
+            proptest::option::of(text())
+        )
+            .prop_map(|(a, b, c, d, e)| Event::Boot {
                 fw: cow(a),
                 chip: cow(b),
                 mac: cow(c),
-                reset: cow(d),
+                reset: Cow::Borrowed(d),
                 elf: e.map(cow),
-            }
-        ),
+            }),
         (text(), text(), text(), text(), any::<u8>(), text()).prop_map(|(a, b, c, d, n, k)| {
             Event::CredsOk {
                 cn: cow(a),
