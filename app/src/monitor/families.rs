@@ -691,11 +691,14 @@ pub(super) mod words {
     pub const TLS: u64 = 1 << 17;
     pub const ALERT: u64 = 1 << 18;
     pub const AWS_HOST: u64 = 1 << 19;
+    /// Every line.
+    pub const ALWAYS: u64 = u64::MAX;
 
     /// Each word and the recogniser bit it sets.
     pub const ALL: &[(&str, u64)] = &[
         ("rst cause:", RST_CAUSE),
         ("Fatal exception ", FATAL),
+        ("Exception (", FATAL),
         ("ESP_ERR", ESP_ERR),
         ("esp_err_t", ESP_ERR),
         ("_handle_error", MBEDTLS),
@@ -755,7 +758,7 @@ pub(super) struct Scan {
 impl Scan {
     /// Whether any of these [`words`] occur.
     pub(super) fn has(&self, bits: u64) -> bool {
-        self.words & bits != 0
+        bits == words::ALWAYS || self.words & bits != 0
     }
 }
 
@@ -1312,105 +1315,58 @@ pub(super) fn recognise(t: &str) -> Option<Found> {
     recognise_scanned(t, &scan(t))
 }
 
+/// A recogniser: explains the line or passes.
+type Rule = fn(&str) -> Option<Found>;
+
+/// The recognisers in the order they are tried, each with the [`words`] that make it
+/// worth trying (`ALWAYS`: tried on every line). The literal lines come after the first
+/// [`EARLY`] of them.
+const RULES: &[(u64, Rule)] = {
+    use words::*;
+    &[
+        (RST_CAUSE, esp8266_rom),
+        (FATAL, esp8266_exception),
+        // Before the literal lines: `ESP_ERROR_CHECK failed: esp_err_t 0x101
+        // (ESP_ERR_NO_MEM)` is best read by its error code.
+        (ESP_ERR, esp_err),
+        (MBEDTLS, mbedtls_line),
+        (BANG, verify_info_line),
+        (START_SSL, start_ssl_client),
+        (DISCONNECT_REASON, aws_lifecycle),
+        (SSL, bearssl_number),
+        (ALWAYS, bearssl_text),
+        (STATE, pubsub),
+        (MQTT, esp_mqtt_text),
+        (MQTT | PACKET, mqtt_reason_line),
+        (ERRNO, errno),
+        (REASON, wifi_line),
+        (RESET_REASON, reset_reason_line),
+        (ERR, lwip_line),
+        (FAULT_ADDR, null_pointer),
+    ]
+};
+
+/// How many of [`RULES`] come before the literal lines.
+const EARLY: usize = 3;
+
 /// [`recognise`] with the line's [`scan`] already made.
 pub(super) fn recognise_scanned(t: &str, w: &Scan) -> Option<Found> {
-    use words::*;
-    let b = t.as_bytes();
-    if b.is_empty() {
+    if t.is_empty() {
         return None;
     }
-    if b.starts_with(b"rst:0x") {
+    if t.starts_with("rst:0x") {
         return esp32_rom_reset(t);
     }
-    if w.has(RST_CAUSE)
-        && let Some(f) = esp8266_rom(t)
-    {
-        return Some(f);
-    }
-    if (b.starts_with(b"Exception (") || w.has(FATAL))
-        && let Some(f) = esp8266_exception(t)
-    {
-        return Some(f);
-    }
-    // Before the literal lines: `ESP_ERROR_CHECK failed: esp_err_t 0x101 (ESP_ERR_NO_MEM)`
-    // is best read by its error code.
-    if w.has(ESP_ERR)
-        && let Some(f) = esp_err(t)
-    {
-        return Some(f);
-    }
-    if let Some(i) = w.literal
-        && let Some(f) = literal_line(i)
-    {
-        return Some(f);
-    }
-    if w.has(MBEDTLS)
-        && let Some(f) = mbedtls_line(t)
-    {
-        return Some(f);
-    }
-    if w.has(BANG)
-        && let Some(f) = verify_info_line(t)
-    {
-        return Some(f);
-    }
-    if w.has(START_SSL)
-        && let Some(f) = start_ssl_client(t)
-    {
-        return Some(f);
-    }
-    if w.has(DISCONNECT_REASON) {
-        return aws_lifecycle(t);
-    }
-    if w.has(SSL)
-        && let Some(f) = bearssl_number(t)
-    {
-        return Some(f);
-    }
-    if let Some(f) = bearssl_text(t) {
-        return Some(f);
-    }
-    if w.has(STATE)
-        && let Some(f) = pubsub(t)
-    {
-        return Some(f);
-    }
-    if w.has(MQTT)
-        && let Some(f) = esp_mqtt_text(t)
-    {
-        return Some(f);
-    }
-    if w.has(MQTT | PACKET)
-        && let Some(f) = mqtt_reason_line(t)
-    {
-        return Some(f);
-    }
-    if w.has(ERRNO)
-        && let Some(f) = errno(t)
-    {
-        return Some(f);
-    }
-    if w.has(REASON)
-        && let Some(f) = wifi_line(t)
-    {
-        return Some(f);
-    }
-    if w.has(RESET_REASON)
-        && let Some(f) = reset_reason_line(t)
-    {
-        return Some(f);
-    }
-    if w.has(ERR)
-        && let Some(f) = lwip_line(t)
-    {
-        return Some(f);
-    }
-    if w.has(FAULT_ADDR)
-        && let Some(f) = null_pointer(t)
-    {
-        return Some(f);
-    }
-    None
+    let (early, late) = RULES.split_at(EARLY);
+    let try_rules = |rules: &[(u64, Rule)]| {
+        rules
+            .iter()
+            .filter(|(bits, _)| w.has(*bits))
+            .find_map(|(_, rule)| rule(t))
+    };
+    try_rules(early)
+        .or_else(|| w.literal.and_then(literal_line))
+        .or_else(|| try_rules(late))
 }
 
 #[cfg(test)]
