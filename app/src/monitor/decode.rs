@@ -631,16 +631,15 @@ fn rom(line: &str, t: &str) -> Option<Decoded> {
     None
 }
 
+/// esp-tls lines the tables do not cover: `line` as received, `t` cleaned.
 fn esp_idf(line: &str, t: &str) -> Option<Decoded> {
     let level = match t.as_bytes() {
         [b'E', b' ', b'(', ..] => Level::Error,
         [b'W', b' ', b'(', ..] => Level::Warn,
         _ => Level::Info,
     };
-    let line_text = line;
-    let line = t;
-    if line.contains("Failed to verify peer certificate") {
-        let mut d = Decoded::plain(line_text, Level::Error, Source::EspIdf);
+    if t.contains("Failed to verify peer certificate") {
+        let mut d = Decoded::plain(line, Level::Error, Source::EspIdf);
         d.explanation = Some(Explanation::new(
             "the server's certificate did not verify",
             "the root CA on the board does not match the server, the endpoint is not an -ats one, or the clock is not set",
@@ -648,8 +647,8 @@ fn esp_idf(line: &str, t: &str) -> Option<Decoded> {
         ));
         return Some(d);
     }
-    if line.contains("esp-tls") && line.contains("Failed to open new connection") {
-        let mut d = Decoded::plain(line_text, Level::Error, Source::EspIdf);
+    if t.contains("esp-tls") && t.contains("Failed to open new connection") {
+        let mut d = Decoded::plain(line, Level::Error, Source::EspIdf);
         d.explanation = Some(Explanation::new(
             "the TLS connection could not be opened",
             "esp-tls gave up on this connection attempt",
@@ -657,8 +656,8 @@ fn esp_idf(line: &str, t: &str) -> Option<Decoded> {
         ));
         return Some(d);
     }
-    if line.contains("verification info:") || line.contains("esp-tls") {
-        return Some(Decoded::plain(line_text, level, Source::EspIdf));
+    if t.contains("verification info:") || t.contains("esp-tls") {
+        return Some(Decoded::plain(line, level, Source::EspIdf));
     }
     None
 }
