@@ -602,7 +602,9 @@ async fn main(spawner: Spawner) -> ! {
         mac: format!("{mac}").into(),
         // The grammar's name, never a Debug rendering (`Some(ChipPowerOn)`).
         reset: reset
-            .map_or("Unknown", |r| thingflash_protocol::event::reset_name(r as u32))
+            .map_or("Unknown", |r| {
+                thingflash_protocol::event::reset_name(r as u32)
+            })
             .into(),
         elf: Some(elf_id().into()),
     });
