@@ -192,8 +192,10 @@ impl Patterns {
     /// Feed line number `index`; `at` is its arrival time when live. Returns a pattern
     /// the moment it is first recognised (later repeats update [`Patterns::summary`]).
     pub fn push(&mut self, index: usize, d: &Decoded, at: Option<Duration>) -> Option<Pattern> {
-        let ms = timestamp_ms(&super::clean(&d.text)).or(at.map(|a| a.as_millis() as u64));
         let arrival = at.map(|a| a.as_millis() as u64);
+        // The line's own time, read only for the few lines that count (this runs on every
+        // line, and cleaning it again would double the decoder's work).
+        let ms = || timestamp_ms(&super::clean(&d.text)).or(arrival);
         if is_reset(d) {
             // Milliseconds since boot restart at a reset: only arrival times give a period.
             let reason = d
@@ -242,15 +244,15 @@ impl Patterns {
             self.tls_ok = false;
             self.connected = false;
             if after_connect {
-                self.drops.hit(index, ms, d.explanation.as_ref());
+                self.drops.hit(index, ms(), d.explanation.as_ref());
                 out = self.report(Kind::Drop);
             } else {
-                self.tls_close.hit(index, ms, d.explanation.as_ref());
+                self.tls_close.hit(index, ms(), d.explanation.as_ref());
                 out = self.report(Kind::TlsClose);
             }
         }
         if is_failure(d) {
-            self.failures.hit(index, ms, d.explanation.as_ref());
+            self.failures.hit(index, ms(), d.explanation.as_ref());
             out = out.or_else(|| self.report(Kind::Failure));
         }
         out
