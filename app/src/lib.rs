@@ -5,8 +5,12 @@ pub mod bundle;
 pub mod cli;
 pub mod credentials;
 pub mod flash;
+pub mod fs;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod monitor;
+pub mod own;
+pub mod partitions;
 pub mod ports;
 pub mod provision;
+pub mod target;

@@ -1,10 +1,12 @@
-//! Step 2, the board: the serial port (picked from the ports seen, or typed), and the chip
-//! detected when flashing.
+//! Step 2, the board: the serial port (picked from the ports seen, or typed), what runs on
+//! the board (thingflash's firmware or the user's own, and where that reads its files),
+//! and the chip detected when flashing.
 
 use eframe::egui;
 
 use super::state::{Action, ThingflashApp};
 use crate::ports;
+use crate::target::{NamePreset, Target};
 
 /// Draw the step; returns what the user did.
 pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
@@ -43,9 +45,73 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             app.settings.serial_port = (!t.is_empty()).then(|| t.to_string());
         }
     });
-    ui.label("Runs on the board: thingflash firmware (ESP32-C3 / ESP32-C6)");
+    ui.horizontal(|ui| {
+        let l = ui.label("Runs on the board");
+        egui::ComboBox::from_id_salt("target")
+            .selected_text(app.settings.target.label())
+            .width(320.0)
+            .show_ui(ui, |ui| {
+                for t in Target::ALL {
+                    ui.selectable_value(&mut app.settings.target, t, t.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    ui.add(egui::Label::new(egui::RichText::new(app.settings.target.effect()).weak()).wrap());
+    if app.settings.target.fs().is_some() {
+        files(ui, app);
+    }
+    if app.settings.target.is_own_firmware() {
+        ui.horizontal(|ui| {
+            match &app.flash.firmware {
+                Some(fw) => {
+                    ui.label(format!("Your firmware, flashed first: {}", fw.source));
+                    if ui.small_button("Remove").clicked() {
+                        app.flash.firmware = None;
+                    }
+                }
+                None => {
+                    ui.weak("Drop your firmware's .merged.bin or flasher_args.json here to flash it in the same run.");
+                }
+            }
+        });
+    }
     if let Some(b) = &app.flash.board {
         ui.label(format!("Detected: {}", b.summary()));
     }
     None
+}
+
+/// Which files the sketch reads, and whether to create the file system.
+fn files(ui: &mut egui::Ui, app: &mut ThingflashApp) {
+    ui.horizontal(|ui| {
+        let l = ui.label("Credential files");
+        egui::ComboBox::from_id_salt("names")
+            .selected_text(app.settings.names.label())
+            .width(420.0)
+            .show_ui(ui, |ui| {
+                for n in NamePreset::ALL {
+                    ui.selectable_value(&mut app.settings.names, n, n.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    ui.horizontal(|ui| {
+        let l = ui.label("Or your own names");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.settings.file_list)
+                .hint_text("cert=/cert.der,key=/private.der,ca=/ca.der")
+                .desired_width(360.0),
+        )
+        .labelled_by(l.id);
+    });
+    if let Err(e) = app.file_specs() {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    ui.checkbox(
+        &mut app.flash.format,
+        "Create the file system if the partition has none (whatever the partition holds is erased)",
+    );
 }

@@ -53,7 +53,8 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
             });
         }
         let creds_blocker = app.credentials_only_blocker();
-        if ui
+        if !app.settings.target.is_own_firmware()
+            && ui
             .add_enabled(
                 creds_blocker.is_none(),
                 egui::Button::new("Re-provision credentials only"),
@@ -69,9 +70,13 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
             });
         }
     });
-    ui.weak(
-        "Flash writes the bootloader, the partition table, the credentials (8 KiB: certificate, key, root CA, WiFi and endpoint) and the thingflash firmware; Re-provision writes only the credentials.",
-    );
+    if app.settings.target.is_own_firmware() {
+        ui.weak(app.settings.target.effect());
+    } else {
+        ui.weak(
+            "Flash writes the bootloader, the partition table, the credentials (8 KiB: certificate, key, root CA, WiFi and endpoint) and the thingflash firmware; Re-provision writes only the credentials.",
+        );
+    }
     if let Some(first) = blockers.first() {
         ui.add(egui::Label::new(egui::RichText::new(format!("Not ready: {first}")).weak()).wrap());
     }
@@ -98,5 +103,52 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
         }
         None => {}
     }
+    if let Some(files) = app.partition_files() {
+        file_list(ui, files);
+    }
     action
+}
+
+/// The partition's files after the write, each marked new, replaced or kept, and what
+/// was there before.
+fn file_list(ui: &mut egui::Ui, files: &super::state::PartitionFiles) {
+    let title = if files.verified {
+        format!("Files in {} (read back from the board)", files.label)
+    } else {
+        format!("Files in {} (as planned)", files.label)
+    };
+    egui::CollapsingHeader::new(title)
+        .id_salt("partition-files")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::Grid::new("files-after")
+                .num_columns(3)
+                .striped(true)
+                .show(ui, |ui| {
+                    for f in &files.after {
+                        let was = files.before.iter().find(|b| b.path == f.path);
+                        let what = match was {
+                            None => "new",
+                            Some(b) if b.sha256 == f.sha256 && b.len == f.len => "kept",
+                            Some(_) => "replaced",
+                        };
+                        ui.monospace(&f.path);
+                        ui.label(format!("{} B", f.len));
+                        ui.label(what);
+                        ui.end_row();
+                    }
+                });
+            let gone: Vec<&str> = files
+                .before
+                .iter()
+                .filter(|b| !files.after.iter().any(|a| a.path == b.path))
+                .map(|b| b.path.as_str())
+                .collect();
+            if !gone.is_empty() {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("No longer there: {}", gone.join(", ")),
+                );
+            }
+        });
 }

@@ -17,11 +17,14 @@ use super::provision::{ProvisionDialog, ProvisionMsg};
 use crate::bundle;
 use crate::credentials::{self, Analysis, CredentialsError, InputFile, endpoint};
 use crate::flash::{self, After, Before, BoardInfo, FlashOptions};
+use crate::fs::FileEntry;
 use crate::monitor::log::{FilteredView, LogBuffer};
 use crate::monitor::reader::{self, MonitorConfig, MonitorHandle, MonitorMsg};
 use crate::monitor::{BoardStatus, Decoder};
+use crate::own::{self, FirmwareImage};
 use crate::ports::{self, PortInfo};
 use crate::provision;
+use crate::target::{CredentialSet, FileSpec, NamePreset, Target};
 
 /// Settings kept between runs. Deliberately without the WiFi password or any key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -47,6 +50,12 @@ pub struct Settings {
     pub flash_baud: u32,
     /// The port cannot reset the board (or it is already in download mode): no DTR/RTS.
     pub no_reset: bool,
+    /// What runs on the board.
+    pub target: Target,
+    /// File names for the Arduino targets.
+    pub names: NamePreset,
+    /// A custom file list (`cert=/a.der,key=/b.der,ca=/c.der`); empty: the preset.
+    pub file_list: String,
 }
 
 impl Default for Settings {
@@ -62,6 +71,9 @@ impl Default for Settings {
             baud: 115_200,
             flash_baud: 921_600,
             no_reset: false,
+            target: Target::Thingflash,
+            names: NamePreset::ClassicDer,
+            file_list: String::new(),
         }
     }
 }
@@ -75,7 +87,26 @@ pub(super) struct FlashJob {
 
 pub(super) enum FlashMsg {
     Event(flash::Event),
-    Finished(Result<flash::Report, String>),
+    Finished(Result<Outcome, String>),
+}
+
+/// A finished flash run, for either kind of target.
+pub(super) enum Outcome {
+    Thingflash(flash::Report),
+    Own(Box<flash::own::OwnReport>),
+}
+
+/// The file list of the target partition, as the flash run reported it.
+#[derive(Clone, Debug, Default)]
+pub struct PartitionFiles {
+    /// The partition's label.
+    pub label: String,
+    /// Before the write.
+    pub before: Vec<FileEntry>,
+    /// After (planned, then as read back).
+    pub after: Vec<FileEntry>,
+    /// Read back and checked.
+    pub verified: bool,
 }
 
 /// What the Flash section shows.
@@ -90,6 +121,12 @@ pub(super) struct FlashView {
     pub(super) flashed: bool,
     /// Flash even when the chip revision is outside the images' range (not persisted).
     pub(super) force: bool,
+    /// Create a new file system when the partition has none (not persisted: it erases).
+    pub(super) format: bool,
+    /// The user's firmware image to flash first.
+    pub(super) firmware: Option<FirmwareImage>,
+    /// The target partition's files, before and after.
+    pub(super) files: Option<PartitionFiles>,
 }
 
 /// What the user did in a panel that the state must carry out.
@@ -236,6 +273,19 @@ impl ThingflashApp {
     /// Add files by path (drop or file dialog) and re-check the set.
     pub fn add_paths(&mut self, paths: impl IntoIterator<Item = std::path::PathBuf>) {
         for path in paths {
+            if is_firmware_image(&path) {
+                match own::read_firmware(&path) {
+                    Ok(fw) => {
+                        self.notice = Some(format!(
+                            "firmware image {}: flashed first, then the credentials",
+                            path.display()
+                        ));
+                        self.flash.firmware = Some(fw);
+                    }
+                    Err(e) => self.notice = Some(e.to_string()),
+                }
+                continue;
+            }
             match credentials::read_path(&path) {
                 Ok(mut f) => self.files.append(&mut f),
                 Err(e) => self.unreadable.push(e),
@@ -352,13 +402,33 @@ impl ThingflashApp {
         if self.settings.serial_port.is_none() {
             out.push("choose the board's serial port".into());
         }
-        if let Err(e) = self.device_config() {
+        if self.settings.target.needs_device_config() {
+            if let Err(e) = self.device_config() {
+                out.push(e);
+            }
+        } else if let Err(e) = self.file_specs() {
             out.push(e);
         }
         if self.flash.job.is_some() {
             out.push("a flash is running".into());
         }
         out
+    }
+
+    /// The files the Arduino targets write: the custom list when one is typed, else the
+    /// preset.
+    pub fn file_specs(&self) -> Result<Vec<FileSpec>, String> {
+        let list = self.settings.file_list.trim();
+        if list.is_empty() {
+            Ok(self.settings.names.files())
+        } else {
+            crate::target::parse_file_list(list).map_err(|e| e.to_string())
+        }
+    }
+
+    /// The target partition's files from the last flash run.
+    pub fn partition_files(&self) -> Option<&PartitionFiles> {
+        self.flash.files.as_ref()
     }
 
     /// Why "Re-provision credentials only" cannot be clicked, or `None` when it can.
@@ -402,6 +472,10 @@ impl ThingflashApp {
         else {
             return;
         };
+        if self.settings.target.is_own_firmware() {
+            self.start_own_flash(port);
+            return;
+        }
         let creds = match bundle::Credentials::from_analysis(analysis) {
             Ok(c) => c,
             Err(e) => {
@@ -419,22 +493,7 @@ impl ThingflashApp {
         // The flasher needs the port to itself.
         self.monitor = None;
         self.monitor_state = "closed for flashing".into();
-        let opts = FlashOptions {
-            baud: self.settings.flash_baud,
-            before: if self.settings.no_reset {
-                Before::NoReset
-            } else {
-                Before::Default
-            },
-            after: if self.settings.no_reset {
-                After::NoReset
-            } else {
-                After::HardReset
-            },
-            force: self.flash.force,
-            credentials_only,
-            ..FlashOptions::new(port)
-        };
+        let opts = self.flash_options(port, credentials_only);
         let (tx, rx) = channel();
         let wake = self.ctx.clone();
         let spawned = std::thread::Builder::new()
@@ -458,9 +517,93 @@ impl ThingflashApp {
                         ping.request_repaint();
                     },
                 );
-                let _ = tx.send(FlashMsg::Finished(result.map_err(|e| e.to_string())));
+                let _ = tx.send(FlashMsg::Finished(
+                    result.map(Outcome::Thingflash).map_err(|e| e.to_string()),
+                ));
                 wake.request_repaint();
             });
+        self.started(spawned, rx, credentials_only);
+    }
+
+    fn flash_options(&self, port: String, credentials_only: bool) -> FlashOptions {
+        FlashOptions {
+            baud: self.settings.flash_baud,
+            before: if self.settings.no_reset {
+                Before::NoReset
+            } else {
+                Before::Default
+            },
+            after: if self.settings.no_reset {
+                After::NoReset
+            } else {
+                After::HardReset
+            },
+            force: self.flash.force,
+            credentials_only,
+            ..FlashOptions::new(port)
+        }
+    }
+
+    /// Flash for the user's own firmware: the credentials into its partition (and its
+    /// image first, when one was dropped).
+    fn start_own_flash(&mut self, port: String) {
+        let Some(creds) = self
+            .analysis
+            .as_ref()
+            .and_then(CredentialSet::from_analysis)
+        else {
+            return;
+        };
+        let files = match self.file_specs() {
+            Ok(f) => f,
+            Err(e) => {
+                self.flash.result = Some(Err(e));
+                return;
+            }
+        };
+        self.monitor = None;
+        self.monitor_state = "closed for flashing".into();
+        let opts = self.flash_options(port, false);
+        let own = own::Options {
+            target: self.settings.target,
+            files,
+            format: self.flash.format,
+            table_offset: crate::partitions::DEFAULT_OFFSET,
+        };
+        let firmware = self.flash.firmware.clone();
+        let (tx, rx) = channel();
+        let wake = self.ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("flasher".into())
+            .spawn(move || {
+                let events = tx.clone();
+                let ping = wake.clone();
+                let req = flash::own::Request {
+                    own,
+                    creds: &creds,
+                    firmware: firmware.as_ref(),
+                };
+                let result = flash::own::run(&opts, &req, &mut |e| {
+                    let _ = events.send(FlashMsg::Event(e));
+                    ping.request_repaint();
+                });
+                let _ = tx.send(FlashMsg::Finished(
+                    result
+                        .map(|r| Outcome::Own(Box::new(r)))
+                        .map_err(|e| e.to_string()),
+                ));
+                wake.request_repaint();
+            });
+        self.flash.files = None;
+        self.started(spawned, rx, false);
+    }
+
+    fn started(
+        &mut self,
+        spawned: std::io::Result<std::thread::JoinHandle<()>>,
+        rx: Receiver<FlashMsg>,
+        credentials_only: bool,
+    ) {
         match spawned {
             Ok(_) => {
                 self.flash.job = Some(FlashJob {
@@ -499,6 +642,28 @@ impl ThingflashApp {
                         self.flash.progress = Some(p);
                     }
                     FlashMsg::Event(flash::Event::Done(_)) => {}
+                    FlashMsg::Event(flash::Event::ReadingPartition { label, size, .. }) => {
+                        self.flash.stage = format!("reading {label} ({} KiB)", size / 1024)
+                    }
+                    FlashMsg::Event(flash::Event::Planned {
+                        label,
+                        before,
+                        after,
+                        ..
+                    }) => {
+                        self.flash.files = Some(PartitionFiles {
+                            label,
+                            before,
+                            after,
+                            verified: false,
+                        })
+                    }
+                    FlashMsg::Event(flash::Event::Verified { files, .. }) => {
+                        if let Some(f) = &mut self.flash.files {
+                            f.after = files;
+                            f.verified = true;
+                        }
+                    }
                     FlashMsg::Finished(r) => finished = Some((r, job.credentials_only)),
                 }
             }
@@ -508,7 +673,27 @@ impl ThingflashApp {
         };
         self.flash.job = None;
         self.flash.result = Some(match r {
-            Ok(report) => {
+            Ok(Outcome::Own(report)) => Ok(format!(
+                "Wrote {} KiB into {} in {:.1} s{}, read back and checked: {} file(s). {}",
+                report.partition_bytes.div_ceil(1024),
+                report.placement.partition.label,
+                report.write_time.as_secs_f64(),
+                if report.firmware_bytes > 0 {
+                    format!(
+                        " after {} KiB of your firmware",
+                        report.firmware_bytes.div_ceil(1024)
+                    )
+                } else {
+                    String::new()
+                },
+                report.verified.len(),
+                if self.settings.no_reset {
+                    "Press RESET on the board to start it."
+                } else {
+                    "The board is restarting; its log follows below."
+                }
+            )),
+            Ok(Outcome::Thingflash(report)) => {
                 if !credentials_only {
                     self.flash.flashed = true;
                 }
@@ -705,4 +890,14 @@ impl ThingflashApp {
             Action::OpenStep(step) => self.open_step = step,
         }
     }
+}
+
+/// Whether a dropped file is the user's firmware rather than a credential: a merged image
+/// or ESP-IDF's flasher_args.json.
+pub fn is_firmware_image(path: &std::path::Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.ends_with(".merged.bin") || name == "flasher_args.json"
 }

@@ -94,6 +94,10 @@ pub fn state(app: &ThingflashApp, step: StepId) -> (StepState, String) {
             (Some(p), Some(b)) => (Done, format!("{} on {p}", b.summary())),
             (Some(p), None) => (Done, format!("port {p}")),
         },
+        StepId::Connection if !app.settings.target.needs_device_config() => (
+            Done,
+            "your firmware has its own WiFi and endpoint settings".into(),
+        ),
         StepId::Connection => match app.device_config() {
             Ok(c) => (Done, format!("WiFi {}, {}:{}", c.wifi_ssid, c.host, c.port)),
             Err(e) if app.settings.wifi_ssid.is_empty() && app.settings.endpoint.is_empty() => {

@@ -362,7 +362,13 @@ impl Mock {
             .unwrap();
         assert!(port.starts_with("/dev/"), "unexpected mock output: {port}");
         // Keep draining its output so that it never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        std::thread::spawn(move || {
+            for l in lines {
+                if std::env::var_os("MOCK_DEBUG").is_some() {
+                    eprintln!("MOCK: {l:?}");
+                }
+            }
+        });
         Self {
             child,
             chip: chip.to_string(),
@@ -404,5 +410,125 @@ impl Mock {
 impl Drop for Mock {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// A cable between thingflash and the mock: a pseudo-terminal of its own whose bytes are
+/// relayed to the mock's, counted, and that can be cut part way through a write (a
+/// cable pulled out), while the mock and its flash live on.
+pub struct Cable {
+    pub port: String,
+    /// Bytes relayed from the host to the mock.
+    pub sent: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Cut once `sent` passes this many bytes (`usize::MAX`: never).
+    pub cut_at: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Cable {
+    pub fn to(mock: &Mock) -> Self {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let pty = nix::pty::openpty(None, None).unwrap();
+        let port = nix::unistd::ttyname(&pty.slave)
+            .unwrap()
+            .display()
+            .to_string();
+        // Raw on both sides: no echo, no CR/LF rewriting of SLIP frames.
+        for fd in [&pty.slave, &pty.master] {
+            let mut t = nix::sys::termios::tcgetattr(fd).unwrap();
+            nix::sys::termios::cfmakeraw(&mut t);
+            nix::sys::termios::tcsetattr(fd, nix::sys::termios::SetArg::TCSANOW, &t).unwrap();
+        }
+        let far = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&mock.port)
+            .unwrap();
+        let mut t = nix::sys::termios::tcgetattr(&far).unwrap();
+        nix::sys::termios::cfmakeraw(&mut t);
+        nix::sys::termios::tcsetattr(&far, nix::sys::termios::SetArg::TCSANOW, &t).unwrap();
+        // The slave stays open here too, so that the pty does not hang up between the
+        // app's opens.
+        let slave = pty.slave;
+        let near = std::fs::File::from(pty.master);
+        let sent = Arc::new(AtomicUsize::new(0));
+        let cut_at = Arc::new(AtomicUsize::new(usize::MAX));
+        let stop = Arc::new(AtomicBool::new(false));
+        let pump = |from: std::fs::File, to: std::fs::File, count: bool| {
+            let (sent, cut_at, stop) = (sent.clone(), cut_at.clone(), stop.clone());
+            std::thread::spawn(move || {
+                use std::io::{Read as _, Write as _};
+                use std::os::fd::AsFd as _;
+                let mut to = to;
+                let mut buf = [0u8; 4096];
+                loop {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let ready = {
+                        let mut pfd = [nix::poll::PollFd::new(
+                            from.as_fd(),
+                            nix::poll::PollFlags::POLLIN,
+                        )];
+                        nix::poll::poll(&mut pfd, nix::poll::PollTimeout::from(50u16))
+                    };
+                    match ready {
+                        Ok(0) => continue,
+                        Ok(_) => {}
+                        Err(_) => return,
+                    }
+                    let n = match (&from).read(&mut buf) {
+                        Ok(0) | Err(_) => {
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                            continue;
+                        }
+                        Ok(n) => n,
+                    };
+                    if count {
+                        let total = sent.fetch_add(n, Ordering::Relaxed) + n;
+                        if total >= cut_at.load(Ordering::Relaxed) {
+                            stop.store(true, Ordering::Relaxed);
+                            return;
+                        }
+                    }
+                    if to.write_all(&buf[..n]).is_err() {
+                        return;
+                    }
+                }
+            })
+        };
+        let t1 = pump(near.try_clone().unwrap(), far.try_clone().unwrap(), true);
+        let t2 = pump(far, near, false);
+        // Held by the cable until it is dropped.
+        std::mem::forget(slave);
+        Self {
+            port,
+            sent,
+            cut_at,
+            stop,
+            threads: vec![t1, t2],
+        }
+    }
+
+    /// Bytes sent to the mock so far.
+    pub fn sent(&self) -> usize {
+        self.sent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Cut the cable `more` bytes from now.
+    pub fn cut_after(&self, more: usize) {
+        self.cut_at
+            .store(self.sent() + more, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Drop for Cable {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
     }
 }

@@ -15,6 +15,8 @@ use crate::monitor;
 use crate::monitor::reader::MonitorConfig;
 use crate::provision;
 
+mod own;
+
 /// Environment variable holding the passphrase of an encrypted private key (never a
 /// command-line argument: those are visible to every user of the machine).
 pub const PASSPHRASE_ENV: &str = "THINGFLASH_KEY_PASSPHRASE";
@@ -36,12 +38,13 @@ pub struct BoardSettings {
     /// Certificate, key, root CA or AWS zip files (classified as `thingflash check` does).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// AWS IoT data endpoint, e.g. a1b2c3-ats.iot.eu-west-1.amazonaws.com.
+    /// AWS IoT data endpoint, e.g. a1b2c3-ats.iot.eu-west-1.amazonaws.com (thingflash
+    /// firmware; your own firmware has its own).
     #[arg(long)]
-    pub endpoint: String,
-    /// WiFi network name.
+    pub endpoint: Option<String>,
+    /// WiFi network name (thingflash firmware).
     #[arg(long)]
-    pub wifi_ssid: String,
+    pub wifi_ssid: Option<String>,
     /// WiFi password ('' for an open network). Prefer the environment variable: arguments
     /// are visible to every user of the machine.
     #[arg(long, env = WIFI_PASSWORD_ENV, hide_env_values = true)]
@@ -161,6 +164,9 @@ pub enum Command {
         /// Skip the MD5 check of what was written.
         #[arg(long)]
         no_verify: bool,
+        /// Where the credentials go: what runs on the board.
+        #[command(flatten)]
+        own: own::OwnArgs,
         /// Flash even if the chip revision is outside what the images declare.
         #[arg(long)]
         force: bool,
@@ -195,6 +201,12 @@ pub enum Command {
     /// AWS: create things, certificates and policies with your AWS credentials.
     #[command(subcommand)]
     Aws(AwsCommand),
+    /// Show a board's partition table (or a table file's), and which partition each
+    /// target writes.
+    Partitions(own::PartitionsArgs),
+    /// Write the file-system or esp_secure_cert image for your own firmware to a file,
+    /// without a board: for esptool, or an IDE's upload tool.
+    Image(own::ImageArgs),
     /// Decode a saved serial log: every line, with an explanation where one applies.
     Decode {
         /// The log file; `-` or nothing reads standard input.
@@ -556,9 +568,23 @@ pub fn run(command: Command) -> ExitCode {
             after,
             credentials_only,
             no_verify,
+            own,
             force,
             json,
         } => {
+            if own.target.is_own_firmware() {
+                let opts = flash::FlashOptions {
+                    port,
+                    baud,
+                    before,
+                    after,
+                    verify: !no_verify,
+                    force,
+                    credentials_only: false,
+                    chip: None,
+                };
+                return own::flash(&settings.files, &own, &opts, json, &mut out);
+            }
             let opts = flash::FlashOptions {
                 port,
                 baud,
@@ -571,6 +597,8 @@ pub fn run(command: Command) -> ExitCode {
             };
             flash_command(&settings, &opts, json, &mut out)
         }
+        Command::Partitions(args) => own::partitions(&args, &mut out),
+        Command::Image(args) => own::image(&args, &mut out),
         Command::Ports { json } => {
             let ports = crate::ports::list();
             let text = if json {
@@ -786,7 +814,12 @@ fn prepare(s: &BoardSettings) -> Result<Prepared, ExitCode> {
             "give the WiFi password in {WIFI_PASSWORD_ENV} (or --wifi-password; '' for an open network)"
         )));
     };
-    let endpoint = credentials::endpoint::check_endpoint(&s.endpoint);
+    let (Some(endpoint), Some(wifi_ssid)) = (&s.endpoint, &s.wifi_ssid) else {
+        return Err(usage_error(
+            &"thingflash's firmware needs --endpoint and --wifi-ssid (with --target for your own firmware, they are not needed)",
+        ));
+    };
+    let endpoint = credentials::endpoint::check_endpoint(endpoint);
     let Some(host) = endpoint.host else {
         let why = endpoint
             .findings
@@ -808,7 +841,7 @@ fn prepare(s: &BoardSettings) -> Result<Prepared, ExitCode> {
         }
     };
     let config = thingflash_protocol::config::DeviceConfig {
-        wifi_ssid: s.wifi_ssid.clone(),
+        wifi_ssid: wifi_ssid.clone(),
         wifi_password: zeroize::Zeroizing::new(password),
         host,
         port: s.mqtt_port,
@@ -940,6 +973,9 @@ fn flash_command(
                 let key = (p.index, (p.fraction() * 10.0) as u32, p.verifying);
                 shown.insert(key).then(|| p.line())
             }
+            e @ (flash::Event::ReadingPartition { .. }
+            | flash::Event::Planned { .. }
+            | flash::Event::Verified { .. }) => own::event_line(e),
             flash::Event::Done(r) => Some(format!(
                 "done: {} segment(s), {} B in {:.1} s{}",
                 r.written.len(),

@@ -2,7 +2,10 @@
 //! flasher stub, so data goes compressed), check chip, revision and flash size, write every
 //! segment in one pass, verify each by MD5 and reset into the app. Blocking: callers run it
 //! on a worker thread and receive [`Event`]s through a callback (the GUI forwards them over
-//! a channel, the CLI prints them).
+//! a channel, the CLI prints them). [`own`] writes credentials beside the user's own
+//! firmware instead.
+
+pub mod own;
 
 use std::time::{Duration, Instant};
 
@@ -182,6 +185,35 @@ pub enum Event {
     Progress(Progress),
     /// Everything is written (and verified when asked).
     Done(Report),
+    /// Reading a partition (own firmware: before changing it, and after, to check it).
+    ReadingPartition {
+        /// Its label.
+        label: String,
+        /// Offset.
+        offset: u32,
+        /// Bytes.
+        size: u32,
+    },
+    /// What the partition will hold (own firmware), before anything is written.
+    Planned {
+        /// Its label.
+        label: String,
+        /// Files (or records) it holds now.
+        before: Vec<crate::fs::FileEntry>,
+        /// Files it will hold.
+        after: Vec<crate::fs::FileEntry>,
+        /// A new file system is created.
+        formatted: bool,
+        /// Bytes to write (whole sectors).
+        bytes: usize,
+    },
+    /// The partition read back holds every file as meant (own firmware).
+    Verified {
+        /// Its label.
+        label: String,
+        /// What it holds.
+        files: Vec<crate::fs::FileEntry>,
+    },
 }
 
 /// The outcome of a successful run.
@@ -291,6 +323,31 @@ pub enum FlashError {
         port: String,
         /// What espflash saw.
         detail: String,
+    },
+    /// The credentials cannot go onto this board (own firmware); nothing was written.
+    #[error(transparent)]
+    Own(Box<crate::own::OwnError>),
+    /// The user's firmware image is for another chip.
+    #[error(
+        "the firmware image was built for {image}, but this board is an {found}: build or export it for {found} (Arduino: Tools > Board), or connect the board it was built for"
+    )]
+    ImageForOtherChip {
+        /// The image's chip.
+        image: String,
+        /// The board's chip.
+        found: String,
+    },
+    /// A write into the user's partition broke off.
+    #[error(
+        "the write to {port} broke off ({detail}). State: {state}. Check the cable and the port, then run the same flash again"
+    )]
+    PartitionInterrupted {
+        /// The port.
+        port: String,
+        /// What espflash saw.
+        detail: String,
+        /// What the partition holds now, as far as can be told.
+        state: String,
     },
     /// The MD5 read back differs.
     #[error(
@@ -490,19 +547,27 @@ pub fn check_board_table(table: &[u8]) -> Result<(), FlashError> {
 }
 
 fn read_table(flasher: &mut Flasher, port: &str) -> Result<Vec<u8>, FlashError> {
+    read_region(flasher, port, bundle::TABLE_OFFSET, bundle::TABLE_LEN)
+}
+
+/// Read `len` bytes of flash at `offset` through the stub (MD5-checked by espflash).
+fn read_region(
+    flasher: &mut Flasher,
+    port: &str,
+    offset: u32,
+    len: u32,
+) -> Result<Vec<u8>, FlashError> {
     let fail = |detail: String| FlashError::Interrupted {
         port: port.to_string(),
         detail,
     };
+    // espflash reads into a file; a private temporary one, removed on drop. One packet
+    // in flight: with more, espflash's acknowledgements and esp32-mock-bootloader's
+    // flow control disagree and the read stalls; on a board the cost is one round trip
+    // per 4 KiB.
     let file = tempfile::NamedTempFile::new().map_err(|e| fail(e.to_string()))?;
     flasher
-        .read_flash(
-            bundle::TABLE_OFFSET,
-            bundle::TABLE_LEN,
-            0x1000,
-            64,
-            file.path().to_path_buf(),
-        )
+        .read_flash(offset, len, 0x1000, 1, file.path().to_path_buf())
         .map_err(|e| write_error(port, e))?;
     std::fs::read(file.path()).map_err(|e| fail(e.to_string()))
 }

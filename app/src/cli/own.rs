@@ -1,0 +1,456 @@
+//! The command line for the user's own firmware: `flash --target ...`, `partitions` and
+//! `image`. Thin: the work is in [`crate::own`], [`crate::flash::own`] and [`crate::fs`].
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::flash::{self, Event};
+use crate::fs::{FileEntry, Found};
+use crate::own::{self, FirmwareImage};
+use crate::partitions::{self, Partition, Table};
+use crate::target::{CredentialSet, FileSpec, NamePreset, Target, parse_file_list};
+
+use super::{load, render, usage_error};
+
+/// Where the credentials go, for `flash`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct OwnArgs {
+    /// What runs on the board: thingflash's firmware (the default: the whole flash is
+    /// written), or your own firmware, which keeps everything but its credentials.
+    #[arg(long, value_enum, default_value_t)]
+    pub target: Target,
+    /// File names for the Arduino targets.
+    #[arg(long, value_enum, default_value_t)]
+    pub names: NamePreset,
+    /// Your own file list instead of a preset: cert=/cert.der,key=/private.der,ca=/ca.der
+    /// (.der names are written as DER, others as PEM; add :pem or :der to choose).
+    #[arg(long, value_name = "LIST")]
+    pub file_list: Option<String>,
+    /// Create a new file system (or esp_secure_cert partition) when the partition holds
+    /// none of the chosen kind. Whatever the partition held is lost.
+    #[arg(long)]
+    pub format: bool,
+    /// Where the board's partition table is.
+    #[arg(long, value_parser = offset, default_value = "0x8000")]
+    pub table_offset: u32,
+    /// Your firmware, flashed in the same run: a merged image (`*.merged.bin`, written at
+    /// 0x0) or ESP-IDF's build/flasher_args.json. The credentials then go into the
+    /// partition its table defines.
+    #[arg(long, value_name = "FILE")]
+    pub image: Option<PathBuf>,
+}
+
+fn offset(s: &str) -> Result<u32, String> {
+    own::parse_offset(s).ok_or_else(|| format!("{s:?} is not an offset (0x8000 or 32768)"))
+}
+
+fn specs(args_names: NamePreset, list: Option<&str>) -> Result<Vec<FileSpec>, ExitCode> {
+    match list {
+        Some(l) => parse_file_list(l).map_err(|e| usage_error(&e)),
+        None => Ok(args_names.files()),
+    }
+}
+
+fn credential_set(files: &[PathBuf]) -> Result<CredentialSet, ExitCode> {
+    let a = load(files).map_err(|e| usage_error(&e))?;
+    CredentialSet::from_analysis(&a).ok_or_else(|| {
+        eprint!("{}", render(&a));
+        eprintln!("thingflash: the files above are not ready: fix what is listed first");
+        ExitCode::from(1)
+    })
+}
+
+fn listing(title: &str, files: &[FileEntry]) -> String {
+    let mut s = format!("{title}:\n");
+    if files.is_empty() {
+        s.push_str("  (nothing)\n");
+    }
+    for f in files {
+        s.push_str(&format!(
+            "  {:<28} {:>9} B  sha256 {}\n",
+            f.path, f.len, f.sha256
+        ));
+    }
+    s
+}
+
+/// The text line for the own-firmware events.
+pub fn event_line(e: &Event) -> Option<String> {
+    match e {
+        Event::ReadingPartition {
+            label,
+            offset,
+            size,
+        } => Some(format!(
+            "reading {label} ({} at {offset:#x})",
+            partitions::human_size(*size)
+        )),
+        Event::Planned {
+            label,
+            before,
+            after,
+            formatted,
+            bytes,
+        } => Some(format!(
+            "{}{}{label}: {} to write{}",
+            listing(&format!("{label} now"), before),
+            listing(&format!("{label} after"), after),
+            partitions::human_size(*bytes as u32),
+            if *formatted {
+                " (a new file system)"
+            } else {
+                ""
+            }
+        )),
+        Event::Verified { label, files } => Some(format!(
+            "read back {label}: {} file(s), every one as meant",
+            files.len()
+        )),
+        _ => None,
+    }
+}
+
+/// `flash --target <own firmware>`.
+pub fn flash(
+    files: &[PathBuf],
+    args: &OwnArgs,
+    opts: &flash::FlashOptions,
+    json: bool,
+    out: &mut impl Write,
+) -> ExitCode {
+    let creds = match credential_set(files) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let specs = match specs(args.names, args.file_list.as_deref()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let firmware: Option<FirmwareImage> = match &args.image {
+        Some(p) => match own::read_firmware(p) {
+            Ok(f) => Some(f),
+            Err(e) => return usage_error(&e),
+        },
+        None => None,
+    };
+    let req = flash::own::Request {
+        own: own::Options {
+            target: args.target,
+            files: specs,
+            format: args.format,
+            table_offset: args.table_offset,
+        },
+        creds: &creds,
+        firmware: firmware.as_ref(),
+    };
+    let mut shown = std::collections::HashSet::new();
+    let mut on_event = |e: Event| {
+        if json {
+            let _ = writeln!(out, "{}", serde_json::to_string(&e).unwrap_or_default());
+            return;
+        }
+        let line = match &e {
+            Event::Connecting { port } => Some(format!("connecting to {port}")),
+            Event::Connected(b) => Some(format!("connected: {}", b.summary())),
+            Event::ReadingTable => Some("reading the board's partition table".into()),
+            Event::Progress(p) => {
+                let key = (p.index, (p.fraction() * 10.0) as u32, p.verifying);
+                shown.insert(key).then(|| p.line())
+            }
+            other => event_line(other),
+        };
+        if let Some(line) = line {
+            let _ = write!(
+                out,
+                "{line}{}",
+                if line.ends_with('\n') { "" } else { "\n" }
+            );
+        }
+    };
+    match flash::own::run(opts, &req, &mut on_event) {
+        Ok(r) => {
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string(&r).unwrap_or_default());
+            } else {
+                let _ = writeln!(
+                    out,
+                    "done: {} of {}{} written in {:.1} s; the sketch finds its files at next boot",
+                    partitions::human_size(r.partition_bytes as u32),
+                    r.placement.partition.label,
+                    if r.firmware_bytes > 0 {
+                        format!(
+                            " and {} of firmware",
+                            partitions::human_size(r.firmware_bytes as u32)
+                        )
+                    } else {
+                        String::new()
+                    },
+                    r.write_time.as_secs_f64()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("thingflash: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `partitions`.
+#[derive(clap::Args, Debug)]
+pub struct PartitionsArgs {
+    /// Read the table from the board on this port.
+    #[arg(long, conflicts_with = "file")]
+    pub port: Option<String>,
+    /// Read it from a file instead: a binary table (read from 0x8000), a merged image, or
+    /// a partition CSV.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// Where the table is (board or merged image).
+    #[arg(long, value_parser = offset, default_value = "0x8000")]
+    pub table_offset: u32,
+    /// Baud rate.
+    #[arg(long, default_value_t = 921_600)]
+    pub baud: u32,
+    /// How to enter the loader.
+    #[arg(long, value_enum, default_value_t)]
+    pub before: flash::Before,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A table from a file: CSV, a binary table, or a merged image holding one.
+pub fn table_from_file(path: &Path, offset: u32) -> Result<Table, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text_like = bytes.iter().take(512).all(|b| b.is_ascii() && *b != 0);
+    if text_like && !bytes.is_empty() {
+        let text = String::from_utf8_lossy(&bytes);
+        return partitions::parse_csv(&text).map_err(|e| e.to_string());
+    }
+    let at = if bytes.len() > offset as usize + partitions::TABLE_LEN / 2
+        && bytes.first() != Some(&0xAA)
+    {
+        offset as usize
+    } else {
+        0
+    };
+    partitions::parse(&bytes[at.min(bytes.len())..], offset).map_err(|e| e.to_string())
+}
+
+fn targets_for(table: &Table) -> String {
+    let mut s = String::new();
+    for t in Target::ALL.into_iter().filter(|t| t.is_own_firmware()) {
+        let line = match own::choose_partition(t, table) {
+            Ok(p) => format!(
+                "{} -> {} at {:#x} ({})",
+                t.cli_name(),
+                p.label,
+                p.offset,
+                partitions::human_size(p.size)
+            ),
+            Err(e) => format!("{} -> not possible: {e}", t.cli_name()),
+        };
+        s.push_str(&line);
+        s.push('\n');
+    }
+    s
+}
+
+/// `partitions`.
+pub fn partitions(args: &PartitionsArgs, out: &mut impl Write) -> ExitCode {
+    let table = match (&args.port, &args.file) {
+        (_, Some(f)) => match table_from_file(f, args.table_offset) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("thingflash: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        (Some(port), None) => {
+            let opts = flash::FlashOptions {
+                baud: args.baud,
+                before: args.before,
+                after: flash::After::NoReset,
+                ..flash::FlashOptions::new(port.clone())
+            };
+            match flash::own::inspect(&opts, args.table_offset, &mut |_| {}) {
+                Ok(i) => {
+                    if !args.json {
+                        let _ = writeln!(out, "board: {}", i.board.summary());
+                    }
+                    i.table
+                }
+                Err(e) => {
+                    eprintln!("thingflash: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+        (None, None) => {
+            return usage_error(&"give --port (a board) or --file (a table, image or CSV)");
+        }
+    };
+    if args.json {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&table).unwrap_or_default()
+        );
+    } else {
+        let _ = write!(out, "{}{}", table.listing(), targets_for(&table));
+    }
+    ExitCode::SUCCESS
+}
+
+/// `image`.
+#[derive(clap::Args, Debug)]
+pub struct ImageArgs {
+    /// Certificate, key, root CA or AWS zip files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The firmware that will read it: esp-secure-cert, arduino-littlefs, arduino-spiffs.
+    #[arg(long, value_enum)]
+    pub target: Target,
+    /// File names (Arduino targets).
+    #[arg(long, value_enum, default_value_t)]
+    pub names: NamePreset,
+    /// Your own file list instead of a preset (see `flash --help`).
+    #[arg(long, value_name = "LIST")]
+    pub file_list: Option<String>,
+    /// Partition size, e.g. 0x160000.
+    #[arg(long, value_parser = offset, required_unless_present_any = ["partitions", "base"])]
+    pub size: Option<u32>,
+    /// Take size and offset from a partition table: a CSV (the Arduino cores'
+    /// tools/partitions/*.csv, your partitions.csv), a binary table or a merged image.
+    #[arg(long)]
+    pub partitions: Option<PathBuf>,
+    /// Add the credentials to this existing image (read from the board with esptool
+    /// read-flash) instead of starting empty; its other files are kept.
+    #[arg(long)]
+    pub base: Option<PathBuf>,
+    /// The image to write (holds the private key: created 0600).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `image`.
+pub fn image(args: &ImageArgs, out: &mut impl Write) -> ExitCode {
+    if !args.target.is_own_firmware() {
+        return usage_error(&"for thingflash's firmware, `bundle` builds the whole image");
+    }
+    let creds = match credential_set(&args.files) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let specs = match specs(args.names, args.file_list.as_deref()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let from_table = match &args.partitions {
+        Some(p) => match table_from_file(p, partitions::DEFAULT_OFFSET).and_then(|t| {
+            own::choose_partition(args.target, &t)
+                .cloned()
+                .map_err(|e| e.to_string())
+        }) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("thingflash: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        None => None,
+    };
+    let base = match &args.base {
+        Some(b) => match std::fs::read(b) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => return usage_error(&format!("cannot read {}: {e}", b.display())),
+        },
+        None => None,
+    };
+    let size = args
+        .size
+        .or(from_table.as_ref().map(|p| p.size))
+        .or(base.as_ref().map(|b| b.len() as u32))
+        .unwrap_or(0);
+    let partition = from_table.unwrap_or(Partition {
+        label: "image".into(),
+        ty: if args.target.fs().is_some() {
+            partitions::TYPE_DATA
+        } else {
+            partitions::TYPE_SECURE_CERT
+        },
+        subtype: partitions::SUBTYPE_SPIFFS,
+        offset: 0,
+        size,
+        encrypted: false,
+        readonly: false,
+    });
+    let partition = Partition { size, ..partition };
+    let current = match base {
+        Some(b) if b.len() == size as usize => b,
+        Some(b) => {
+            return usage_error(&format!(
+                "--base holds {} bytes but the partition is {size}: read exactly the partition with esptool read-flash",
+                b.len()
+            ));
+        }
+        None => vec![0xFF; size as usize],
+    };
+    let started = std::time::Instant::now();
+    let opts = own::Options {
+        target: args.target,
+        files: specs,
+        format: current.iter().all(|b| *b == 0xFF),
+        table_offset: partitions::DEFAULT_OFFSET,
+    };
+    let placement = match own::place(&opts, &partition, &current, &creds) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("thingflash: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let took = started.elapsed();
+    if let Err(e) =
+        crate::credentials::convert::write_file(&args.out, placement.image(), true, args.force)
+    {
+        eprintln!("thingflash: {e}");
+        return ExitCode::from(1);
+    }
+    let kind = match args.target.fs() {
+        Some(k) => k.to_string(),
+        None => "esp_secure_cert".into(),
+    };
+    let _ = write!(
+        out,
+        "{}",
+        listing(
+            &format!(
+                "{} ({kind}, {})",
+                args.out.display(),
+                partitions::human_size(size)
+            ),
+            &placement.after
+        )
+    );
+    if placement.found == Found::Blank || opts.format {
+        let _ = writeln!(out, "a new {kind} image, built in {} ms", took.as_millis());
+    }
+    let at = if partition.offset > 0 {
+        format!("{:#x}", partition.offset)
+    } else {
+        "the partition's offset".into()
+    };
+    let _ = writeln!(
+        out,
+        "flash it at {at}, e.g. `esptool write-flash {at} {}`",
+        args.out.display()
+    );
+    ExitCode::SUCCESS
+}

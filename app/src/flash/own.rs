@@ -1,0 +1,241 @@
+//! Flashing for the user's own firmware on any ESP32-family chip: connect and name the
+//! chip, read the partition table (from the board, or from the firmware image flashed in
+//! the same run), read the target partition, write the user's image and only the sectors
+//! of the partition that change, then read the partition back and check every file. The
+//! planning is [`crate::own`]'s; this is the I/O around it.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{
+    BoardInfo, Event, FlashError, FlashOptions, Tracker, connect, read_region, write_error,
+};
+use crate::fs::FileEntry;
+use crate::own::{self, FirmwareImage, OwnError, Placement};
+use crate::partitions::{self, Partition, Table};
+use crate::target::CredentialSet;
+
+/// One run for the user's own firmware.
+pub struct Request<'a> {
+    /// Target, files, format, table offset.
+    pub own: own::Options,
+    /// The credentials.
+    pub creds: &'a CredentialSet,
+    /// The user's firmware, flashed first, when given.
+    pub firmware: Option<&'a FirmwareImage>,
+}
+
+/// What a run did.
+#[derive(Debug, Serialize)]
+pub struct OwnReport {
+    /// The board.
+    pub board: BoardInfo,
+    /// The table used.
+    pub table: Table,
+    /// What the partition held and holds.
+    pub placement: Placement,
+    /// Bytes of the user's firmware written.
+    pub firmware_bytes: usize,
+    /// Bytes of the partition written (whole sectors).
+    pub partition_bytes: usize,
+    /// Time spent writing and verifying (after connecting).
+    pub write_time: std::time::Duration,
+    /// The listing read back from the board after writing.
+    pub verified: Vec<FileEntry>,
+}
+
+/// The board's table and, for file-system targets, its files: what `partitions` shows.
+#[derive(Debug, Serialize)]
+pub struct Inspection {
+    /// The board.
+    pub board: BoardInfo,
+    /// Its table.
+    pub table: Table,
+}
+
+fn own_error(e: OwnError) -> FlashError {
+    FlashError::Own(Box::new(e))
+}
+
+fn board_table(
+    flasher: &mut espflash::flasher::Flasher,
+    opts: &FlashOptions,
+    offset: u32,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Table, FlashError> {
+    on_event(Event::ReadingTable);
+    let bytes = read_region(flasher, &opts.port, offset, partitions::TABLE_LEN as u32)?;
+    partitions::parse(&bytes, offset).map_err(|e| own_error(e.into()))
+}
+
+/// Connect and read the partition table.
+pub fn inspect(
+    opts: &FlashOptions,
+    table_offset: u32,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Inspection, FlashError> {
+    on_event(Event::Connecting {
+        port: opts.port.clone(),
+    });
+    let (mut flasher, board) = connect(opts)?;
+    on_event(Event::Connected(board.clone()));
+    let table = board_table(&mut flasher, opts, table_offset, on_event)?;
+    Ok(Inspection { board, table })
+}
+
+/// Write the credentials where the user's firmware reads them (and that firmware first,
+/// when given). Returns after the partition has been read back and checked.
+pub fn run(
+    opts: &FlashOptions,
+    req: &Request<'_>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<OwnReport, FlashError> {
+    on_event(Event::Connecting {
+        port: opts.port.clone(),
+    });
+    let (mut flasher, board) = connect(opts)?;
+    on_event(Event::Connected(board.clone()));
+
+    if let Some(fw) = req.firmware
+        && let Some(id) = fw.chip_id
+        && own::chip_name(id) != Some(board.chip.as_str())
+    {
+        return Err(FlashError::ImageForOtherChip {
+            image: own::chip_name(id).unwrap_or("an unknown chip").to_string(),
+            found: board.chip.clone(),
+        });
+    }
+
+    let offset = req.own.table_offset;
+    let image_table = req
+        .firmware
+        .and_then(|fw| fw.bytes_at(offset, partitions::TABLE_LEN));
+    let table = match image_table {
+        Some(bytes) => partitions::parse(bytes, offset).map_err(|e| own_error(e.into()))?,
+        None => board_table(&mut flasher, opts, offset, on_event)?,
+    };
+    let partition: Partition = own::choose_partition(req.own.target, &table)
+        .map_err(own_error)?
+        .clone();
+    own::check_fits_flash(&partition, board.flash_bytes).map_err(own_error)?;
+
+    on_event(Event::ReadingPartition {
+        label: partition.label.clone(),
+        offset: partition.offset,
+        size: partition.size,
+    });
+    let on_board = read_region(&mut flasher, &opts.port, partition.offset, partition.size)?;
+    // A firmware image that brings contents for the partition (a merged image with the
+    // sketch's data folder) is the base; otherwise the board's own files are.
+    let base = req
+        .firmware
+        .and_then(|fw| fw.partition_contents(&partition))
+        .unwrap_or_else(|| on_board.clone());
+    let placement =
+        own::place_over(&req.own, &partition, &base, &on_board, req.creds).map_err(own_error)?;
+    on_event(Event::Planned {
+        label: partition.label.clone(),
+        before: placement.before.clone(),
+        after: placement.after.clone(),
+        formatted: placement.formatted,
+        bytes: placement.changed_bytes(),
+    });
+
+    let firmware: Vec<(u32, Vec<u8>)> = req
+        .firmware
+        .map(|fw| fw.without(partition.offset, partition.end()))
+        .unwrap_or_default();
+    let name: &'static str = if req.own.target.fs().is_some() {
+        "file system"
+    } else {
+        "esp_secure_cert"
+    };
+    let mut sizes: Vec<(&'static str, usize)> =
+        firmware.iter().map(|s| ("firmware", s.1.len())).collect();
+    let parts = placement.segments();
+    sizes.extend(parts.iter().map(|s| (name, s.1.len())));
+    let segments: Vec<espflash::image_format::Segment<'_>> = firmware
+        .iter()
+        .map(|(at, d)| espflash::image_format::Segment::new(*at, d))
+        .chain(
+            parts
+                .iter()
+                .map(|(at, d)| espflash::image_format::Segment::new(*at, d)),
+        )
+        .collect();
+
+    let started = Instant::now();
+    let mut tracker = Tracker {
+        sizes,
+        index: None,
+        chunks: 0,
+        started,
+        on_event,
+    };
+    if !segments.is_empty()
+        && let Err(e) = flasher.write_bins_to_flash(&segments, &mut tracker)
+    {
+        let at = tracker.index.unwrap_or(0);
+        return Err(interrupted(&opts.port, e, at, firmware.len(), &placement));
+    }
+    let on_event = tracker.on_event;
+    on_event(Event::ReadingPartition {
+        label: partition.label.clone(),
+        offset: partition.offset,
+        size: partition.size,
+    });
+    let readback = read_region(&mut flasher, &opts.port, partition.offset, partition.size)?;
+    let verified = placement.verify(&readback).map_err(own_error)?;
+    on_event(Event::Verified {
+        label: partition.label.clone(),
+        files: verified.clone(),
+    });
+    let report = OwnReport {
+        board,
+        table,
+        firmware_bytes: firmware.iter().map(|s| s.1.len()).sum(),
+        partition_bytes: placement.changed_bytes(),
+        write_time: started.elapsed(),
+        verified,
+        placement,
+    };
+    Ok(report)
+}
+
+/// Say what state the partition is in after a write broke off at segment `at`.
+fn interrupted(
+    port: &str,
+    e: espflash::Error,
+    at: usize,
+    firmware_segments: usize,
+    placement: &Placement,
+) -> FlashError {
+    let detail = match write_error(port, e) {
+        FlashError::Interrupted { detail, .. } | FlashError::Verify { detail, .. } => detail,
+        other => other.to_string(),
+    };
+    let label = &placement.partition.label;
+    let state = if at < firmware_segments {
+        format!(
+            "your firmware was being written, so the board may not start until a write completes; the {label} partition was not touched yet"
+        )
+    } else {
+        let part = at - firmware_segments;
+        let in_use = (0..=part).any(|i| placement.range_was_in_use(i));
+        if !in_use && placement.target.fs() == Some(crate::fs::FsKind::LittleFs) {
+            format!(
+                "only free blocks of {label} were being written, so its file system still holds your files exactly as before"
+            )
+        } else {
+            format!(
+                "{label} may be part old, part new; thingflash reads it back first on the next run"
+            )
+        }
+    };
+    FlashError::PartitionInterrupted {
+        port: port.to_string(),
+        detail,
+        state,
+    }
+}

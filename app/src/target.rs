@@ -1,0 +1,394 @@
+//! What runs on the board, and so where its credentials go: one [`Target`] value per kind
+//! of firmware. Everything that differs between them (which chips, which partition,
+//! which files in which form) is answered here, so the flash code, the CLI and the window
+//! ask the target instead of testing for a chip or a firmware.
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::credentials::{Analysis, KeyType, convert};
+use crate::fs::FsKind;
+
+/// The firmware on the board.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    /// thingflash's own firmware (ESP32-C3/C6): the whole flash is written.
+    #[default]
+    Thingflash,
+    /// ESP-IDF firmware that reads Espressif's `esp_secure_cert` partition
+    /// (esp-aws-iot, esp_secure_cert_mgr): only that partition is written.
+    EspSecureCert,
+    /// An Arduino sketch that reads its credentials from LittleFS.
+    ArduinoLittlefs,
+    /// An Arduino sketch that reads its credentials from SPIFFS.
+    ArduinoSpiffs,
+}
+
+impl Target {
+    /// Every target, in the order the window offers them.
+    pub const ALL: [Target; 4] = [
+        Target::Thingflash,
+        Target::EspSecureCert,
+        Target::ArduinoLittlefs,
+        Target::ArduinoSpiffs,
+    ];
+
+    /// The name on the command line.
+    pub fn cli_name(self) -> &'static str {
+        match self {
+            Target::Thingflash => "thingflash",
+            Target::EspSecureCert => "esp-secure-cert",
+            Target::ArduinoLittlefs => "arduino-littlefs",
+            Target::ArduinoSpiffs => "arduino-spiffs",
+        }
+    }
+
+    /// What the window calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Target::Thingflash => "thingflash firmware (ESP32-C3/C6)",
+            Target::EspSecureCert => "ESP-IDF app reading esp_secure_cert",
+            Target::ArduinoLittlefs => "Arduino sketch reading LittleFS files",
+            Target::ArduinoSpiffs => "Arduino sketch reading SPIFFS files",
+        }
+    }
+
+    /// One sentence on what flashing does for this target.
+    pub fn effect(self) -> &'static str {
+        match self {
+            Target::Thingflash => {
+                "Writes thingflash's firmware, its partition table and the credentials: the whole board is replaced."
+            }
+            Target::EspSecureCert => {
+                "Writes the CA, certificate and key into the board's esp_secure_cert partition, wherever the table puts it. Nothing else is touched."
+            }
+            Target::ArduinoLittlefs | Target::ArduinoSpiffs => {
+                "Reads the board's file-system partition, adds or replaces only the credential files, and writes back the sectors that changed. Your other files stay."
+            }
+        }
+    }
+
+    /// The file system, for the targets that write files.
+    pub fn fs(self) -> Option<FsKind> {
+        match self {
+            Target::ArduinoLittlefs => Some(FsKind::LittleFs),
+            Target::ArduinoSpiffs => Some(FsKind::Spiffs),
+            _ => None,
+        }
+    }
+
+    /// Whether the user's own firmware is on the board (the credentials go beside it).
+    pub fn is_own_firmware(self) -> bool {
+        self != Target::Thingflash
+    }
+
+    /// Whether the target needs the WiFi and MQTT settings (only thingflash's firmware
+    /// reads them from flash; other firmware has its own).
+    pub fn needs_device_config(self) -> bool {
+        self == Target::Thingflash
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The form a credential file is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// Binary DER (what BearSSL's `X509List(const uint8_t*, size_t)` and the classic
+    /// guide read).
+    Der,
+    /// PEM text.
+    Pem,
+}
+
+/// The credential a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The device certificate.
+    Certificate,
+    /// Its private key.
+    PrivateKey,
+    /// The root CA that verifies AWS.
+    RootCa,
+}
+
+/// One file to write: path, role, form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileSpec {
+    /// Absolute path in the file system.
+    pub path: String,
+    /// What it holds.
+    pub role: Role,
+    /// How.
+    pub encoding: Encoding,
+}
+
+/// File-name presets for sketches, as the guides that most sketches come from name them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum NamePreset {
+    /// The classic AWS IoT guide (copercini/esp8266-aws_iot `mqtt_x509_DER`):
+    /// `/cert.der`, `/private.der`, `/ca.der`.
+    #[default]
+    ClassicDer,
+    /// PEM files with the names AWS's console downloads:
+    /// `/certificate.pem.crt`, `/private.pem.key`, `/AmazonRootCA1.pem`.
+    AwsPem,
+}
+
+impl NamePreset {
+    /// Every preset.
+    pub const ALL: [NamePreset; 2] = [NamePreset::ClassicDer, NamePreset::AwsPem];
+
+    /// What the window calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            NamePreset::ClassicDer => "/cert.der, /private.der, /ca.der (DER, the classic guide)",
+            NamePreset::AwsPem => {
+                "/certificate.pem.crt, /private.pem.key, /AmazonRootCA1.pem (PEM)"
+            }
+        }
+    }
+
+    /// The files.
+    pub fn files(self) -> Vec<FileSpec> {
+        let (names, encoding) = match self {
+            NamePreset::ClassicDer => (["/cert.der", "/private.der", "/ca.der"], Encoding::Der),
+            NamePreset::AwsPem => (
+                [
+                    "/certificate.pem.crt",
+                    "/private.pem.key",
+                    "/AmazonRootCA1.pem",
+                ],
+                Encoding::Pem,
+            ),
+        };
+        names
+            .iter()
+            .zip([Role::Certificate, Role::PrivateKey, Role::RootCa])
+            .map(|(path, role)| FileSpec {
+                path: (*path).to_string(),
+                role,
+                encoding,
+            })
+            .collect()
+    }
+}
+
+/// A custom list could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "cannot read the file list {given:?}: {why}. Write it as cert=/cert.der,key=/private.der,ca=/ca.der (a .der name is written as DER, any other as PEM; add :pem or :der to choose)"
+)]
+pub struct FileListError {
+    /// What was given.
+    pub given: String,
+    /// What is wrong.
+    pub why: String,
+}
+
+/// Read a custom list: `cert=/c.der,key=/k.pem,ca=/ca.der[:pem]`. The certificate and the
+/// key are required, the CA is optional (some sketches keep it in the source).
+pub fn parse_file_list(text: &str) -> Result<Vec<FileSpec>, FileListError> {
+    let fail = |why: &str| FileListError {
+        given: text.to_string(),
+        why: why.to_string(),
+    };
+    let mut out: Vec<FileSpec> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (role, rest) = part
+            .split_once('=')
+            .ok_or_else(|| fail("each item is role=path"))?;
+        let role = match role.trim() {
+            "cert" | "certificate" => Role::Certificate,
+            "key" | "private-key" => Role::PrivateKey,
+            "ca" | "root-ca" => Role::RootCa,
+            other => return Err(fail(&format!("unknown role {other:?} (cert, key or ca)"))),
+        };
+        let (path, encoding) = match rest.trim().rsplit_once(':') {
+            Some((p, "der")) => (p, Encoding::Der),
+            Some((p, "pem")) => (p, Encoding::Pem),
+            _ if rest.trim().ends_with(".der") => (rest.trim(), Encoding::Der),
+            _ => (rest.trim(), Encoding::Pem),
+        };
+        if !path.starts_with('/') || path.len() < 2 {
+            return Err(fail(&format!(
+                "{path:?} is not an absolute path like /cert.der"
+            )));
+        }
+        if out.iter().any(|f| f.role == role) {
+            return Err(fail("a role is given twice"));
+        }
+        if out.iter().any(|f| f.path == path) {
+            return Err(fail("two roles share a path"));
+        }
+        out.push(FileSpec {
+            path: path.to_string(),
+            role,
+            encoding,
+        });
+    }
+    for (role, name) in [(Role::Certificate, "cert"), (Role::PrivateKey, "key")] {
+        if !out.iter().any(|f| f.role == role) {
+            return Err(fail(&format!("{name}= is missing")));
+        }
+    }
+    Ok(out)
+}
+
+/// The credentials in the forms other firmware reads, taken from a checked analysis.
+pub struct CredentialSet {
+    /// Device certificate, DER.
+    pub cert_der: Vec<u8>,
+    /// The key in its traditional form (PKCS#1 for RSA, SEC1 for EC), DER: what
+    /// `openssl rsa -outform DER` writes and the classic guide uploads.
+    pub key_der: Zeroizing<Vec<u8>>,
+    /// The same key as PKCS#8 DER.
+    pub key_pkcs8_der: Zeroizing<Vec<u8>>,
+    key_type: KeyType,
+    /// Root CAs, DER; the first is the one a single `ca` file holds.
+    pub root_ca_ders: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for CredentialSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "CredentialSet(cert {} B, key <redacted>, {} root CA(s))",
+            self.cert_der.len(),
+            self.root_ca_ders.len()
+        )
+    }
+}
+
+impl CredentialSet {
+    /// From an analysis with nothing blocking; `None` otherwise (the caller shows the
+    /// analysis' own findings).
+    pub fn from_analysis(a: &Analysis) -> Option<Self> {
+        if !a.blocking_reasons().is_empty() {
+            return None;
+        }
+        let (cert, key) = (a.device_cert()?, a.private_key()?);
+        Some(Self {
+            cert_der: cert.der.clone(),
+            key_der: key.traditional_der.clone(),
+            key_pkcs8_der: key.pkcs8_der.clone(),
+            key_type: key.key_type,
+            root_ca_ders: a.root_ca_ders(),
+        })
+    }
+
+    fn key_label(&self) -> &'static str {
+        match self.key_type {
+            KeyType::Rsa { .. } => "RSA PRIVATE KEY",
+            _ => "EC PRIVATE KEY",
+        }
+    }
+
+    /// The bytes of one file. PEM files end with a newline, as openssl writes them.
+    pub fn bytes(&self, spec: &FileSpec) -> Option<Zeroizing<Vec<u8>>> {
+        let (der, label): (&[u8], &str) = match spec.role {
+            Role::Certificate => (&self.cert_der, "CERTIFICATE"),
+            Role::PrivateKey => (&self.key_der, self.key_label()),
+            Role::RootCa => (self.root_ca_ders.first()?, "CERTIFICATE"),
+        };
+        Some(match spec.encoding {
+            Encoding::Der => Zeroizing::new(der.to_vec()),
+            Encoding::Pem => Zeroizing::new(convert::pem(label, der).as_bytes().to_vec()),
+        })
+    }
+
+    /// `(path, bytes)` for every file of `specs` (a CA file is skipped when the set has no
+    /// root CA; the analysis says so first).
+    pub fn files(&self, specs: &[FileSpec]) -> Vec<(String, Zeroizing<Vec<u8>>)> {
+        specs
+            .iter()
+            .filter_map(|s| Some((s.path.clone(), self.bytes(s)?)))
+            .collect()
+    }
+
+    /// The PEM blocks esp_secure_cert holds, NUL-terminated as Espressif's
+    /// `configure_esp_secure_cert.py` writes PEM input: device certificate, CA, key.
+    pub fn secure_cert_records(&self) -> Vec<(u8, Zeroizing<Vec<u8>>)> {
+        let nul = |pem: Zeroizing<String>| {
+            let mut v = Zeroizing::new(pem.as_bytes().to_vec());
+            v.push(0);
+            v
+        };
+        let mut out = vec![(1u8, nul(convert::pem("CERTIFICATE", &self.cert_der)))];
+        if let Some(ca) = self.root_ca_ders.first() {
+            out.push((0, nul(convert::pem("CERTIFICATE", ca))));
+        }
+        out.push((2, nul(convert::pem(self.key_label(), &self.key_der))));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_name_the_guides_files() {
+        let classic = NamePreset::ClassicDer.files();
+        assert_eq!(
+            classic.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+            ["/cert.der", "/private.der", "/ca.der"]
+        );
+        assert!(classic.iter().all(|f| f.encoding == Encoding::Der));
+        let aws = NamePreset::AwsPem.files();
+        assert_eq!(aws[1].path, "/private.pem.key");
+        assert!(aws.iter().all(|f| f.encoding == Encoding::Pem));
+    }
+
+    #[test]
+    fn custom_lists_read_roles_paths_and_forms() {
+        let l = parse_file_list("cert=/certs/dev.der, key=/certs/dev.key, ca=/ca.crt:der").unwrap();
+        assert_eq!(
+            l[0],
+            FileSpec {
+                path: "/certs/dev.der".into(),
+                role: Role::Certificate,
+                encoding: Encoding::Der
+            }
+        );
+        assert_eq!(l[1].encoding, Encoding::Pem);
+        assert_eq!(
+            (l[2].path.as_str(), l[2].encoding),
+            ("/ca.crt", Encoding::Der)
+        );
+        assert_eq!(parse_file_list("cert=/a.der,key=/b.der").unwrap().len(), 2);
+        for bad in [
+            "",
+            "cert=/a",
+            "cert=a.der,key=/b",
+            "cert=/a,key=/a",
+            "cert=/a,cert=/b,key=/c",
+            "pub=/p,cert=/a,key=/b",
+            "cert",
+        ] {
+            let e = parse_file_list(bad).unwrap_err();
+            assert!(e.to_string().contains("cert=/cert.der"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn targets_answer_for_themselves() {
+        for t in Target::ALL {
+            assert!(!t.label().is_empty() && !t.effect().is_empty());
+            assert_eq!(t.is_own_firmware(), t != Target::Thingflash);
+            assert_eq!(t.fs().is_some(), t.cli_name().starts_with("arduino"));
+            use clap::ValueEnum as _;
+            assert_eq!(Target::from_str(t.cli_name(), false), Ok(t));
+        }
+    }
+}
