@@ -388,6 +388,14 @@ fn snapshots_of_the_main_states() {
         open_step(&mut h, "5. Watch");
         h.run_steps(3);
         results.add(h.try_snapshot_options(format!("watch-{theme}"), &opts));
+        // Step 2 for a board that runs the user's own Arduino sketch.
+        open_step(&mut h, "2. Board");
+        h.get_by_label("Runs on the board").click();
+        h.run_steps(2);
+        h.get_by_label("Arduino sketch reading LittleFS files")
+            .click();
+        h.run_steps(3);
+        results.add(h.try_snapshot_options(format!("own-firmware-{theme}"), &opts));
     }
     results.unwrap();
 }
@@ -534,4 +542,98 @@ fn enter_starts_flash_when_every_step_is_done() {
         err.contains("ttyNONE") || err.to_lowercase().contains("port"),
         "{err}"
     );
+}
+
+#[test]
+fn arduino_sketch_target_flashes_the_mock_and_lists_the_files() {
+    use std::process::Command;
+    let fx = Fixtures::new();
+    let mock = Mock::start("esp32s3");
+    // The board: Arduino's default table and a LittleFS partition (made by
+    // littlefs-python) holding the sketch's own config.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("files")).unwrap();
+    std::fs::write(dir.path().join("files/config.json"), br#"{"interval":30}"#).unwrap();
+    let fs = dir.path().join("fs.bin");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/lfs.py");
+    common::run(
+        Command::new(common::peer("python3"))
+            .arg(script)
+            .args(["make", "0x160000", "4096"])
+            .arg(dir.path().join("files"))
+            .arg(&fs),
+    );
+    let csv = "nvs,data,nvs,0x9000,0x5000\notadata,data,ota,0xe000,0x2000\napp0,app,ota_0,0x10000,0x140000\napp1,app,ota_1,0x150000,0x140000\nspiffs,data,spiffs,0x290000,0x160000\ncoredump,data,coredump,0x3F0000,0x10000\n";
+    let table = esp_idf_part::PartitionTable::try_from_str(csv)
+        .unwrap()
+        .to_bin()
+        .unwrap();
+    std::fs::write(dir.path().join("table.bin"), table).unwrap();
+    common::run(
+        Command::new(common::peer("esptool"))
+            .args([
+                "--chip", "esp32s3", "--port", &mock.port, "--before", "no-reset", "--after",
+                "no-reset",
+            ])
+            .args(["write-flash", "--flash-size", "keep", "0x8000"])
+            .arg(dir.path().join("table.bin"))
+            .arg("0x290000")
+            .arg(&fs),
+    );
+    // esp32-mock-bootloader ends a session 3 s after its last FLASH_END.
+    std::thread::sleep(Duration::from_millis(3300));
+
+    let mut h = harness();
+    drop_files(
+        &mut h,
+        &[fx.path("rsa-certificate.pem.crt"), fx.path("rsa-pkcs1.key")],
+    );
+    type_into(&mut h, "Port path", &mock.port);
+    open_step(&mut h, "2. Board");
+    h.get_by_label("Runs on the board").click();
+    h.run_steps(2);
+    h.get_by_label("Arduino sketch reading LittleFS files")
+        .click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().settings().target,
+        thingflash::target::Target::ArduinoLittlefs
+    );
+    // Its own firmware keeps WiFi and the endpoint: nothing else is asked for.
+    assert_eq!(h.state().flash_blockers(), Vec::<String>::new());
+    h.get_by_label("Credential files");
+    h.get_by_label_contains("Create the file system if there is none");
+    assert_eq!(
+        h.get_all_by_label_contains("Your other files stay").count(),
+        2,
+        "in the step and beside Flash"
+    );
+    open_step(&mut h, "4. Flash");
+    h.get_by_label_contains("The port cannot reset the board")
+        .click();
+    h.run_steps(2);
+    button(&h, "Flash").click();
+    h.run_steps(1);
+    run_until_for(&mut h, "flash finished", Duration::from_secs(90), |app| {
+        app.flash_result().is_some()
+    });
+    let text = h
+        .state()
+        .flash_result()
+        .cloned()
+        .unwrap()
+        .unwrap_or_else(|e| panic!("flash failed: {e}"));
+    assert!(
+        text.contains("into spiffs") && text.contains("4 file(s)"),
+        "{text}"
+    );
+    h.get_by_label_contains("Files in spiffs (read back from the board)");
+    for f in ["/ca.der", "/cert.der", "/config.json", "/private.der"] {
+        h.get_by_label(f);
+    }
+    assert_eq!(h.get_all_by_label("new").count(), 3);
+    h.get_by_label("kept");
+    if let Some(out) = std::env::var_os("THINGFLASH_SCREENSHOT") {
+        h.render().unwrap().save(out).unwrap();
+    }
 }

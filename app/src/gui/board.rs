@@ -49,7 +49,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         let l = ui.label("Runs on the board");
         egui::ComboBox::from_id_salt("target")
             .selected_text(app.settings.target.label())
-            .width(320.0)
+            .width(250.0)
             .show_ui(ui, |ui| {
                 for t in Target::ALL {
                     ui.selectable_value(&mut app.settings.target, t, t.label());
@@ -63,19 +63,32 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         files(ui, app);
     }
     if app.settings.target.is_own_firmware() {
-        ui.horizontal(|ui| {
-            match &app.flash.firmware {
-                Some(fw) => {
-                    ui.label(format!("Your firmware, flashed first: {}", fw.source));
+        match app.flash.firmware.as_ref().map(|fw| fw.source.clone()) {
+            Some(source) => {
+                let name = std::path::Path::new(&source)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                ui.horizontal(|ui| {
+                    ui.label(format!("Your firmware, flashed first: {name}"))
+                        .on_hover_text(&source);
                     if ui.small_button("Remove").clicked() {
                         app.flash.firmware = None;
                     }
-                }
-                None => {
-                    ui.weak("Drop your firmware's .merged.bin or flasher_args.json here to flash it in the same run.");
-                }
+                });
             }
-        });
+            None => {
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(
+                            "To flash your firmware in the same run, drop its .merged.bin or flasher_args.json here.",
+                        )
+                        .weak(),
+                    )
+                    .wrap(),
+                );
+            }
+        }
     }
     if let Some(b) = &app.flash.board {
         ui.label(format!("Detected: {}", b.summary()));
@@ -89,7 +102,7 @@ fn files(ui: &mut egui::Ui, app: &mut ThingflashApp) {
         let l = ui.label("Credential files");
         egui::ComboBox::from_id_salt("names")
             .selected_text(app.settings.names.label())
-            .width(420.0)
+            .width(250.0)
             .show_ui(ui, |ui| {
                 for n in NamePreset::ALL {
                     ui.selectable_value(&mut app.settings.names, n, n.label());
@@ -103,7 +116,7 @@ fn files(ui: &mut egui::Ui, app: &mut ThingflashApp) {
         ui.add(
             egui::TextEdit::singleline(&mut app.settings.file_list)
                 .hint_text("cert=/cert.der,key=/private.der,ca=/ca.der")
-                .desired_width(360.0),
+                .desired_width(250.0),
         )
         .labelled_by(l.id);
     });
@@ -112,6 +125,6 @@ fn files(ui: &mut egui::Ui, app: &mut ThingflashApp) {
     }
     ui.checkbox(
         &mut app.flash.format,
-        "Create the file system if the partition has none (whatever the partition holds is erased)",
+        "Create the file system if there is none (erases the partition)",
     );
 }

@@ -323,6 +323,11 @@ impl ThingflashApp {
         self.analysis = Some(a);
     }
 
+    /// The settings as they stand (what is saved between runs).
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     /// The current analysis.
     pub fn analysis(&self) -> Option<&Analysis> {
         self.analysis.as_ref()
