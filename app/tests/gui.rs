@@ -633,6 +633,10 @@ fn arduino_sketch_target_flashes_the_mock_and_lists_the_files() {
     }
     assert_eq!(h.get_all_by_label("new").count(), 3);
     h.get_by_label("kept");
+    // The board's table, read in the same run, with the partition written marked.
+    assert_eq!(h.state().board_table().map(|t| t.partitions.len()), Some(6));
+    open_step(&mut h, "2. Board");
+    h.get_by_label("spiffs <- credentials");
     if let Some(out) = std::env::var_os("THINGFLASH_SCREENSHOT") {
         h.render().unwrap().save(out).unwrap();
     }

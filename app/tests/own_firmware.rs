@@ -353,6 +353,24 @@ fn esp_secure_cert_at_a_non_default_offset_keeps_the_firmwares_records() {
             (0x310000, existing),
         ],
     );
+    // `partitions` reads the table from the board and says where each target writes.
+    let listed = run(Command::new(env!("CARGO_BIN_EXE_thingflash")).args([
+        "partitions",
+        "--before",
+        "no-reset",
+        "--port",
+        &mock.port,
+    ]));
+    let listed = String::from_utf8(listed).unwrap();
+    assert!(listed.contains("board: ESP32-S3"), "{listed}");
+    assert!(
+        listed.contains("esp-secure-cert -> esp_secure_cert at 0x310000 (8 KiB)"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("arduino-littlefs -> not possible"),
+        "{listed}"
+    );
     let (r, _) = run_own(&mock.port, own_opts(Target::EspSecureCert, false), &c, None);
     let report = r.unwrap();
     assert_eq!(report.placement.partition.offset, 0x310000);

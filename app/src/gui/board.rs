@@ -90,10 +90,68 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             }
         }
     }
+    let mut action = None;
+    if app.settings.target.is_own_firmware() {
+        ui.horizontal(|ui| {
+            let l = ui.label("Partition table at");
+            ui.add(
+                egui::TextEdit::singleline(&mut app.flash.table_offset)
+                    .hint_text("0x8000")
+                    .desired_width(80.0),
+            )
+            .labelled_by(l.id);
+            let busy = app.flash.table_job.is_some() || app.flashing();
+            if ui
+                .add_enabled(
+                    !busy && app.settings.serial_port.is_some(),
+                    egui::Button::new("Read the partition table"),
+                )
+                .on_disabled_hover_text("choose the port first")
+                .clicked()
+            {
+                action = Some(Action::ReadTable);
+            }
+            if app.flash.table_job.is_some() {
+                ui.spinner();
+            }
+        });
+        if let Err(e) = app.table_offset() {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        if let Some(t) = &app.flash.table {
+            table(ui, t, app.settings.target);
+        }
+    }
     if let Some(b) = &app.flash.board {
         ui.label(format!("Detected: {}", b.summary()));
     }
-    None
+    action
+}
+
+/// The board's partition table, the partition the target writes marked.
+fn table(ui: &mut egui::Ui, t: &crate::partitions::Table, target: Target) {
+    let chosen = crate::own::choose_partition(target, t);
+    egui::Grid::new("partition-table")
+        .num_columns(4)
+        .striped(true)
+        .show(ui, |ui| {
+            for p in &t.partitions {
+                let mark = matches!(&chosen, Ok(c) if c.offset == p.offset);
+                let label = if mark {
+                    egui::RichText::new(format!("{} <- credentials", p.label)).strong()
+                } else {
+                    egui::RichText::new(&p.label)
+                };
+                ui.label(label);
+                ui.monospace(p.kind());
+                ui.monospace(format!("{:#x}", p.offset));
+                ui.label(crate::partitions::human_size(p.size));
+                ui.end_row();
+            }
+        });
+    if let Err(e) = chosen {
+        ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+    }
 }
 
 /// Which files the sketch reads, and whether to create the file system.

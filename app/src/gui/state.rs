@@ -22,6 +22,7 @@ use crate::monitor::log::{FilteredView, LogBuffer};
 use crate::monitor::reader::{self, MonitorConfig, MonitorHandle, MonitorMsg};
 use crate::monitor::{BoardStatus, Decoder};
 use crate::own::{self, FirmwareImage};
+use crate::partitions::Table;
 use crate::ports::{self, PortInfo};
 use crate::provision;
 use crate::target::{CredentialSet, FileSpec, NamePreset, Target};
@@ -127,6 +128,12 @@ pub(super) struct FlashView {
     pub(super) firmware: Option<FirmwareImage>,
     /// The target partition's files, before and after.
     pub(super) files: Option<PartitionFiles>,
+    /// Where the board's partition table is, as typed (empty: 0x8000).
+    pub(super) table_offset: String,
+    /// The board's partition table, once read (by "Read the partition table" or a flash).
+    pub(super) table: Option<Table>,
+    /// A table read in progress.
+    pub(super) table_job: Option<Receiver<Result<(BoardInfo, Table), String>>>,
 }
 
 /// What the user did in a panel that the state must carry out.
@@ -147,6 +154,8 @@ pub(super) enum Action {
     CloseMonitor,
     /// Flash everything, or only the credentials partition.
     Flash { credentials_only: bool },
+    /// Read the board's partition table.
+    ReadTable,
     /// Save the raw log to this file.
     SaveLog(std::path::PathBuf),
     /// Read a saved or pasted log into the status and the raw log.
@@ -569,11 +578,18 @@ impl ThingflashApp {
         self.monitor = None;
         self.monitor_state = "closed for flashing".into();
         let opts = self.flash_options(port, false);
+        let table_offset = match self.table_offset() {
+            Ok(o) => o,
+            Err(e) => {
+                self.flash.result = Some(Err(e));
+                return;
+            }
+        };
         let own = own::Options {
             target: self.settings.target,
             files,
             format: self.flash.format,
-            table_offset: crate::partitions::DEFAULT_OFFSET,
+            table_offset,
         };
         let firmware = self.flash.firmware.clone();
         let (tx, rx) = channel();
@@ -678,26 +694,29 @@ impl ThingflashApp {
         };
         self.flash.job = None;
         self.flash.result = Some(match r {
-            Ok(Outcome::Own(report)) => Ok(format!(
-                "Wrote {} KiB into {} in {:.1} s{}, read back and checked: {} file(s). {}",
-                report.partition_bytes.div_ceil(1024),
-                report.placement.partition.label,
-                report.write_time.as_secs_f64(),
-                if report.firmware_bytes > 0 {
-                    format!(
-                        " after {} KiB of your firmware",
-                        report.firmware_bytes.div_ceil(1024)
-                    )
-                } else {
-                    String::new()
-                },
-                report.verified.len(),
-                if self.settings.no_reset {
-                    "Press RESET on the board to start it."
-                } else {
-                    "The board is restarting; its log follows below."
-                }
-            )),
+            Ok(Outcome::Own(report)) => Ok({
+                self.flash.table = Some(report.table.clone());
+                format!(
+                    "Wrote {} KiB into {} in {:.1} s{}, read back and checked: {} file(s). {}",
+                    report.partition_bytes.div_ceil(1024),
+                    report.placement.partition.label,
+                    report.write_time.as_secs_f64(),
+                    if report.firmware_bytes > 0 {
+                        format!(
+                            " after {} KiB of your firmware",
+                            report.firmware_bytes.div_ceil(1024)
+                        )
+                    } else {
+                        String::new()
+                    },
+                    report.verified.len(),
+                    if self.settings.no_reset {
+                        "Press RESET on the board to start it."
+                    } else {
+                        "The board is restarting; its log follows below."
+                    }
+                )
+            }),
             Ok(Outcome::Thingflash(report)) => {
                 if !credentials_only {
                     self.flash.flashed = true;
@@ -729,8 +748,73 @@ impl ThingflashApp {
         }
     }
 
+    /// Where the partition table is: the typed offset, or 0x8000.
+    pub fn table_offset(&self) -> Result<u32, String> {
+        let t = self.flash.table_offset.trim();
+        if t.is_empty() {
+            return Ok(crate::partitions::DEFAULT_OFFSET);
+        }
+        own::parse_offset(t)
+            .filter(|o| o % 0x1000 == 0)
+            .ok_or_else(|| {
+                format!(
+                    "{t:?} is not a partition table offset (0x8000, or another multiple of 0x1000)"
+                )
+            })
+    }
+
+    /// The board's partition table, when read.
+    pub fn board_table(&self) -> Option<&Table> {
+        self.flash.table.as_ref()
+    }
+
+    fn start_read_table(&mut self) {
+        let Some(port) = self.settings.serial_port.clone() else {
+            self.notice = Some("choose the board's serial port first".into());
+            return;
+        };
+        let offset = match self.table_offset() {
+            Ok(o) => o,
+            Err(e) => {
+                self.notice = Some(e);
+                return;
+            }
+        };
+        self.monitor = None;
+        self.monitor_state = "closed to read the partition table".into();
+        let mut opts = self.flash_options(port, false);
+        opts.after = After::NoReset;
+        let (tx, rx) = channel();
+        let wake = self.ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("table-reader".into())
+            .spawn(move || {
+                let r = flash::own::inspect(&opts, offset, &mut |_| {})
+                    .map(|i| (i.board, i.table))
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(r);
+                wake.request_repaint();
+            });
+        match spawned {
+            Ok(_) => self.flash.table_job = Some(rx),
+            Err(e) => self.notice = Some(format!("cannot start reading: {e}")),
+        }
+    }
+
     pub(super) fn poll_workers(&mut self) {
         self.poll_flash();
+        if let Some(rx) = &self.flash.table_job
+            && let Ok(r) = rx.try_recv()
+        {
+            self.flash.table_job = None;
+            match r {
+                Ok((board, table)) => {
+                    self.flash.board = Some(board);
+                    self.flash.table = Some(table);
+                }
+                Err(e) => self.notice = Some(e),
+            }
+        }
         while let Ok(p) = self.ports_rx.try_recv() {
             if !self.ports_stop.load(Ordering::Relaxed) {
                 self.ports = p;
@@ -868,6 +952,7 @@ impl ThingflashApp {
                 }
                 Err(e) => self.notice = Some(format!("cannot read {}: {e}", path.display())),
             },
+            Action::ReadTable => self.start_read_table(),
             Action::OpenProvision => {
                 self.provision.open = true;
                 self.provision.profiles = provision::profiles::list();
