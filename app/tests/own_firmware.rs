@@ -860,3 +860,65 @@ fn image_and_partitions_commands_without_a_board() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("cert=/cert.der"));
     assert!(!out5.exists());
 }
+
+#[test]
+fn esp_idf_flasher_args_are_read_as_idf_py_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let build = dir.path().join("build");
+    std::fs::create_dir_all(build.join("bootloader")).unwrap();
+    std::fs::create_dir_all(build.join("partition_table")).unwrap();
+    let (_, bl) = bootloader("esp32s3");
+    std::fs::write(build.join("bootloader/bootloader.bin"), &bl).unwrap();
+    std::fs::write(
+        build.join("partition_table/partition-table.bin"),
+        table(ARDUINO_DEFAULT),
+    )
+    .unwrap();
+    std::fs::write(build.join("my-app.bin"), noise(50_000, 4)).unwrap();
+    // The shape `idf.py build` writes (ESP-IDF 5.x build/flasher_args.json).
+    std::fs::write(
+        build.join("flasher_args.json"),
+        r#"{
+    "write_flash_args" : [ "--flash_mode", "dio", "--flash_size", "4MB", "--flash_freq", "80m" ],
+    "flash_settings" : { "flash_mode": "dio", "flash_size": "4MB", "flash_freq": "80m" },
+    "flash_files" : {
+        "0x0" : "bootloader/bootloader.bin",
+        "0x10000" : "my-app.bin",
+        "0x8000" : "partition_table/partition-table.bin"
+    },
+    "bootloader" : { "offset" : "0x0", "file" : "bootloader/bootloader.bin", "encrypted" : "false" },
+    "app" : { "offset" : "0x10000", "file" : "my-app.bin", "encrypted" : "false" },
+    "partition-table" : { "offset" : "0x8000", "file" : "partition_table/partition-table.bin", "encrypted" : "false" },
+    "extra_esptool_args" : { "after" : "hard_reset", "before" : "default_reset", "stub" : true, "chip" : "esp32s3" }
+}"#,
+    )
+    .unwrap();
+    let fw = own::read_firmware(&build.join("flasher_args.json")).unwrap();
+    assert_eq!(own::chip_name(fw.chip_id.unwrap()), Some("esp32s3"));
+    assert_eq!(
+        fw.segments.iter().map(|s| s.0).collect::<Vec<_>>(),
+        [0, 0x8000, 0x10000]
+    );
+    // The table the credentials follow is the image's own.
+    let t = thingflash::partitions::parse(fw.bytes_at(0x8000, 0xC00).unwrap(), 0x8000).unwrap();
+    assert_eq!(
+        own::choose_partition(Target::ArduinoLittlefs, &t)
+            .unwrap()
+            .offset,
+        FS_AT
+    );
+    // The app without a partition in its way is kept whole.
+    assert_eq!(fw.without(FS_AT, u64::from(FS_AT + FS_SIZE)).len(), 3);
+
+    // Missing files and overlaps are explained.
+    std::fs::remove_file(build.join("my-app.bin")).unwrap();
+    let e = own::read_firmware(&build.join("flasher_args.json")).unwrap_err();
+    assert!(
+        e.to_string().contains("my-app.bin") && e.to_string().contains("build the project first"),
+        "{e}"
+    );
+    let junk = dir.path().join("junk.bin");
+    std::fs::write(&junk, noise(10_000, 1)).unwrap();
+    let e = own::read_firmware(&junk).unwrap_err();
+    assert!(e.to_string().contains("Export Compiled Binary"), "{e}");
+}

@@ -572,18 +572,11 @@ pub fn run(command: Command) -> ExitCode {
             force,
             json,
         } => {
-            if own.target.is_own_firmware() {
-                let opts = flash::FlashOptions {
-                    port,
-                    baud,
-                    before,
-                    after,
-                    verify: !no_verify,
-                    force,
-                    credentials_only: false,
-                    chip: None,
-                };
-                return own::flash(&settings.files, &own, &opts, json, &mut out);
+            let own_firmware = own.target.is_own_firmware();
+            if own_firmware && (credentials_only || chip.is_some()) {
+                return usage_error(
+                    &"--credentials-only and --chip are for thingflash's firmware; with --target for your own firmware only the credentials are written, on whatever chip is found",
+                );
             }
             let opts = flash::FlashOptions {
                 port,
@@ -595,6 +588,9 @@ pub fn run(command: Command) -> ExitCode {
                 credentials_only,
                 chip,
             };
+            if own_firmware {
+                return own::flash(&settings.files, &own, &opts, json, &mut out);
+            }
             flash_command(&settings, &opts, json, &mut out)
         }
         Command::Partitions(args) => own::partitions(&args, &mut out),
