@@ -70,7 +70,7 @@ fn decode_rate(data: &[u8]) -> (f64, usize) {
             a.push(chunk, &mut pieces);
             for p in pieces.drain(..) {
                 if let Piece::Line(l) = p {
-                    let dec = d.decode(&l);
+                    let dec = d.decode_owned(l);
                     s.apply(&dec, now);
                     lines += 1;
                 }
@@ -113,7 +113,7 @@ fn main() {
     a.push(&data, &mut pieces);
     for p in pieces {
         if let Piece::Line(l) = p {
-            log.push(d.decode(&l));
+            log.push(d.decode_owned(l));
         }
     }
     let struct_bytes = std::mem::size_of::<thingflash::monitor::Decoded>();

@@ -695,7 +695,7 @@ impl DecodeSession<'_> {
             let text = match p {
                 monitor::lines::Piece::Line(l) => {
                     self.line += 1;
-                    let d = self.decoder.decode(&l);
+                    let d = self.decoder.decode_owned(l);
                     let mut text = if self.json {
                         #[derive(serde::Serialize)]
                         struct Record<'a> {

@@ -142,9 +142,11 @@ pub struct Decoded {
 }
 
 impl Decoded {
-    fn plain(text: &str, level: Level, source: Source) -> Self {
+    /// A decoded line whose text the caller fills in ([`Decoder::decode`] does, once, so
+    /// that an owned line is moved rather than copied).
+    fn plain(level: Level, source: Source) -> Self {
         Self {
-            text: text.to_string(),
+            text: String::new(),
             level,
             source,
             event: None,
@@ -231,6 +233,19 @@ impl Decoder {
     /// Decode one line (without its line ending), as received or as pasted: ANSI
     /// colours, quote marks, line numbers and terminal timestamps are looked past.
     pub fn decode(&mut self, line: &str) -> Decoded {
+        let mut d = self.decode_text(line);
+        d.text = line.to_string();
+        d
+    }
+
+    /// [`Self::decode`] for a line the caller owns: the line is moved into the result.
+    pub fn decode_owned(&mut self, line: String) -> Decoded {
+        let mut d = self.decode_text(&line);
+        d.text = line;
+        d
+    }
+
+    fn decode_text(&mut self, line: &str) -> Decoded {
         let clean = families::clean(line);
         let mut d = self.decode_clean(line, &clean);
         if let Some(e) = &mut d.explanation
@@ -256,7 +271,7 @@ impl Decoder {
             match Event::parse(t) {
                 Ok(ev) => return self.event(line, ev.into_owned()),
                 Err(thingflash_protocol::event::EventError::Version(v)) => {
-                    let mut d = Decoded::plain(line, Level::Warn, Source::Event);
+                    let mut d = Decoded::plain(Level::Warn, Source::Event);
                     d.explanation = Some(Explanation::new(
                         "event from a newer firmware",
                         format!("the board speaks event grammar version {v}"),
@@ -267,10 +282,10 @@ impl Decoder {
                 Err(_) => {}
             }
         }
-        if let Some(d) = self.panic(line, t) {
+        if let Some(d) = self.panic(t) {
             return d;
         }
-        if let Some(d) = rom(line, t) {
+        if let Some(d) = rom(t) {
             // A reset starts the board without a clock; other ROM lines change nothing.
             let t = t.trim_start();
             if t.starts_with("rst:") || t.contains("rst cause:") {
@@ -285,25 +300,25 @@ impl Decoder {
                 self.in_panic =
                     self.in_panic || f.explanation.rule.starts_with("esp8266-exception");
             }
-            let mut d = Decoded::plain(line, f.level, f.source);
+            let mut d = Decoded::plain(f.level, f.source);
             d.explanation = Some(f.explanation);
-            return with_endpoint_check(d);
+            return with_endpoint_check(d, line);
         }
         // The rest of a multi-line ESP-IDF report (`E (25312) task_wdt:  - IDLE0 (CPU 0)`)
         // after its first line was explained: detail of that report, not a new error.
         if let Some(tag) = idf_tag(t)
             && self.explained_tag.as_deref() == Some(tag)
         {
-            return Decoded::plain(line, Level::Info, Source::EspIdf);
+            return Decoded::plain(Level::Info, Source::EspIdf);
         }
         self.explained_tag = None;
         if w.has(TLS)
-            && let Some(d) = esp_idf(line, t)
+            && let Some(d) = esp_idf(t)
         {
-            return with_endpoint_check(d);
+            return with_endpoint_check(d, line);
         }
         if w.has(ALERT)
-            && let Some(d) = arduino(line, t)
+            && let Some(d) = arduino(t)
         {
             return d;
         }
@@ -313,9 +328,9 @@ impl Decoder {
             [b'D' | b'V', b' ', b'(', ..] => Level::Debug,
             _ => Level::Info,
         };
-        let d = Decoded::plain(line, level, Source::Plain);
+        let d = Decoded::plain(level, Source::Plain);
         if w.has(AWS_HOST) {
-            with_endpoint_check(d)
+            with_endpoint_check(d, line)
         } else {
             d
         }
@@ -442,7 +457,7 @@ impl Decoder {
             Event::Retry { .. } => (Level::Warn, None),
         };
         let d = Decoded {
-            text: line.to_string(),
+            text: String::new(),
             level,
             source: Source::Event,
             event: Some(Box::new(ev)),
@@ -453,7 +468,7 @@ impl Decoder {
             d.event.as_deref(),
             Some(Event::TlsStart { .. } | Event::DnsOk { .. })
         ) {
-            with_endpoint_check(d)
+            with_endpoint_check(d, line)
         } else {
             d
         }
@@ -495,13 +510,13 @@ impl Decoder {
         e
     }
 
-    fn panic(&mut self, line: &str, t: &str) -> Option<Decoded> {
+    fn panic(&mut self, t: &str) -> Option<Decoded> {
         let t = t.trim();
         if t.starts_with("====") && families::has(t, "PANIC")
             || t.starts_with("Guru Meditation Error")
         {
             self.in_panic = true;
-            let mut d = Decoded::plain(line, Level::Error, Source::Panic);
+            let mut d = Decoded::plain(Level::Error, Source::Panic);
             d.explanation = Some(
                 families::panic_cause(t)
                     .or_else(|| families::recognise(t).map(|f| f.explanation))
@@ -524,10 +539,10 @@ impl Decoder {
             || t.starts_with("Backtrace")
             || t.starts_with("Exception")
         {
-            return Some(self.symbolise_line(line, t));
+            return Some(self.symbolise_line(t));
         }
         if let Some(addr) = parse_addr(t) {
-            let mut d = Decoded::plain(line, Level::Error, Source::Panic);
+            let mut d = Decoded::plain(Level::Error, Source::Panic);
             d.symbol = self.symbols.as_ref().and_then(|s| s.describe(addr));
             return Some(d);
         }
@@ -543,15 +558,15 @@ impl Decoder {
         // Register dumps and the ESP8266's own lines inside a crash: the address near
         // zero, the stack frame markers.
         if let Some(f) = families::recognise(t) {
-            let mut d = Decoded::plain(line, f.level.max(Level::Warn), Source::Panic);
+            let mut d = Decoded::plain(f.level.max(Level::Warn), Source::Panic);
             d.explanation = Some(f.explanation);
             return Some(d);
         }
-        Some(self.symbolise_line(line, t))
+        Some(self.symbolise_line(t))
     }
 
-    fn symbolise_line(&self, line: &str, t: &str) -> Decoded {
-        let mut d = Decoded::plain(line, Level::Error, Source::Panic);
+    fn symbolise_line(&self, t: &str) -> Decoded {
+        let mut d = Decoded::plain(Level::Error, Source::Panic);
         // `Exception 'Load access fault' mepc=0x42001234, mtval=0x00000000`
         if let Some(i) = t.find("mepc=")
             && let Some(addr) = parse_addr(&t[i + 5..])
@@ -585,10 +600,10 @@ fn legacy_aws_host(line: &str) -> Option<&str> {
 }
 
 /// Adds the non-ATS endpoint explanation to a line that names one and has none yet.
-fn with_endpoint_check(mut d: Decoded) -> Decoded {
+fn with_endpoint_check(mut d: Decoded, line: &str) -> Decoded {
     if d.explanation.is_none()
-        && families::has(&d.text, ".amazonaws.com")
-        && let Some(host) = legacy_aws_host(&d.text)
+        && families::has(line, ".amazonaws.com")
+        && let Some(host) = legacy_aws_host(line)
     {
         d.level = d.level.max(Level::Warn);
         d.explanation = Some(Explanation::new(
@@ -611,11 +626,11 @@ pub fn mbedtls(code: i32) -> Explanation {
     families::mbedtls(i64::from(code))
 }
 
-fn rom(line: &str, t: &str) -> Option<Decoded> {
+fn rom(t: &str) -> Option<Decoded> {
     let t = t.trim_start();
     if t.starts_with("rst:0x") {
         let f = families::esp32_rom_reset(t)?;
-        let mut d = Decoded::plain(line, f.level, f.source);
+        let mut d = Decoded::plain(f.level, f.source);
         d.explanation = Some(f.explanation);
         return Some(d);
     }
@@ -626,20 +641,20 @@ fn rom(line: &str, t: &str) -> Option<Decoded> {
         || t.starts_with("load:0x")
         || t.starts_with("entry 0x")
     {
-        return Some(Decoded::plain(line, Level::Debug, Source::Rom));
+        return Some(Decoded::plain(Level::Debug, Source::Rom));
     }
     None
 }
 
 /// esp-tls lines the tables do not cover: `line` as received, `t` cleaned.
-fn esp_idf(line: &str, t: &str) -> Option<Decoded> {
+fn esp_idf(t: &str) -> Option<Decoded> {
     let level = match t.as_bytes() {
         [b'E', b' ', b'(', ..] => Level::Error,
         [b'W', b' ', b'(', ..] => Level::Warn,
         _ => Level::Info,
     };
     if t.contains("Failed to verify peer certificate") {
-        let mut d = Decoded::plain(line, Level::Error, Source::EspIdf);
+        let mut d = Decoded::plain(Level::Error, Source::EspIdf);
         d.explanation = Some(Explanation::new(
             "the server's certificate did not verify",
             "the root CA on the board does not match the server, the endpoint is not an -ats one, or the clock is not set",
@@ -648,7 +663,7 @@ fn esp_idf(line: &str, t: &str) -> Option<Decoded> {
         return Some(d);
     }
     if t.contains("esp-tls") && t.contains("Failed to open new connection") {
-        let mut d = Decoded::plain(line, Level::Error, Source::EspIdf);
+        let mut d = Decoded::plain(Level::Error, Source::EspIdf);
         d.explanation = Some(Explanation::new(
             "the TLS connection could not be opened",
             "esp-tls gave up on this connection attempt",
@@ -657,14 +672,14 @@ fn esp_idf(line: &str, t: &str) -> Option<Decoded> {
         return Some(d);
     }
     if t.contains("verification info:") || t.contains("esp-tls") {
-        return Some(Decoded::plain(line, level, Source::EspIdf));
+        return Some(Decoded::plain(level, Source::EspIdf));
     }
     None
 }
 
 /// BearSSL's fatal-alert quirk on the ESP8266: `getLastSSLError` looks the alert number up
 /// as if it were an error code and prints that code's text. Undo it to name the alert.
-fn arduino(line: &str, t: &str) -> Option<Decoded> {
+fn arduino(t: &str) -> Option<Decoded> {
     use super::tables::bearssl::{
         BEARSSL_RECV_ALERT_PREFIX as RECV, BEARSSL_SENT_ALERT_PREFIX as SENT, BEARSSL_TEXTS,
         TLS_ALERTS,
@@ -682,7 +697,7 @@ fn arduino(line: &str, t: &str) -> Option<Decoded> {
     } else {
         "sent to the server"
     };
-    let mut d = Decoded::plain(line, Level::Error, Source::Arduino);
+    let mut d = Decoded::plain(Level::Error, Source::Arduino);
     d.explanation = Some(
         match alert.and_then(|n| TLS_ALERTS.iter().find(|(a, _)| *a == n)) {
             Some((n, entry)) => Explanation::entry(

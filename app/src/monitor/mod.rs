@@ -29,7 +29,7 @@ pub fn decode_text(text: &str) -> Vec<Decoded> {
     pieces
         .into_iter()
         .filter_map(|p| match p {
-            lines::Piece::Line(l) => Some(d.decode(&l)),
+            lines::Piece::Line(l) => Some(d.decode_owned(l)),
             lines::Piece::NoiseDetected => None,
         })
         .collect()

@@ -169,7 +169,7 @@ pub fn spawn(
                             let lines: Vec<Decoded> = pieces
                                 .drain(..)
                                 .map(|p| match p {
-                                    Piece::Line(l) => decoder.decode(&l),
+                                    Piece::Line(l) => decoder.decode_owned(l),
                                     Piece::NoiseDetected => Decoded {
                                         text: "(noise on the line)".into(),
                                         level: Level::Warn,
@@ -202,7 +202,7 @@ pub fn spawn(
                 let lines: Vec<Decoded> = tail
                     .into_iter()
                     .filter_map(|p| match p {
-                        Piece::Line(l) => Some(decoder.decode(&l)),
+                        Piece::Line(l) => Some(decoder.decode_owned(l)),
                         Piece::NoiseDetected => None,
                     })
                     .collect();
