@@ -286,9 +286,16 @@ fn interrupted(
     } else {
         let part = at - firmware_segments;
         let in_use = (0..=part).any(|i| placement.range_was_in_use(i));
-        if !in_use && placement.target.fs() == Some(crate::fs::FsKind::LittleFs) {
+        let fs = placement.target.fs();
+        if !in_use && fs == Some(crate::fs::FsKind::LittleFs) {
             format!(
                 "only free blocks of {label} were being written, so its file system still holds your files exactly as before"
+            )
+        } else if fs == Some(crate::fs::FsKind::Spiffs) {
+            // SPIFFS is rewritten whole (its magic is in every block): a cut leaves a
+            // mix that does not mount. Say so plainly rather than promise a retry.
+            format!(
+                "SPIFFS is rewritten whole, so {label} is now part old, part new and will not mount; the next run reports it damaged, and only --format (which empties it) writes the credentials again. Keep the sketch's data folder to upload its files again"
             )
         } else {
             format!(
