@@ -504,10 +504,35 @@ impl ThingflashApp {
                 return;
             }
         };
-        // The flasher needs the port to itself.
+        let opts = self.flash_options(port, credentials_only);
+        self.spawn_flasher(credentials_only, move |on_event| {
+            flash::run(
+                &opts,
+                &mut |chip, flash_size| {
+                    bundle::plan(&bundle::Request {
+                        chip,
+                        flash_size,
+                        credentials: &creds,
+                        config: &config,
+                        firmware_elf: None,
+                    })
+                },
+                on_event,
+            )
+            .map(Outcome::Thingflash)
+            .map_err(|e| e.to_string())
+        });
+    }
+
+    /// Run `job` on the flasher thread: it has the port to itself (the monitor is
+    /// closed), its events come over a channel, and each one wakes the window.
+    fn spawn_flasher(
+        &mut self,
+        credentials_only: bool,
+        job: impl FnOnce(&mut dyn FnMut(flash::Event)) -> Result<Outcome, String> + Send + 'static,
+    ) {
         self.monitor = None;
         self.monitor_state = "closed for flashing".into();
-        let opts = self.flash_options(port, credentials_only);
         let (tx, rx) = channel();
         let wake = self.ctx.clone();
         let spawned = std::thread::Builder::new()
@@ -515,25 +540,11 @@ impl ThingflashApp {
             .spawn(move || {
                 let events = tx.clone();
                 let ping = wake.clone();
-                let result = flash::run(
-                    &opts,
-                    &mut |chip, flash_size| {
-                        bundle::plan(&bundle::Request {
-                            chip,
-                            flash_size,
-                            credentials: &creds,
-                            config: &config,
-                            firmware_elf: None,
-                        })
-                    },
-                    &mut |e| {
-                        let _ = events.send(FlashMsg::Event(e));
-                        ping.request_repaint();
-                    },
-                );
-                let _ = tx.send(FlashMsg::Finished(
-                    result.map(Outcome::Thingflash).map_err(|e| e.to_string()),
-                ));
+                let result = job(&mut |e| {
+                    let _ = events.send(FlashMsg::Event(e));
+                    ping.request_repaint();
+                });
+                let _ = tx.send(FlashMsg::Finished(result));
                 wake.request_repaint();
             });
         self.started(spawned, rx, credentials_only);
@@ -575,8 +586,6 @@ impl ThingflashApp {
                 return;
             }
         };
-        self.monitor = None;
-        self.monitor_state = "closed for flashing".into();
         let opts = self.flash_options(port, false);
         let table_offset = match self.table_offset() {
             Ok(o) => o,
@@ -592,31 +601,17 @@ impl ThingflashApp {
             table_offset,
         };
         let firmware = self.flash.firmware.clone();
-        let (tx, rx) = channel();
-        let wake = self.ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("flasher".into())
-            .spawn(move || {
-                let events = tx.clone();
-                let ping = wake.clone();
-                let req = flash::own::Request {
-                    own,
-                    creds: &creds,
-                    firmware: firmware.as_ref(),
-                };
-                let result = flash::own::run(&opts, &req, &mut |e| {
-                    let _ = events.send(FlashMsg::Event(e));
-                    ping.request_repaint();
-                });
-                let _ = tx.send(FlashMsg::Finished(
-                    result
-                        .map(|r| Outcome::Own(Box::new(r)))
-                        .map_err(|e| e.to_string()),
-                ));
-                wake.request_repaint();
-            });
         self.flash.files = None;
-        self.started(spawned, rx, false);
+        self.spawn_flasher(false, move |on_event| {
+            let req = flash::own::Request {
+                own,
+                creds: &creds,
+                firmware: firmware.as_ref(),
+            };
+            flash::own::run(&opts, &req, on_event)
+                .map(|r| Outcome::Own(Box::new(r)))
+                .map_err(|e| e.to_string())
+        });
     }
 
     fn started(
