@@ -128,7 +128,11 @@ fn encrypted_keys_are_explained_then_decrypted_like_openssl() {
         let locked = analyse(&fx, &[cert, key]);
         assert_eq!(codes(&locked, Severity::Error), ["key-encrypted"], "{key}");
         let wrong = analyse_at(&fx, &[cert, key], OffsetDateTime::now_utc(), Some("nope"));
-        assert_eq!(codes(&wrong, Severity::Error), ["key-unusable"], "{key}");
+        assert_eq!(
+            codes(&wrong, Severity::Error),
+            ["key-wrong-passphrase"],
+            "{key}"
+        );
         let (_, k, _) = convert_with(&fx, &[cert, key], false, Some(PASS));
         let mut args = vec![
             reference[0],

@@ -117,8 +117,24 @@ fn encrypted_key_asks_for_the_passphrase_then_decrypts() {
             .count()
             >= 1
     );
+    // A wrong passphrase says so, and the field stays for another try.
     let field = h.get_by_label("Key passphrase");
     field.focus();
+    field.type_text("wrong");
+    h.run_steps(2);
+    h.key_press(eframe::egui::Key::Enter);
+    h.run_steps(3);
+    assert!(
+        h.get_all_by_label_contains("the passphrase given does not decrypt")
+            .count()
+            >= 1
+    );
+    let field = h.get_by_label("Key passphrase");
+    field.focus();
+    for _ in 0.."wrong".len() {
+        h.key_press(eframe::egui::Key::Backspace);
+    }
+    let field = h.get_by_label("Key passphrase");
     field.type_text(PASS);
     h.run_steps(2);
     h.key_press(eframe::egui::Key::Enter);

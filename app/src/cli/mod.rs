@@ -422,6 +422,9 @@ pub fn render(a: &Analysis) -> String {
             Kind::EncryptedKey { scheme, cipher } => {
                 s.push_str(&format!("  encrypted:  {scheme}, {cipher}\n"))
             }
+            Kind::WrongPassphrase { scheme } => s.push_str(&format!(
+                "  encrypted:  {scheme}, the passphrase does not decrypt it\n"
+            )),
             Kind::Csr { subject } => s.push_str(&format!("  subject:    {subject}\n")),
             Kind::DamagedCertificate { .. } | Kind::Parameters | Kind::Unknown { .. } => {}
         }

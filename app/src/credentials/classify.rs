@@ -171,6 +171,11 @@ pub enum Kind {
         /// What the crypto library said.
         reason: String,
     },
+    /// An encrypted private key that the passphrase given does not decrypt.
+    WrongPassphrase {
+        /// `pkcs8` or `legacy-pem`.
+        scheme: &'static str,
+    },
     /// An encrypted private key.
     EncryptedKey {
         /// `pkcs8` or `legacy-pem`.
@@ -212,6 +217,7 @@ impl Kind {
             Kind::PrivateKey(_) => "private key",
             Kind::BrokenKey { .. } => "damaged private key",
             Kind::EncryptedKey { .. } => "encrypted private key",
+            Kind::WrongPassphrase { .. } => "encrypted private key (wrong passphrase)",
             Kind::PublicKey { .. } => "public key",
             Kind::DamagedCertificate { .. } => "damaged certificate",
             Kind::Parameters => "EC parameters",
@@ -344,10 +350,7 @@ fn classify_der(der: &[u8], passphrase: Option<&str>, was_encrypted: bool) -> Ki
         };
         return match enc.decrypt(pass.as_bytes()) {
             Ok(doc) => classify_der(doc.as_bytes(), None, true),
-            Err(_) => Kind::BrokenKey {
-                key_type: KeyType::Other,
-                reason: "the passphrase does not decrypt this key".into(),
-            },
+            Err(_) => Kind::WrongPassphrase { scheme: "pkcs8" },
         };
     }
     if let Ok(spki) = spki::SubjectPublicKeyInfoRef::from_der(der) {
@@ -732,9 +735,8 @@ fn legacy_encrypted(blob: &Blob, dek: &DekInfo, passphrase: Option<&str>) -> Kin
         &dek.iv,
         &mut buf,
     );
-    let wrong = || Kind::BrokenKey {
-        key_type: KeyType::Other,
-        reason: "the passphrase does not decrypt this key".into(),
+    let wrong = || Kind::WrongPassphrase {
+        scheme: "legacy-pem",
     };
     let Some(plain) = plain.map(Zeroizing::new) else {
         return wrong();

@@ -541,6 +541,14 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
                 format!("this private key cannot be used: {reason}"),
                 "download the key again, or create a new certificate and key in AWS IoT",
             ),
+            Kind::WrongPassphrase { scheme } => push(
+                findings,
+                Error,
+                "key-wrong-passphrase",
+                file,
+                format!("the passphrase given does not decrypt this private key ({scheme})"),
+                "type the passphrase again (it is case-sensitive; GUI: the passphrase field; CLI: THINGFLASH_KEY_PASSPHRASE)",
+            ),
             Kind::EncryptedKey { scheme, cipher } => push(
                 findings,
                 Error,
@@ -665,9 +673,12 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
         .iter()
         .filter(|i| matches!(i.kind, Kind::PublicKey { .. }))
         .collect();
-    let has_broken_or_encrypted = items
-        .iter()
-        .any(|i| matches!(i.kind, Kind::BrokenKey { .. } | Kind::EncryptedKey { .. }));
+    let has_broken_or_encrypted = items.iter().any(|i| {
+        matches!(
+            i.kind,
+            Kind::BrokenKey { .. } | Kind::EncryptedKey { .. } | Kind::WrongPassphrase { .. }
+        )
+    });
     let has_damaged_cert = items
         .iter()
         .any(|i| matches!(i.kind, Kind::DamagedCertificate { .. }));

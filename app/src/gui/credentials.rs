@@ -66,8 +66,10 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         }
     });
     let encrypted = a.items.iter().any(|i| {
-        matches!(i.kind, Kind::EncryptedKey { .. })
-            || matches!(&i.kind, Kind::BrokenKey { reason, .. } if reason.contains("passphrase"))
+        matches!(
+            i.kind,
+            Kind::EncryptedKey { .. } | Kind::WrongPassphrase { .. }
+        )
     });
     if encrypted {
         let label = ui.label("Key passphrase");
