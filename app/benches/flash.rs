@@ -9,10 +9,15 @@
 //! include SLIP framing and commands, and are counted the same way for both tools.
 //!
 //! Run: `PATH=.venv/bin:$PATH cargo bench -p thingflash --bench flash` (peers on PATH).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use std::io::{BufRead as _, Read as _, Write as _};
-use std::process::{Child, Command, Stdio};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{Cable, Mock};
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -75,92 +80,6 @@ fn credentials(dir: &std::path::Path) -> Credentials {
     Credentials::from_analysis(&a).unwrap()
 }
 
-struct Mock {
-    child: Child,
-    port: String,
-}
-
-impl Mock {
-    fn start() -> Self {
-        let mut child = Command::new("esp32-mock-bootloader")
-            .args(["run", "--chip", "esp32c3", "--pty"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("esp32-mock-bootloader on PATH");
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let port = lines.next().unwrap().unwrap();
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, port }
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A pty the flasher opens, relayed byte for byte to the mock's pty, counting what goes
-/// towards the board.
-struct Relay {
-    path: String,
-    to_board: Arc<AtomicUsize>,
-}
-
-fn raw(fd: &impl std::os::fd::AsFd) {
-    let mut t = nix::sys::termios::tcgetattr(fd).unwrap();
-    nix::sys::termios::cfmakeraw(&mut t);
-    nix::sys::termios::tcsetattr(fd, nix::sys::termios::SetArg::TCSANOW, &t).unwrap();
-}
-
-impl Relay {
-    fn to(mock_port: &str) -> Self {
-        let pty = nix::pty::openpty(None, None).unwrap();
-        let path = nix::unistd::ttyname(&pty.slave)
-            .unwrap()
-            .display()
-            .to_string();
-        raw(&pty.slave);
-        // Keep our slave open so the master never sees a hang-up between runs.
-        std::mem::forget(pty.slave);
-        let mock = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(mock_port)
-            .unwrap();
-        raw(&mock);
-        let master = std::fs::File::from(pty.master);
-        let to_board = Arc::new(AtomicUsize::new(0));
-        let (mut m_in, mut m_out) = (master.try_clone().unwrap(), master);
-        let (mut b_in, mut b_out) = (mock.try_clone().unwrap(), mock);
-        let count = to_board.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 65536];
-            while let Ok(n) = m_in.read(&mut buf) {
-                if n == 0 || b_out.write_all(&buf[..n]).is_err() {
-                    break;
-                }
-                count.fetch_add(n, Ordering::Relaxed);
-            }
-        });
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 65536];
-            while let Ok(n) = b_in.read(&mut buf) {
-                if n == 0 || m_out.write_all(&buf[..n]).is_err() {
-                    break;
-                }
-            }
-        });
-        Self { path, to_board }
-    }
-
-    fn sent(&self) -> usize {
-        self.to_board.load(Ordering::Relaxed)
-    }
-}
-
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let creds = credentials(dir.path());
@@ -212,13 +131,13 @@ fn main() {
     let mut creds_wire = 0;
     for _ in 0..5 {
         // 2. thingflash, full flash, a fresh mock each time.
-        let mock = Mock::start();
-        let relay = Relay::to(&mock.port);
+        let mock = Mock::start("esp32c3");
+        let relay = Cable::to(&mock);
         let opts = FlashOptions {
             before: Before::NoReset,
             after: After::NoReset,
             force: true,
-            ..FlashOptions::new(&relay.path)
+            ..FlashOptions::new(&relay.port)
         };
         let t = Instant::now();
         flash::run(
@@ -240,7 +159,7 @@ fn main() {
         let start = Arc::new(AtomicUsize::new(usize::MAX));
         let before_all = relay.sent();
         let s2 = start.clone();
-        let sent = relay.to_board.clone();
+        let sent = relay.sent.clone();
         flash::run(
             &FlashOptions {
                 credentials_only: true,
@@ -264,13 +183,13 @@ fn main() {
         drop(mock);
 
         // 3. esptool write-flash of the same segments into a fresh mock, same relay setup.
-        let mock = Mock::start();
-        let relay = Relay::to(&mock.port);
+        let mock = Mock::start("esp32c3");
+        let relay = Cable::to(&mock);
         let mut args: Vec<String> = [
             "--chip",
             "esp32c3",
             "--port",
-            &relay.path,
+            &relay.port,
             "--before",
             "no-reset",
             "--after",

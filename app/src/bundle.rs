@@ -455,29 +455,11 @@ pub fn firmware_segments(
 }
 
 /// Find the `esp_secure_cert` partition in a binary partition table read from a board:
-/// `(offset, size)`, or why it cannot be used. Written here rather than with esp-idf-part
-/// because these bytes come from the board and must not be able to panic anything.
+/// `(offset, size)`, or why it cannot be used. The bytes go through the bounded parser
+/// of [`crate::partitions`], which checks every entry and the table's MD5.
 pub fn find_credentials_partition(table: &[u8]) -> Result<(u32, u32), String> {
-    let mut entries = 0;
-    for entry in table.chunks_exact(32) {
-        match &entry[..2] {
-            [0xAA, 0x50] => {}
-            [0xEB, 0xEB] | [0xFF, 0xFF] => break,
-            _ => return Err("the board's partition table is damaged".into()),
-        }
-        entries += 1;
-        let word = |at: usize| {
-            u32::from_le_bytes([entry[at], entry[at + 1], entry[at + 2], entry[at + 3]])
-        };
-        let label = &entry[12..28];
-        let label = &label[..label.iter().position(|b| *b == 0).unwrap_or(label.len())];
-        if entry[2] == tlv::PARTITION_TYPE && label == tlv::PARTITION_LABEL.as_bytes() {
-            return Ok((word(4), word(8)));
-        }
-    }
-    Err(if entries == 0 {
-        "the board has no partition table (blank flash or another kind of firmware)".into()
-    } else {
+    let t = crate::partitions::parse(table, TABLE_OFFSET).map_err(|e| e.to_string())?;
+    t.secure_cert().map(|p| (p.offset, p.size)).ok_or_else(|| {
         "the board's partition table has no esp_secure_cert partition (it holds another firmware)"
             .into()
     })
@@ -535,7 +517,7 @@ mod tests {
         assert!(
             find_credentials_partition(&[0x00; 0xC00])
                 .unwrap_err()
-                .contains("damaged")
+                .contains("not a partition table")
         );
         // Any truncation of a real table is an answer, not a panic.
         for cut in 0..ours.len() {
