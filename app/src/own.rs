@@ -327,26 +327,28 @@ pub fn place_over(
     on_board: &[u8],
     creds: &CredentialSet,
 ) -> Result<Placement, OwnError> {
-    let mut p = match opts.target.fs() {
+    let c = match opts.target.fs() {
         Some(kind) => place_files(opts, kind, partition, base, creds),
         None => place_secure_cert(opts, partition, base, creds),
     }?;
-    if on_board.len() == base.len() && on_board != base {
-        let redone = finish(
-            p.target,
-            &p.partition,
-            p.found,
-            p.formatted,
-            std::mem::take(&mut p.before),
-            std::mem::take(&mut p.after),
-            on_board,
-            p.new.to_vec(),
-            std::mem::take(&mut p.expected),
-            p.params.take(),
-        );
-        p = redone;
-    }
-    Ok(p)
+    // What is written is what differs from the board, whatever the base was.
+    let on_board = if on_board.len() == base.len() {
+        on_board
+    } else {
+        base
+    };
+    Ok(finish(opts.target, partition, c, on_board))
+}
+
+/// What the partition will hold, before the write is planned around the board's bytes.
+struct Contents {
+    found: Found,
+    formatted: bool,
+    before: Vec<FileEntry>,
+    after: Vec<FileEntry>,
+    new: Vec<u8>,
+    expected: Vec<(String, Zeroizing<Vec<u8>>)>,
+    params: Option<Params>,
 }
 
 fn place_files(
@@ -355,7 +357,7 @@ fn place_files(
     partition: &Partition,
     current: &[u8],
     creds: &CredentialSet,
-) -> Result<Placement, OwnError> {
+) -> Result<Contents, OwnError> {
     let params = Params::esp32(kind);
     let label = partition.label.clone();
     let changes: Vec<(String, Vec<u8>)> = creds
@@ -367,10 +369,7 @@ fn place_files(
     let (before_files, formatted) = match found {
         Found::Kind(k) if k == kind => match fs::files(current, &params) {
             Ok(files) => (files, false),
-            Err(e) if opts.format => {
-                let _ = e;
-                (Vec::new(), true)
-            }
+            Err(_) if opts.format => (Vec::new(), true),
             Err(e) => {
                 return Err(OwnError::Damaged {
                     label,
@@ -438,34 +437,19 @@ fn place_files(
             .map(|(p, d)| (p.clone(), d.to_vec()))
             .collect::<Vec<_>>(),
     );
-    Ok(finish(
-        opts.target,
-        partition,
+    Ok(Contents {
         found,
         formatted,
-        fs::listing(&before_files),
+        before: fs::listing(&before_files),
         after,
-        current,
         new,
         expected,
-        Some(params),
-    ))
+        params: Some(params),
+    })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    target: Target,
-    partition: &Partition,
-    found: Found,
-    formatted: bool,
-    before: Vec<FileEntry>,
-    after: Vec<FileEntry>,
-    current: &[u8],
-    new: Vec<u8>,
-    expected: Vec<(String, Zeroizing<Vec<u8>>)>,
-    params: Option<Params>,
-) -> Placement {
-    let new = Zeroizing::new(new);
+fn finish(target: Target, partition: &Partition, c: Contents, current: &[u8]) -> Placement {
+    let new = Zeroizing::new(c.new);
     // Sector by sector: the erased ones first, so that a cut leaves the old metadata
     // pointing at old data.
     let mut sectors: Vec<(usize, usize)> = fs::changed_ranges(current, &new, SECTOR)
@@ -488,15 +472,15 @@ fn finish(
     Placement {
         target,
         partition: partition.clone(),
-        found,
-        formatted,
-        before,
-        after,
+        found: c.found,
+        formatted: c.formatted,
+        before: c.before,
+        after: c.after,
         ranges,
         old: Zeroizing::new(current.to_vec()),
         new,
-        expected,
-        params,
+        expected: c.expected,
+        params: c.params,
     }
 }
 
@@ -524,7 +508,7 @@ fn place_secure_cert(
     partition: &Partition,
     current: &[u8],
     creds: &CredentialSet,
-) -> Result<Placement, OwnError> {
+) -> Result<Contents, OwnError> {
     let fail = |e: tlv::TlvError| OwnError::SecureCert(e.to_string());
     let existing = match tlv::Partition::parse(current) {
         Ok(p) => p.records,
@@ -588,18 +572,15 @@ fn place_secure_cert(
         Found::Unknown
     };
     let formatted = opts.format && !existing.is_empty();
-    Ok(finish(
-        opts.target,
-        partition,
+    Ok(Contents {
         found,
         formatted,
         before,
         after,
-        current,
         new,
         expected,
-        None,
-    ))
+        params: None,
+    })
 }
 
 /// The user's firmware, flashed in the same run.

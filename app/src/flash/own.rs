@@ -221,10 +221,15 @@ fn read_partition(
     p: &Partition,
 ) -> Result<Vec<u8>, FlashError> {
     let mut out = Vec::with_capacity(p.size as usize);
+    let full_erased = md5_of(&[0xFF; CHUNK as usize]);
     let mut at = 0u32;
     while at < p.size {
         let len = CHUNK.min(p.size - at);
-        let erased = md5_of(&vec![0xFF; len as usize]);
+        let erased = if len == CHUNK {
+            full_erased
+        } else {
+            md5_of(&vec![0xFF; len as usize])
+        };
         let md5 = flasher
             .checksum_md5(p.offset + at, len)
             .map_err(|e| write_error(port, e))?;

@@ -69,7 +69,9 @@ type Lfs = Volume<Ram, MAX_BLOCK, PROG>;
 fn error(e: LfsError<&'static str>) -> FsError {
     match e {
         LfsError::NoSpace => FsError::NoSpace,
-        LfsError::InvalidName => FsError::BadName("longer than the 32 characters LittleFS allows on the ESP8266, or contains a '/' in a name".into()),
+        LfsError::InvalidName => FsError::BadName(
+            "longer than the file system's name limit (32 characters in images both Arduino cores mount)".into(),
+        ),
         LfsError::InvalidPath => FsError::BadName("not an absolute path".into()),
         LfsError::NotLittleFs => FsError::NotThisKind,
         LfsError::UnsupportedVersion { major, minor } => FsError::Damaged(format!(
@@ -123,6 +125,14 @@ pub(super) fn files(image: &[u8], params: &Params) -> Result<Vec<(String, Vec<u8
                 dirs.push(path);
             } else {
                 let mut f = v.open_file(&path).map_err(error)?;
+                // The length comes from the image: a damaged one must not make us
+                // allocate gigabytes before the read fails.
+                if f.len() as usize > image.len() {
+                    return Err(FsError::Damaged(format!(
+                        "{path} claims {} bytes, more than the partition holds",
+                        f.len()
+                    )));
+                }
                 let mut buf = vec![0u8; f.len() as usize];
                 f.read_exact(&mut v, &mut buf).map_err(error)?;
                 out.push((path, buf));

@@ -55,16 +55,6 @@ impl Params {
             spiffs: spiffs::Layout::ESP_IDF,
         }
     }
-
-    /// The ESP8266 Arduino core, with the block size its flash layout gives.
-    pub fn esp8266(kind: FsKind, block_size: u32) -> Self {
-        Self {
-            kind,
-            block_size,
-            name_max: 32,
-            spiffs: spiffs::Layout::esp8266(block_size),
-        }
-    }
 }
 
 /// What a partition holds now.

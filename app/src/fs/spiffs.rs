@@ -58,16 +58,15 @@ impl Layout {
     };
 
     /// The ESP8266 Arduino core (`cores/esp8266/spiffs/spiffs_config.h`): no meta, a
-    /// magic without the length, aligned tables. The block size does not change these.
-    pub fn esp8266(_block_size: u32) -> Self {
-        Layout {
-            page_size: 256,
-            name_len: 32,
-            meta_len: 0,
-            magic_len: false,
-            aligned: true,
-        }
-    }
+    /// magic without the length, aligned tables. The block size (4 or 8 KiB, from the
+    /// flash layout) does not change these.
+    pub const ESP8266: Layout = Layout {
+        page_size: 256,
+        name_len: 32,
+        meta_len: 0,
+        magic_len: false,
+        aligned: true,
+    };
 }
 
 /// The numbers that follow from a layout and a block size.
@@ -443,17 +442,17 @@ mod tests {
         // 1.4 MB: 352 blocks; the magic of block 0 folds in 352.
         assert_eq!(g.magic(&Layout::ESP_IDF, 0), (0x0429 ^ 352) as u16);
         assert_eq!(g.magic_at(1), 4096 + 0xFC);
-        let e = Geometry::new(&Layout::esp8266(8192), 8192, 0x100000).unwrap();
+        let e = Geometry::new(&Layout::ESP8266, 8192, 0x100000).unwrap();
         assert_eq!((e.entries, e.header_table, e.header_entries), (31, 46, 105));
-        assert_eq!(e.magic(&Layout::esp8266(8192), 7), 0x0429);
+        assert_eq!(e.magic(&Layout::ESP8266, 7), 0x0429);
     }
 
     #[test]
     fn round_trip_both_layouts() {
         for (layout, block) in [
             (Layout::ESP_IDF, 4096),
-            (Layout::esp8266(8192), 8192),
-            (Layout::esp8266(4096), 4096),
+            (Layout::ESP8266, 8192),
+            (Layout::ESP8266, 4096),
         ] {
             let img = write(0x40000, &layout, block, &files()).unwrap();
             assert!(looks_like(&img, &layout, block));
