@@ -643,6 +643,8 @@ fn arduino_sketch_target_flashes_the_mock_and_lists_the_files() {
         text.contains("into spiffs") && text.contains("4 file(s)"),
         "{text}"
     );
+    h.get_by_label_contains("4 file(s) in spiffs, 3 new: the list is in step 4");
+    open_step(&mut h, "4. Flash");
     h.get_by_label_contains("Files in spiffs (read back from the board)");
     for f in ["/ca.der", "/cert.der", "/config.json", "/private.der"] {
         h.get_by_label(f);

@@ -1,6 +1,7 @@
 //! Step 4, flash: the action bar that is always in view (the large Flash button, the
 //! credentials-only reflash, progress and the outcome, and why Flash cannot be clicked
-//! yet, in place), and the step's own options.
+//! yet, in place), and the step's own options with, for the user's own firmware, the
+//! partition's files before and after.
 
 use eframe::egui;
 
@@ -28,6 +29,9 @@ pub(super) fn options(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Acti
             .response
             .labelled_by(l.id);
     });
+    if let Some(files) = app.partition_files() {
+        file_list(ui, files);
+    }
     None
 }
 
@@ -103,8 +107,18 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
         }
         None => {}
     }
+    // One line here, so the bar stays its size; the list is in the step's contents.
     if let Some(files) = app.partition_files() {
-        file_list(ui, files);
+        let new = files
+            .after
+            .iter()
+            .filter(|f| !files.before.iter().any(|b| b.path == f.path))
+            .count();
+        ui.weak(format!(
+            "{} file(s) in {}, {new} new: the list is in step 4",
+            files.after.len(),
+            files.label
+        ));
     }
     action
 }

@@ -31,7 +31,8 @@ const GREEN: egui::Color32 = egui::Color32::from_rgb(0x3C, 0xB3, 0x71);
 /// The window's default size; the flow is checked at this size and at 1366 x 768.
 pub const DEFAULT_SIZE: [f32; 2] = [1100.0, 720.0];
 
-/// Height kept for the action bar under the steps, so it never scrolls away.
+/// Least height kept for the action bar under the steps, so it never scrolls away; a bar
+/// that grew (progress, an outcome, a file summary) keeps the height it had last frame.
 const ACTION_BAR: f32 = 150.0;
 
 /// Open the window, with `files` already loaded, and run until it is closed.
@@ -69,7 +70,13 @@ impl ThingflashApp {
     fn flow(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
         let mut actions = Vec::new();
         let open = steps::open(self);
-        let scroll_height = (ui.available_height() - ACTION_BAR).max(120.0);
+        let bar_id = egui::Id::unique("action-bar-height");
+        let bar = ui
+            .ctx()
+            .data(|d| d.get_temp::<f32>(bar_id))
+            .unwrap_or(ACTION_BAR)
+            .max(ACTION_BAR);
+        let scroll_height = (ui.available_height() - bar).max(120.0);
         egui::ScrollArea::vertical()
             .max_height(scroll_height)
             .auto_shrink([false, true])
@@ -95,8 +102,15 @@ impl ThingflashApp {
                     ui.add_space(6.0);
                 }
             });
+        let top = ui.cursor().top();
         ui.separator();
         actions.extend(flash::bar(ui, self));
+        // Measured, not guessed: the next frame keeps room for the bar as it is now.
+        let used = (ui.cursor().top() - top + 8.0).max(ACTION_BAR);
+        if (used - bar).abs() > 1.0 {
+            ui.ctx().data_mut(|d| d.insert_temp(bar_id, used));
+            ui.ctx().request_repaint();
+        }
         actions
     }
 }
