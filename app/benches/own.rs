@@ -79,6 +79,7 @@ fn main() {
         files: NamePreset::ClassicDer.files(),
         format: false,
         table_offset: 0x8000,
+        region: None,
     };
 
     // 1. Image builds.

@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod cli;
 pub mod credentials;
+pub mod esp8266;
 pub mod flash;
 pub mod fs;
 #[cfg(feature = "gui")]

@@ -29,6 +29,8 @@ pub struct Options {
     pub format: bool,
     /// Where the partition table is.
     pub table_offset: u32,
+    /// ESP8266 targets: the file system's region (from the sketch's flash layout).
+    pub region: Option<crate::esp8266::Region>,
 }
 
 /// Why the credentials cannot be placed. Each of these writes nothing.
@@ -358,7 +360,10 @@ fn place_files(
     current: &[u8],
     creds: &CredentialSet,
 ) -> Result<Contents, OwnError> {
-    let params = Params::esp32(kind);
+    let params = match &opts.region {
+        Some(region) => region.params(kind),
+        None => Params::esp32(kind),
+    };
     let label = partition.label.clone();
     let changes: Vec<(String, Vec<u8>)> = creds
         .files(&opts.files)

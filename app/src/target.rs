@@ -25,15 +25,35 @@ pub enum Target {
     ArduinoLittlefs,
     /// An Arduino sketch that reads its credentials from SPIFFS.
     ArduinoSpiffs,
+    /// An ESP8266 Arduino sketch that reads its credentials from SPIFFS (the classic AWS
+    /// IoT guide). The region comes from the sketch's flash layout.
+    #[value(name = "esp8266-spiffs")]
+    Esp8266Spiffs,
+    /// An ESP8266 Arduino sketch that reads its credentials from LittleFS.
+    #[value(name = "esp8266-littlefs")]
+    Esp8266Littlefs,
+}
+
+/// The chip family a target runs on: it decides the flashing protocol and where the
+/// file system is found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    /// ESP32, -S2, -S3, -C2, -C3, -C5, -C6, -H2, -P4: espflash, a partition table.
+    Esp32,
+    /// ESP8266 (and ESP8285): thingflash's own ROM client, a flash layout.
+    Esp8266,
 }
 
 impl Target {
     /// Every target, in the order the window offers them.
-    pub const ALL: [Target; 4] = [
+    pub const ALL: [Target; 6] = [
         Target::Thingflash,
         Target::EspSecureCert,
         Target::ArduinoLittlefs,
         Target::ArduinoSpiffs,
+        Target::Esp8266Spiffs,
+        Target::Esp8266Littlefs,
     ];
 
     /// The name on the command line.
@@ -43,6 +63,8 @@ impl Target {
             Target::EspSecureCert => "esp-secure-cert",
             Target::ArduinoLittlefs => "arduino-littlefs",
             Target::ArduinoSpiffs => "arduino-spiffs",
+            Target::Esp8266Spiffs => "esp8266-spiffs",
+            Target::Esp8266Littlefs => "esp8266-littlefs",
         }
     }
 
@@ -51,8 +73,12 @@ impl Target {
         match self {
             Target::Thingflash => "thingflash firmware (ESP32-C3/C6)",
             Target::EspSecureCert => "ESP-IDF app reading esp_secure_cert",
-            Target::ArduinoLittlefs => "Arduino sketch reading LittleFS files",
-            Target::ArduinoSpiffs => "Arduino sketch reading SPIFFS files",
+            Target::ArduinoLittlefs => "Arduino sketch reading LittleFS files (ESP32 family)",
+            Target::ArduinoSpiffs => "Arduino sketch reading SPIFFS files (ESP32 family)",
+            Target::Esp8266Spiffs => {
+                "ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)"
+            }
+            Target::Esp8266Littlefs => "ESP8266 sketch reading LittleFS files",
         }
     }
 
@@ -68,16 +94,41 @@ impl Target {
             Target::ArduinoLittlefs | Target::ArduinoSpiffs => {
                 "Reads the board's file-system partition, adds or replaces only the credential files, and writes back the sectors that changed. Your other files stay."
             }
+            Target::Esp8266Spiffs | Target::Esp8266Littlefs => {
+                "Reads the file system where the sketch's flash layout puts it, adds or replaces only the credential files, and writes back the blocks that changed. Your other files stay; nothing outside the file system is touched."
+            }
         }
     }
 
     /// The file system, for the targets that write files.
     pub fn fs(self) -> Option<FsKind> {
         match self {
-            Target::ArduinoLittlefs => Some(FsKind::LittleFs),
-            Target::ArduinoSpiffs => Some(FsKind::Spiffs),
-            _ => None,
+            Target::ArduinoLittlefs | Target::Esp8266Littlefs => Some(FsKind::LittleFs),
+            Target::ArduinoSpiffs | Target::Esp8266Spiffs => Some(FsKind::Spiffs),
+            Target::Thingflash | Target::EspSecureCert => None,
         }
+    }
+
+    /// The chips it runs on.
+    pub fn family(self) -> Family {
+        match self {
+            Target::Esp8266Spiffs | Target::Esp8266Littlefs => Family::Esp8266,
+            _ => Family::Esp32,
+        }
+    }
+
+    /// The target for the same firmware kind on the other family, if there is one: what to
+    /// suggest when the board turns out to be the other chip.
+    pub fn on_family(self, family: Family) -> Option<Target> {
+        let t = match (self.fs(), family) {
+            (Some(FsKind::LittleFs), Family::Esp8266) => Target::Esp8266Littlefs,
+            (Some(FsKind::Spiffs), Family::Esp8266) => Target::Esp8266Spiffs,
+            (Some(FsKind::LittleFs), Family::Esp32) => Target::ArduinoLittlefs,
+            (Some(FsKind::Spiffs), Family::Esp32) => Target::ArduinoSpiffs,
+            (None, Family::Esp32) => self,
+            (None, Family::Esp8266) => return None,
+        };
+        Some(t)
     }
 
     /// Whether the user's own firmware is on the board (the credentials go beside it).

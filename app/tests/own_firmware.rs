@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use common::own::{creds, lfs, noise, openssl_ders, settle, sha};
 use common::{Cable, Fixtures, Mock, peer, run};
-use thingflash::credentials;
 use thingflash::flash::{self, After, Before, Event, FlashError, FlashOptions};
 use thingflash::fs::FsKind;
 use thingflash::own::{self, OwnError};
@@ -38,17 +38,6 @@ fn table(csv: &str) -> Vec<u8> {
         .unwrap()
         .to_bin()
         .unwrap()
-}
-
-/// Bytes that look like data and differ from run to run of nothing: a fixed LCG.
-fn noise(len: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed;
-    (0..len)
-        .map(|_| {
-            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            (x >> 16) as u8
-        })
-        .collect()
 }
 
 /// A bootloader-shaped blob: the image header with the chip's id, then noise.
@@ -78,11 +67,6 @@ fn user_files(dir: &Path) {
     }
 }
 
-fn lfs(args: &[&str]) -> Vec<u8> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/lfs.py");
-    run(Command::new(peer("python3")).arg(script).args(args))
-}
-
 fn lfs_image(dir: &Path, size: u32) -> Vec<u8> {
     let out = dir.join("fs.bin");
     lfs(&[
@@ -103,14 +87,6 @@ fn lfs_list(image: &[u8], core: &str) -> BTreeMap<String, String> {
     serde_json::from_slice(&lfs(&["list", p.to_str().unwrap(), "4096", core])).unwrap()
 }
 
-fn sha(data: &[u8]) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn files_in(dir: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for (rel, path) in [("/config.json", "config.json")]
@@ -121,41 +97,6 @@ fn files_in(dir: &Path) -> BTreeMap<String, String> {
         out.insert(rel, sha(&std::fs::read(dir.join(path)).unwrap()));
     }
     out
-}
-
-/// The credentials the way openssl writes them: the classic guide's three DER files.
-fn openssl_ders(fx: &Fixtures) -> BTreeMap<String, String> {
-    let ca = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/ca/AmazonRootCA1.pem");
-    BTreeMap::from([
-        (
-            "/cert.der".to_string(),
-            sha(&fx.openssl(&["x509", "-in", "rsa-certificate.pem.crt", "-outform", "DER"])),
-        ),
-        (
-            "/private.der".to_string(),
-            sha(&fx.openssl(&[
-                "rsa",
-                "-in",
-                "rsa-pkcs1.key",
-                "-traditional",
-                "-outform",
-                "DER",
-            ])),
-        ),
-        (
-            "/ca.der".to_string(),
-            sha(&fx.openssl(&["x509", "-in", ca.to_str().unwrap(), "-outform", "DER"])),
-        ),
-    ])
-}
-
-fn creds(fx: &Fixtures) -> CredentialSet {
-    let files: Vec<_> = ["rsa-certificate.pem.crt", "rsa-pkcs1.key"]
-        .iter()
-        .flat_map(|n| credentials::read_path(&fx.path(n)).unwrap())
-        .collect();
-    let a = credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
-    CredentialSet::from_analysis(&a).unwrap()
 }
 
 fn opts(port: &str) -> FlashOptions {
@@ -172,14 +113,8 @@ fn own_opts(target: Target, format: bool) -> own::Options {
         files: NamePreset::ClassicDer.files(),
         format,
         table_offset: 0x8000,
+        region: None,
     }
-}
-
-/// esp32-mock-bootloader ends a client's session 3 s after its last FLASH_END, whoever
-/// talks to it then: the next client would find the stub gone half way. Between
-/// clients (esptool, thingflash) the tests wait for that.
-fn settle() {
-    std::thread::sleep(std::time::Duration::from_millis(3300));
 }
 
 /// Write `segments` over erased flash with one esptool write-flash; the image they make.

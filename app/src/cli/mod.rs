@@ -972,6 +972,7 @@ fn flash_command(
                 let key = (p.index, (p.fraction() * 10.0) as u32, p.verifying);
                 shown.insert(key).then(|| p.line())
             }
+            flash::Event::Notice { message } => Some(format!("note: {message}")),
             e @ (flash::Event::ReadingPartition { .. }
             | flash::Event::Planned { .. }
             | flash::Event::Verified { .. }) => own::event_line(e),

@@ -37,8 +37,32 @@ pub struct OwnArgs {
     /// Your firmware, flashed in the same run: a merged image (`*.merged.bin`, written at
     /// 0x0) or ESP-IDF's build/flasher_args.json. The credentials then go into the
     /// partition its table defines.
+    /// ESP8266 targets: the sketch's `.bin` ("Export compiled Binary"), written at 0x0.
     #[arg(long, value_name = "FILE")]
     pub image: Option<PathBuf>,
+    /// ESP8266 targets: the flash layout the sketch was built with (the Arduino IDE's
+    /// Tools > Flash Size: 4M2M, 4M1M, 4M3M, 2M1M, 1M64, ...; default 4M2M).
+    #[arg(long, value_name = "LAYOUT")]
+    pub layout: Option<String>,
+    /// ESP8266 targets: the file system's offset, instead of a layout (with --fs-size).
+    #[arg(long, value_parser = offset, requires = "fs_size", conflicts_with = "layout")]
+    pub fs_offset: Option<u32>,
+    /// ESP8266 targets: the file system's size in bytes (with --fs-offset).
+    #[arg(long, value_parser = offset, requires = "fs_offset")]
+    pub fs_size: Option<u32>,
+    /// ESP8266 targets: do not upload the flasher stub; write with the ROM's own commands
+    /// (nothing can be read or verified, so only --format can write).
+    #[arg(long)]
+    pub no_stub: bool,
+}
+
+/// The ESP8266 file-system region the arguments give.
+pub fn region(args: &OwnArgs) -> Result<crate::esp8266::Region, crate::esp8266::LayoutError> {
+    use crate::esp8266::{DEFAULT, Region, layout};
+    match (args.fs_offset, args.fs_size) {
+        (Some(at), Some(size)) => Region::custom(at, size),
+        _ => layout(args.layout.as_deref().unwrap_or(DEFAULT)).map(Region::from),
+    }
 }
 
 fn offset(s: &str) -> Result<u32, String> {
@@ -127,6 +151,14 @@ pub fn flash(
         Ok(s) => s,
         Err(code) => return code,
     };
+    if args.target.family() == crate::target::Family::Esp8266 {
+        return flash_esp8266(&creds, specs, args, opts, json, out);
+    }
+    if args.layout.is_some() || args.fs_offset.is_some() || args.no_stub {
+        return usage_error(
+            &"--layout, --fs-offset and --no-stub are for the ESP8266 targets (esp8266-spiffs, esp8266-littlefs); ESP32-family boards have a partition table",
+        );
+    }
     let firmware: Option<FirmwareImage> = match &args.image {
         Some(p) => match own::read_firmware(p) {
             Ok(f) => Some(f),
@@ -140,6 +172,7 @@ pub fn flash(
             files: specs,
             format: args.format,
             table_offset: args.table_offset,
+            region: None,
         },
         creds: &creds,
         firmware: firmware.as_ref(),
@@ -187,6 +220,101 @@ pub fn flash(
                         String::new()
                     },
                     r.write_time.as_secs_f64()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("thingflash: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `flash --target esp8266-...`.
+fn flash_esp8266(
+    creds: &CredentialSet,
+    specs: Vec<FileSpec>,
+    args: &OwnArgs,
+    opts: &flash::FlashOptions,
+    json: bool,
+    out: &mut impl Write,
+) -> ExitCode {
+    let region = match region(args) {
+        Ok(r) => r,
+        Err(e) => return usage_error(&e),
+    };
+    let sketch = match &args.image {
+        Some(p) => match std::fs::read(p) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                return usage_error(&format!("cannot read the sketch {}: {e}", p.display()));
+            }
+        },
+        None => None,
+    };
+    let req = flash::esp8266::Request {
+        own: own::Options {
+            target: args.target,
+            files: specs,
+            format: args.format,
+            table_offset: partitions::DEFAULT_OFFSET,
+            region: Some(region),
+        },
+        creds,
+        sketch: sketch.as_deref(),
+        stub: !args.no_stub,
+    };
+    let mut shown = std::collections::HashSet::new();
+    let mut on_event = |e: Event| {
+        if json {
+            let _ = writeln!(out, "{}", serde_json::to_string(&e).unwrap_or_default());
+            return;
+        }
+        let line = match &e {
+            Event::Connecting { port } => Some(format!("connecting to {port}")),
+            Event::Connected(b) => Some(format!("connected: {}", b.summary())),
+            Event::Notice { message } => Some(format!("note: {message}")),
+            Event::Progress(p) => {
+                let key = (p.index, (p.fraction() * 10.0) as u32, p.verifying);
+                shown.insert(key).then(|| p.line())
+            }
+            other => event_line(other),
+        };
+        if let Some(line) = line {
+            let _ = write!(
+                out,
+                "{line}{}",
+                if line.ends_with('\n') { "" } else { "\n" }
+            );
+        }
+    };
+    match flash::esp8266::run(opts, &req, &mut on_event) {
+        Ok(r) => {
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string(&r).unwrap_or_default());
+            } else {
+                let _ = writeln!(
+                    out,
+                    "done: {} of the file system ({} at {:#x}){} written in {:.1} s, {} on the wire; {}",
+                    partitions::human_size(r.fs_bytes as u32),
+                    r.region.name,
+                    r.region.offset,
+                    if r.sketch_bytes > 0 {
+                        format!(
+                            " and {} of sketch",
+                            partitions::human_size(r.sketch_bytes as u32)
+                        )
+                    } else {
+                        String::new()
+                    },
+                    r.write_time.as_secs_f64(),
+                    partitions::human_size(r.wire_bytes as u32),
+                    if r.verified.is_some() {
+                        "read back and checked; the sketch finds its files at next boot"
+                    } else {
+                        "NOT verified (ROM mode cannot read flash): watch the sketch's log to see it mount the files"
+                    }
                 );
             }
             ExitCode::SUCCESS
@@ -408,6 +536,7 @@ pub fn image(args: &ImageArgs, out: &mut impl Write) -> ExitCode {
         files: specs,
         format: current.iter().all(|b| *b == 0xFF),
         table_offset: partitions::DEFAULT_OFFSET,
+        region: None,
     };
     let placement = match own::place(&opts, &partition, &current, &creds) {
         Ok(p) => p,

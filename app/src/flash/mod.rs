@@ -5,6 +5,7 @@
 //! a channel, the CLI prints them). [`own`] writes credentials beside the user's own
 //! firmware instead.
 
+pub mod esp8266;
 pub mod own;
 
 use std::time::{Duration, Instant};
@@ -207,6 +208,12 @@ pub enum Event {
         /// Bytes to write (whole sectors).
         bytes: usize,
     },
+    /// Something the user should know about this run (ESP8266 ROM mode: nothing can be
+    /// verified).
+    Notice {
+        /// The sentence.
+        message: String,
+    },
     /// The partition read back holds every file as meant (own firmware).
     Verified {
         /// Its label.
@@ -273,6 +280,37 @@ pub enum FlashError {
         port: String,
         /// What espflash saw.
         detail: String,
+    },
+    /// The ESP8266 loader did not answer.
+    #[error(
+        "the board on {port} did not answer the ESP8266 loader's handshake ({detail}). Put it in download mode: hold FLASH (GPIO0) down, press and release RESET, release FLASH, then flash again with --before no-reset. ESP-01 and bare modules have no buttons: tie GPIO0 to GND while powering up"
+    )]
+    Esp8266NoSync {
+        /// The port.
+        port: String,
+        /// What was seen.
+        detail: String,
+    },
+    /// An ESP8266 target, another chip on the port.
+    #[error(
+        "this board is an {found}, not an ESP8266: pick the ESP32-family target for your sketch (arduino-littlefs or arduino-spiffs; in the window \"Arduino sketch reading ... (ESP32 family)\")"
+    )]
+    NotEsp8266 {
+        /// The chip found.
+        found: String,
+    },
+    /// An ESP32-family target, an ESP8266 on the port.
+    #[error(
+        "this board is an ESP8266: pick an ESP8266 target (esp8266-spiffs for the classic AWS IoT guide's sketch, or esp8266-littlefs; in the window \"ESP8266 sketch reading ...\") and the flash layout the sketch was built with"
+    )]
+    IsEsp8266,
+    /// ROM mode without a stub cannot read the board's files.
+    #[error(
+        "the ESP8266 on {port} is running without the flasher stub, so its flash cannot be read and the files already in its file system cannot be kept. Flash again without --no-stub (if the board refused the stub, power-cycle it into download mode and retry), or, if nothing on it matters, add --format to write a new file system holding only the credentials"
+    )]
+    Esp8266CannotRead {
+        /// The port.
+        port: String,
     },
     /// The board is another chip than the plan is for.
     #[error(
@@ -466,7 +504,11 @@ fn connect(opts: &FlashOptions) -> Result<(Flasher, BoardInfo), FlashError> {
         opts.chip.map(Chip::espflash),
         Some(opts.baud),
     )
-    .map_err(|e| connect_error(&opts.port, e))?;
+    .map_err(|e| match e {
+        // espflash names only the ESP32 family: see whether the ROM is an ESP8266's.
+        espflash::Error::ChipDetectError(_) if esp8266::is_esp8266(opts) => FlashError::IsEsp8266,
+        e => connect_error(&opts.port, e),
+    })?;
     let info = flasher
         .device_info()
         .map_err(|e| connect_error(&opts.port, e))?;

@@ -134,6 +134,8 @@ pub(super) struct FlashView {
     pub(super) table: Option<Table>,
     /// A table read in progress.
     pub(super) table_job: Option<Receiver<Result<(BoardInfo, Table), String>>>,
+    /// What the last run said the user should know (ESP8266 ROM mode).
+    pub(super) notice: Option<String>,
 }
 
 /// What the user did in a panel that the state must carry out.
@@ -599,6 +601,7 @@ impl ThingflashApp {
             files,
             format: self.flash.format,
             table_offset,
+            region: None,
         };
         let firmware = self.flash.firmware.clone();
         self.flash.files = None;
@@ -629,6 +632,7 @@ impl ThingflashApp {
                 self.flash.stage = "starting".into();
                 self.flash.progress = None;
                 self.flash.result = None;
+                self.flash.notice = None;
             }
             Err(e) => self.flash.result = Some(Err(format!("cannot start the flasher: {e}"))),
         }
@@ -658,6 +662,9 @@ impl ThingflashApp {
                         self.flash.progress = Some(p);
                     }
                     FlashMsg::Event(flash::Event::Done(_)) => {}
+                    FlashMsg::Event(flash::Event::Notice { message }) => {
+                        self.flash.notice = Some(message)
+                    }
                     FlashMsg::Event(flash::Event::ReadingPartition { label, size, .. }) => {
                         self.flash.stage = format!("reading {label} ({} KiB)", size / 1024)
                     }

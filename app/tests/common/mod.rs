@@ -2,6 +2,9 @@
 //! certificates and keys that openssl makes in a temporary folder at test time.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod own;
+pub mod rom8266;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
