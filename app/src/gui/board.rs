@@ -51,7 +51,13 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             .selected_text(app.settings.target.label())
             .width(250.0)
             .show_ui(ui, |ui| {
-                for t in Target::ALL {
+                // The ESP8266 targets are CLI-only until the window has its layout
+                // choice (issue #15): offering them here would flash through the
+                // ESP32-family path.
+                for t in Target::ALL
+                    .into_iter()
+                    .filter(|t| t.family() == crate::target::Family::Esp32)
+                {
                     ui.selectable_value(&mut app.settings.target, t, t.label());
                 }
             })
