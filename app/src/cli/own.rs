@@ -370,7 +370,10 @@ pub fn table_from_file(path: &Path, offset: u32) -> Result<Table, String> {
 
 fn targets_for(table: &Table) -> String {
     let mut s = String::new();
-    for t in Target::ALL.into_iter().filter(|t| t.is_own_firmware()) {
+    for t in Target::ALL
+        .into_iter()
+        .filter(|t| t.is_own_firmware() && t.family() == crate::target::Family::Esp32)
+    {
         let line = match own::choose_partition(t, table) {
             Ok(p) => format!(
                 "{} -> {} at {:#x} ({})",
