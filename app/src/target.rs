@@ -437,7 +437,20 @@ mod tests {
         for t in Target::ALL {
             assert!(!t.label().is_empty() && !t.effect().is_empty());
             assert_eq!(t.is_own_firmware(), t != Target::Thingflash);
-            assert_eq!(t.fs().is_some(), t.cli_name().starts_with("arduino"));
+            assert_eq!(
+                t.fs().is_some(),
+                t.cli_name().starts_with("arduino") || t.cli_name().starts_with("esp8266")
+            );
+            assert_eq!(
+                t.family() == Family::Esp8266,
+                t.cli_name().starts_with("esp8266")
+            );
+            if t.fs().is_some() {
+                for f in [Family::Esp32, Family::Esp8266] {
+                    let other = t.on_family(f).unwrap();
+                    assert_eq!((other.fs(), other.family()), (t.fs(), f));
+                }
+            }
             use clap::ValueEnum as _;
             assert_eq!(Target::from_str(t.cli_name(), false), Ok(t));
         }

@@ -915,7 +915,8 @@ mod tests {
         assert_eq!(flash_size_from_id(0x0016_40EF), Some(4 << 20));
         assert_eq!(flash_size_from_id(0x0018_40EF), Some(16 << 20));
         assert_eq!(flash_size_from_id(0x0014_40C8), Some(1 << 20));
-        assert_eq!(flash_size_from_id(0x0000_081F), Some(4 << 20));
+        assert_eq!(flash_size_from_id(0x0000_071F), Some(4 << 20));
+        assert_eq!(flash_size_from_id(0x0000_091F), Some(16 << 20));
         assert_eq!(flash_size_from_id(0x00FF_FFFF), None);
         assert_eq!(flash_size_from_id(0), None);
     }
