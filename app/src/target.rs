@@ -73,8 +73,8 @@ impl Target {
         match self {
             Target::Thingflash => "thingflash firmware (ESP32-C3/C6)",
             Target::EspSecureCert => "ESP-IDF app reading esp_secure_cert",
-            Target::ArduinoLittlefs => "Arduino sketch reading LittleFS files (ESP32 family)",
-            Target::ArduinoSpiffs => "Arduino sketch reading SPIFFS files (ESP32 family)",
+            Target::ArduinoLittlefs => "Arduino sketch reading LittleFS files",
+            Target::ArduinoSpiffs => "Arduino sketch reading SPIFFS files",
             Target::Esp8266Spiffs => {
                 "ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)"
             }

@@ -293,7 +293,7 @@ pub enum FlashError {
     },
     /// An ESP8266 target, another chip on the port.
     #[error(
-        "this board is an {found}, not an ESP8266: pick the ESP32-family target for your sketch (arduino-littlefs or arduino-spiffs; in the window \"Arduino sketch reading ... (ESP32 family)\")"
+        "this board is an {found}, not an ESP8266: pick the ESP32-family target for your sketch (arduino-littlefs or arduino-spiffs; in the window \"Arduino sketch reading ... files\")"
     )]
     NotEsp8266 {
         /// The chip found.
