@@ -957,37 +957,8 @@ fn flash_command(
             firmware_elf: p.firmware.as_deref(),
         })
     };
-    let mut shown = std::collections::HashSet::new();
-    let mut on_event = |e: flash::Event| {
-        if json {
-            let _ = writeln!(out, "{}", serde_json::to_string(&e).unwrap_or_default());
-            return;
-        }
-        let line = match &e {
-            flash::Event::Connecting { port } => Some(format!("connecting to {port}")),
-            flash::Event::Connected(b) => Some(format!("connected: {}", b.summary())),
-            flash::Event::ReadingTable => Some("reading the board's partition table".into()),
-            flash::Event::Progress(p) => {
-                // A line per segment per tenth of the total, and one when verifying.
-                let key = (p.index, (p.fraction() * 10.0) as u32, p.verifying);
-                shown.insert(key).then(|| p.line())
-            }
-            flash::Event::Notice { message } => Some(format!("note: {message}")),
-            e @ (flash::Event::ReadingPartition { .. }
-            | flash::Event::Planned { .. }
-            | flash::Event::Verified { .. }) => own::event_line(e),
-            flash::Event::Done(r) => Some(format!(
-                "done: {} segment(s), {} B in {:.1} s{}",
-                r.written.len(),
-                r.written.iter().map(|w| w.2).sum::<usize>(),
-                r.write_time.as_secs_f64(),
-                if r.verified { ", verified by MD5" } else { "" }
-            )),
-        };
-        if let Some(line) = line {
-            let _ = writeln!(out, "{line}");
-        }
-    };
+    let mut printer = own::Printer::new(json);
+    let mut on_event = |e: flash::Event| printer.print(&e, out);
     match flash::run(opts, &mut make_plan, &mut on_event) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {

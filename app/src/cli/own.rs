@@ -99,9 +99,60 @@ fn listing(title: &str, files: &[FileEntry]) -> String {
     s
 }
 
-/// The text line for the own-firmware events.
-pub fn event_line(e: &Event) -> Option<String> {
+/// Prints a run's events as they come: a JSON line each, or text with one progress line
+/// per segment per tenth of the total.
+pub struct Printer {
+    json: bool,
+    shown: std::collections::HashSet<(usize, u32, bool)>,
+}
+
+impl Printer {
+    /// A printer for `--json` or text.
+    pub fn new(json: bool) -> Self {
+        Self {
+            json,
+            shown: std::collections::HashSet::new(),
+        }
+    }
+
+    /// Print one event.
+    pub fn print(&mut self, e: &Event, out: &mut impl Write) {
+        if self.json {
+            let _ = writeln!(out, "{}", serde_json::to_string(e).unwrap_or_default());
+            return;
+        }
+        let line = match e {
+            Event::Progress(p) => {
+                let key = (p.index, (p.fraction() * 10.0) as u32, p.verifying);
+                self.shown.insert(key).then(|| p.line())
+            }
+            other => event_line(other),
+        };
+        if let Some(line) = line {
+            let _ = write!(
+                out,
+                "{line}{}",
+                if line.ends_with('\n') { "" } else { "\n" }
+            );
+        }
+    }
+}
+
+/// The text line for an event (progress lines come from [`Printer`], which thins them).
+fn event_line(e: &Event) -> Option<String> {
     match e {
+        Event::Connecting { port } => Some(format!("connecting to {port}")),
+        Event::Connected(b) => Some(format!("connected: {}", b.summary())),
+        Event::ReadingTable => Some("reading the board's partition table".into()),
+        Event::Notice { message } => Some(format!("note: {message}")),
+        Event::Progress(p) => Some(p.line()),
+        Event::Done(r) => Some(format!(
+            "done: {} segment(s), {} B in {:.1} s{}",
+            r.written.len(),
+            r.written.iter().map(|w| w.2).sum::<usize>(),
+            r.write_time.as_secs_f64(),
+            if r.verified { ", verified by MD5" } else { "" }
+        )),
         Event::ReadingPartition {
             label,
             offset,
@@ -131,7 +182,6 @@ pub fn event_line(e: &Event) -> Option<String> {
             "read back {label}: {} file(s), every one as meant",
             files.len()
         )),
-        _ => None,
     }
 }
 
@@ -177,30 +227,8 @@ pub fn flash(
         creds: &creds,
         firmware: firmware.as_ref(),
     };
-    let mut shown = std::collections::HashSet::new();
-    let mut on_event = |e: Event| {
-        if json {
-            let _ = writeln!(out, "{}", serde_json::to_string(&e).unwrap_or_default());
-            return;
-        }
-        let line = match &e {
-            Event::Connecting { port } => Some(format!("connecting to {port}")),
-            Event::Connected(b) => Some(format!("connected: {}", b.summary())),
-            Event::ReadingTable => Some("reading the board's partition table".into()),
-            Event::Progress(p) => {
-                let key = (p.index, (p.fraction() * 10.0) as u32, p.verifying);
-                shown.insert(key).then(|| p.line())
-            }
-            other => event_line(other),
-        };
-        if let Some(line) = line {
-            let _ = write!(
-                out,
-                "{line}{}",
-                if line.ends_with('\n') { "" } else { "\n" }
-            );
-        }
-    };
+    let mut printer = Printer::new(json);
+    let mut on_event = |e: Event| printer.print(&e, out);
     match flash::own::run(opts, &req, &mut on_event) {
         Ok(r) => {
             if json {
@@ -265,30 +293,8 @@ fn flash_esp8266(
         sketch: sketch.as_deref(),
         stub: !args.no_stub,
     };
-    let mut shown = std::collections::HashSet::new();
-    let mut on_event = |e: Event| {
-        if json {
-            let _ = writeln!(out, "{}", serde_json::to_string(&e).unwrap_or_default());
-            return;
-        }
-        let line = match &e {
-            Event::Connecting { port } => Some(format!("connecting to {port}")),
-            Event::Connected(b) => Some(format!("connected: {}", b.summary())),
-            Event::Notice { message } => Some(format!("note: {message}")),
-            Event::Progress(p) => {
-                let key = (p.index, (p.fraction() * 10.0) as u32, p.verifying);
-                shown.insert(key).then(|| p.line())
-            }
-            other => event_line(other),
-        };
-        if let Some(line) = line {
-            let _ = write!(
-                out,
-                "{line}{}",
-                if line.ends_with('\n') { "" } else { "\n" }
-            );
-        }
-    };
+    let mut printer = Printer::new(json);
+    let mut on_event = |e: Event| printer.print(&e, out);
     match flash::esp8266::run(opts, &req, &mut on_event) {
         Ok(r) => {
             if json {

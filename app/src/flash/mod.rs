@@ -352,6 +352,9 @@ pub enum FlashError {
     /// The plan could not be made.
     #[error(transparent)]
     Bundle(#[from] BundleError),
+    /// The ESP8266 flash layout does not fit this board.
+    #[error(transparent)]
+    Layout(#[from] crate::esp8266::LayoutError),
     /// The transfer broke off.
     #[error(
         "the write to {port} broke off ({detail}): nothing is claimed written. Check the cable and the port, then flash again; a half-written board does not start the firmware until a full write succeeds"
@@ -612,6 +615,33 @@ fn read_region(
         .read_flash(offset, len, 0x1000, 1, file.path().to_path_buf())
         .map_err(|e| write_error(port, e))?;
     std::fs::read(file.path()).map_err(|e| fail(e.to_string()))
+}
+
+/// What reading a partition back needs from a loader, whichever protocol it speaks
+/// (espflash for the ESP32 family, thingflash's own client for the ESP8266): the stub's
+/// MD5 of a range and an MD5-checked read.
+pub(crate) trait ReadFlash {
+    /// MD5 of `len` bytes at `offset`, big-endian as a number.
+    fn md5(&mut self, offset: u32, len: u32) -> Result<u128, FlashError>;
+    /// `len` bytes at `offset`.
+    fn read(&mut self, offset: u32, len: u32) -> Result<Vec<u8>, FlashError>;
+}
+
+/// espflash's flasher, with the port name for its errors.
+pub(crate) struct EspflashReader<'a> {
+    pub(crate) flasher: &'a mut Flasher,
+    pub(crate) port: &'a str,
+}
+
+impl ReadFlash for EspflashReader<'_> {
+    fn md5(&mut self, offset: u32, len: u32) -> Result<u128, FlashError> {
+        self.flasher
+            .checksum_md5(offset, len)
+            .map_err(|e| write_error(self.port, e))
+    }
+    fn read(&mut self, offset: u32, len: u32) -> Result<Vec<u8>, FlashError> {
+        read_region(self.flasher, self.port, offset, len)
+    }
 }
 
 /// Flash a board. `make_plan` builds the plan once the chip and flash size are known;

@@ -9,7 +9,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::{
-    BoardInfo, Event, FlashError, FlashOptions, Tracker, connect, read_region, write_error,
+    BoardInfo, EspflashReader, Event, FlashError, FlashOptions, ReadFlash, Tracker, connect,
+    read_region, write_error,
 };
 use crate::fs::FileEntry;
 use crate::own::{self, FirmwareImage, OwnError, Placement};
@@ -125,7 +126,13 @@ pub fn run(
         offset: partition.offset,
         size: partition.size,
     });
-    let on_board = read_partition(&mut flasher, &opts.port, &partition)?;
+    let on_board = read_partition(
+        &mut EspflashReader {
+            flasher: &mut flasher,
+            port: &opts.port,
+        },
+        &partition,
+    )?;
     // A firmware image that brings contents for the partition (a merged image with the
     // sketch's data folder) is the base; otherwise the board's own files are.
     let base = req
@@ -185,7 +192,14 @@ pub fn run(
         offset: partition.offset,
         size: partition.size,
     });
-    let readback = read_back(&mut flasher, &opts.port, &placement, &on_board)?;
+    let readback = read_back(
+        &mut EspflashReader {
+            flasher: &mut flasher,
+            port: &opts.port,
+        },
+        &placement,
+        &on_board,
+    )?;
     let verified = placement.verify(&readback).map_err(own_error)?;
     on_event(Event::Verified {
         label: partition.label.clone(),
@@ -207,7 +221,7 @@ pub fn run(
 /// one read.
 const CHUNK: u32 = 0x1_0000;
 
-fn md5_of(data: &[u8]) -> u128 {
+pub(super) fn md5_of(data: &[u8]) -> u128 {
     use md5::Digest as _;
     u128::from_be_bytes(md5::Md5::digest(data).into())
 }
@@ -215,9 +229,8 @@ fn md5_of(data: &[u8]) -> u128 {
 /// Read a partition, skipping the erased parts: the stub's MD5 of each 64 KiB says
 /// whether it is all `0xFF`, which a file system partition mostly is. A 1.4 MB LittleFS
 /// partition holding 100 KB reads in a third of the time a full read takes.
-fn read_partition(
-    flasher: &mut espflash::flasher::Flasher,
-    port: &str,
+pub(super) fn read_partition(
+    reader: &mut dyn ReadFlash,
     p: &Partition,
 ) -> Result<Vec<u8>, FlashError> {
     let mut out = Vec::with_capacity(p.size as usize);
@@ -230,13 +243,10 @@ fn read_partition(
         } else {
             md5_of(&vec![0xFF; len as usize])
         };
-        let md5 = flasher
-            .checksum_md5(p.offset + at, len)
-            .map_err(|e| write_error(port, e))?;
-        if md5 == erased {
+        if reader.md5(p.offset + at, len)? == erased {
             out.resize(out.len() + len as usize, 0xFF);
         } else {
-            out.extend(read_region(flasher, port, p.offset + at, len)?);
+            out.extend(reader.read(p.offset + at, len)?);
         }
         at += len;
     }
@@ -246,9 +256,8 @@ fn read_partition(
 /// The partition after writing: the written ranges read back, the rest as it was read
 /// before, and the stub's MD5 of the whole partition must match, so no byte of it goes
 /// unchecked.
-fn read_back(
-    flasher: &mut espflash::flasher::Flasher,
-    port: &str,
+pub(super) fn read_back(
+    reader: &mut dyn ReadFlash,
     placement: &Placement,
     before: &[u8],
 ) -> Result<Vec<u8>, FlashError> {
@@ -256,13 +265,10 @@ fn read_back(
     let mut image = before.to_vec();
     for &(at, len) in &placement.ranges {
         let rel = (at - p.offset) as usize;
-        let got = read_region(flasher, port, at, len)?;
+        let got = reader.read(at, len)?;
         image[rel..rel + got.len()].copy_from_slice(&got);
     }
-    let md5 = flasher
-        .checksum_md5(p.offset, p.size)
-        .map_err(|e| write_error(port, e))?;
-    if md5 != md5_of(&image) {
+    if reader.md5(p.offset, p.size)? != md5_of(&image) {
         return Err(own_error(OwnError::Verify {
             label: p.label.clone(),
             what: "its MD5 on the board differs from what was read".into(),

@@ -416,6 +416,22 @@ impl Drop for Mock {
     }
 }
 
+/// A pseudo-terminal pair, raw on both sides (no echo, no CR/LF rewriting of SLIP
+/// frames), and the slave's path.
+pub fn raw_pty() -> (nix::pty::OpenptyResult, String) {
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let port = nix::unistd::ttyname(&pty.slave)
+        .unwrap()
+        .display()
+        .to_string();
+    for fd in [&pty.slave, &pty.master] {
+        let mut t = nix::sys::termios::tcgetattr(fd).unwrap();
+        nix::sys::termios::cfmakeraw(&mut t);
+        nix::sys::termios::tcsetattr(fd, nix::sys::termios::SetArg::TCSANOW, &t).unwrap();
+    }
+    (pty, port)
+}
+
 /// A cable between thingflash and the mock: a pseudo-terminal of its own whose bytes are
 /// relayed to the mock's, counted, and that can be cut part way through a write (a
 /// cable pulled out), while the mock and its flash live on.
@@ -433,17 +449,7 @@ impl Cable {
     pub fn to(mock: &Mock) -> Self {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        let pty = nix::pty::openpty(None, None).unwrap();
-        let port = nix::unistd::ttyname(&pty.slave)
-            .unwrap()
-            .display()
-            .to_string();
-        // Raw on both sides: no echo, no CR/LF rewriting of SLIP frames.
-        for fd in [&pty.slave, &pty.master] {
-            let mut t = nix::sys::termios::tcgetattr(fd).unwrap();
-            nix::sys::termios::cfmakeraw(&mut t);
-            nix::sys::termios::tcsetattr(fd, nix::sys::termios::SetArg::TCSANOW, &t).unwrap();
-        }
+        let (pty, port) = raw_pty();
         let far = std::fs::OpenOptions::new()
             .read(true)
             .write(true)

@@ -56,16 +56,7 @@ const MAGIC: u32 = 0xFFF0_C101;
 
 impl FakeRom {
     pub fn start(flash: Vec<u8>) -> Self {
-        let pty = nix::pty::openpty(None, None).unwrap();
-        let port = nix::unistd::ttyname(&pty.slave)
-            .unwrap()
-            .display()
-            .to_string();
-        for fd in [&pty.slave, &pty.master] {
-            let mut t = nix::sys::termios::tcgetattr(fd).unwrap();
-            nix::sys::termios::cfmakeraw(&mut t);
-            nix::sys::termios::tcsetattr(fd, nix::sys::termios::SetArg::TCSANOW, &t).unwrap();
-        }
+        let (pty, port) = super::raw_pty();
         let state = Arc::new(Mutex::new(State {
             flash,
             ..State::default()

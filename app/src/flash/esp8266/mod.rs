@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{After, Before, BoardInfo, Event, FlashError, FlashOptions, Progress, open_error};
+use super::own::{md5_of, read_back, read_partition};
+use super::{
+    After, Before, BoardInfo, Event, FlashError, FlashOptions, Progress, ReadFlash, open_error,
+};
 use crate::esp8266::{self, Region};
 use crate::fs::FileEntry;
 use crate::own::{self, OwnError, Placement};
@@ -175,9 +178,7 @@ pub fn run(
             ),
         });
     }
-    region
-        .check_board(board.flash_bytes)
-        .map_err(|e| own_error(OwnError::NoPartition(e.to_string())))?;
+    region.check_board(board.flash_bytes)?;
     if stub {
         let size = board
             .flash_bytes
@@ -200,7 +201,13 @@ pub fn run(
             offset: partition.offset,
             size: partition.size,
         });
-        let on_board = read_region(&mut loader, port, region.offset, region.size)?;
+        let on_board = read_partition(
+            &mut RomReader {
+                loader: &mut loader,
+                port,
+            },
+            &partition,
+        )?;
         let placement =
             own::place(&req.own, &partition, &on_board, req.creds).map_err(own_error)?;
         (Some(on_board), placement)
@@ -293,19 +300,19 @@ pub fn run(
                 offset: partition.offset,
                 size: partition.size,
             });
-            let back = read_back(&mut loader, port, &placement, before)?;
+            let mut reader = RomReader {
+                loader: &mut loader,
+                port,
+            };
+            let back = read_back(&mut reader, &placement, before)?;
             let files = placement.verify(&back).map_err(own_error)?;
-            if let Some(s) = req.sketch {
-                let want: [u8; 16] = md5_of(s);
-                let got = loader
-                    .md5(0, s.len() as u32)
-                    .map_err(|e| rom_error(port, e))?;
-                if got != want {
-                    return Err(FlashError::Verify {
-                        port: port.to_string(),
-                        detail: "the sketch's MD5 on the board differs from the file".into(),
-                    });
-                }
+            if let Some(s) = req.sketch
+                && reader.md5(0, s.len() as u32)? != md5_of(s)
+            {
+                return Err(FlashError::Verify {
+                    port: port.to_string(),
+                    detail: "the sketch's MD5 on the board differs from the file".into(),
+                });
             }
             on_event(Event::Verified {
                 label: partition.label.clone(),
@@ -392,74 +399,24 @@ fn push_writes(
     Ok(())
 }
 
-fn md5_of(data: &[u8]) -> [u8; 16] {
-    use md5::Digest as _;
-    md5::Md5::digest(data).into()
+/// thingflash's ESP8266 client, with the port name for its errors.
+struct RomReader<'a> {
+    loader: &'a mut Loader,
+    port: &'a str,
 }
 
-/// Read a region through the stub, skipping its erased 64 KiB pieces (the stub's MD5 of
-/// each says whether it is all `0xFF`).
-fn read_region(
-    loader: &mut Loader,
-    port: &str,
-    offset: u32,
-    size: u32,
-) -> Result<Vec<u8>, FlashError> {
-    const CHUNK: u32 = 0x1_0000;
-    let mut out = Vec::with_capacity(size as usize);
-    let erased_full = md5_of(&[0xFF; CHUNK as usize]);
-    let mut at = 0;
-    while at < size {
-        let len = CHUNK.min(size - at);
-        let erased = if len == CHUNK {
-            erased_full
-        } else {
-            md5_of(&vec![0xFF; len as usize])
-        };
-        let md5 = loader
-            .md5(offset + at, len)
-            .map_err(|e| rom_error(port, e))?;
-        if md5 == erased {
-            out.resize(out.len() + len as usize, 0xFF);
-        } else {
-            out.extend(
-                loader
-                    .read(offset + at, len, &mut |_| {})
-                    .map_err(|e| rom_error(port, e))?,
-            );
-        }
-        at += len;
+impl ReadFlash for RomReader<'_> {
+    fn md5(&mut self, offset: u32, len: u32) -> Result<u128, FlashError> {
+        self.loader
+            .md5(offset, len)
+            .map(u128::from_be_bytes)
+            .map_err(|e| rom_error(self.port, e))
     }
-    Ok(out)
-}
-
-/// The region after writing: the written ranges read back, the rest as read before, and
-/// the stub's MD5 of the whole region must agree.
-fn read_back(
-    loader: &mut Loader,
-    port: &str,
-    placement: &Placement,
-    before: &[u8],
-) -> Result<Vec<u8>, FlashError> {
-    let p = &placement.partition;
-    let mut image = before.to_vec();
-    for &(at, len) in &placement.ranges {
-        let rel = (at - p.offset) as usize;
-        let got = loader
-            .read(at, len, &mut |_| {})
-            .map_err(|e| rom_error(port, e))?;
-        image[rel..rel + got.len()].copy_from_slice(&got);
+    fn read(&mut self, offset: u32, len: u32) -> Result<Vec<u8>, FlashError> {
+        self.loader
+            .read(offset, len, &mut |_| {})
+            .map_err(|e| rom_error(self.port, e))
     }
-    let md5 = loader
-        .md5(p.offset, p.size)
-        .map_err(|e| rom_error(port, e))?;
-    if md5 != md5_of(&image) {
-        return Err(own_error(OwnError::Verify {
-            label: p.label.clone(),
-            what: "its MD5 on the board differs from what was read".into(),
-        }));
-    }
-    Ok(image)
 }
 
 fn interrupted(port: &str, e: RomError, segment: &str, placement: &Placement) -> FlashError {

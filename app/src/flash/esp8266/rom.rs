@@ -514,10 +514,7 @@ impl Loader {
             }
             match self.check("MEM_BEGIN", op::MEM_BEGIN, &begin, 0, 0, DEFAULT_TIMEOUT) {
                 Ok(_) => {}
-                Err(e @ RomError::Failed { .. }) => {
-                    let _ = e;
-                    return Ok(false);
-                }
+                Err(RomError::Failed { .. }) => return Ok(false),
                 Err(e) => return Err(e),
             }
             for (seq, chunk) in data.chunks(RAM_BLOCK).enumerate() {
