@@ -1,5 +1,6 @@
 //! Serial ports a board may be on, with the USB bridge named (Espressif USB-JTAG,
-//! CP210x, CH340, FTDI) and a hint when none is found.
+//! CP210x, CH340, FTDI), a hint when none is found, and why a port would not open, told
+//! from the error's kind (never its text, which is in the OS's language).
 
 use serde::Serialize;
 
@@ -56,6 +57,49 @@ pub const PORT_EXAMPLE: &str = "or type it, e.g. /dev/ttyUSB0";
 /// What to say when no port is found.
 pub const NO_PORT_HINT: &str = "no serial port found: plug the board in with a data cable (many USB cables only charge); on Windows install the CP210x or CH340 driver if the board uses one; on Linux add yourself to the dialout group";
 
+/// Why a port would not open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenFailure {
+    /// No such port (unplugged, resetting, mistyped).
+    Missing,
+    /// Another program has it open.
+    Busy,
+    /// The user may not open it (Linux: not in the dialout group).
+    PermissionDenied,
+    /// Anything else; the error's own text is all there is to say.
+    Other,
+}
+
+/// Why opening `port` failed.
+pub fn open_failure(port: &str, e: &serialport::Error) -> OpenFailure {
+    open_failure_on(e.kind(), cfg!(windows), || {
+        list().iter().any(|p| p.name.eq_ignore_ascii_case(port))
+    })
+}
+
+/// [`open_failure`] for an error kind on a system, `listed` telling whether the OS still
+/// lists the port.
+fn open_failure_on(
+    kind: serialport::ErrorKind,
+    windows: bool,
+    listed: impl FnOnce() -> bool,
+) -> OpenFailure {
+    use serialport::ErrorKind as K;
+    use std::io::ErrorKind as Io;
+    match kind {
+        K::Io(Io::NotFound) => OpenFailure::Missing,
+        K::Io(Io::PermissionDenied) => OpenFailure::PermissionDenied,
+        // On Unix serialport reports EBUSY (the port's exclusive lock is taken) as NoDevice.
+        K::NoDevice if !windows => OpenFailure::Busy,
+        // On Windows both ERROR_FILE_NOT_FOUND and ERROR_ACCESS_DENIED become NoDevice,
+        // and Windows denies a COM port that another program holds: a port it still
+        // lists is busy, one it does not list is gone.
+        K::NoDevice if listed() => OpenFailure::Busy,
+        K::NoDevice => OpenFailure::Missing,
+        _ => OpenFailure::Other,
+    }
+}
+
 /// Every serial port the OS reports, USB ones first.
 pub fn list() -> Vec<PortInfo> {
     let mut out: Vec<PortInfo> = serialport::available_ports()
@@ -85,6 +129,35 @@ pub fn list() -> Vec<PortInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_failures_by_kind_on_each_system() {
+        use serialport::ErrorKind as K;
+        use std::io::ErrorKind as Io;
+        let cases = [
+            (K::Io(Io::NotFound), false, false, OpenFailure::Missing),
+            (
+                K::Io(Io::PermissionDenied),
+                false,
+                true,
+                OpenFailure::PermissionDenied,
+            ),
+            (K::NoDevice, false, true, OpenFailure::Busy),
+            (K::NoDevice, false, false, OpenFailure::Busy),
+            (K::NoDevice, true, true, OpenFailure::Busy),
+            (K::NoDevice, true, false, OpenFailure::Missing),
+            (K::Io(Io::NotFound), true, false, OpenFailure::Missing),
+            (K::InvalidInput, false, true, OpenFailure::Other),
+            (K::Unknown, true, true, OpenFailure::Other),
+        ];
+        for (kind, windows, listed, want) in cases {
+            assert_eq!(
+                open_failure_on(kind, windows, || listed),
+                want,
+                "{kind:?} windows={windows} listed={listed}"
+            );
+        }
+    }
 
     #[test]
     fn bridges() {

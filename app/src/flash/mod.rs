@@ -257,7 +257,7 @@ pub enum FlashError {
     },
     /// Someone else has the port open.
     #[error(
-        "{port} is busy: another program has it open (a serial monitor, the Arduino IDE, screen, minicom). Close it and flash again"
+        "{port} is busy: another program has it open (the Arduino IDE's serial monitor, PuTTY, screen, minicom, another thingflash). Close it and flash again"
     )]
     PortBusy {
         /// The port.
@@ -283,7 +283,7 @@ pub enum FlashError {
     },
     /// The ESP8266 loader did not answer.
     #[error(
-        "the board on {port} did not answer the ESP8266 loader's handshake ({detail}). Put it in download mode: hold FLASH (GPIO0) down, press and release RESET, release FLASH, then flash again with --before no-reset. ESP-01 and bare modules have no buttons: tie GPIO0 to GND while powering up"
+        "the board on {port} did not answer the ESP8266 loader's handshake ({detail}). Put it in download mode: hold FLASH (GPIO0) down, press and release RESET, release FLASH, then flash again with --before no-reset (in the window: \"The port cannot reset the board\"). ESP-01 and bare modules have no buttons: tie GPIO0 to GND while powering up"
     )]
     Esp8266NoSync {
         /// The port.
@@ -403,23 +403,17 @@ pub enum FlashError {
 }
 
 fn open_error(port: &str, e: serialport::Error) -> FlashError {
+    use crate::ports::OpenFailure;
+    let failure = crate::ports::open_failure(port, &e);
     let port = port.to_string();
-    let text = e.to_string();
-    let lower = text.to_ascii_lowercase();
-    match e.kind {
-        serialport::ErrorKind::NoDevice if lower.contains("busy") || lower.contains("locked") => {
-            FlashError::PortBusy { port }
-        }
-        serialport::ErrorKind::Io(std::io::ErrorKind::NotFound) => FlashError::PortMissing { port },
-        serialport::ErrorKind::Io(std::io::ErrorKind::PermissionDenied) => {
-            FlashError::PermissionDenied { port }
-        }
-        _ if lower.contains("permission denied") => FlashError::PermissionDenied { port },
-        _ if lower.contains("busy") || lower.contains("locked") => FlashError::PortBusy { port },
-        _ if lower.contains("no such file") || lower.contains("not found") => {
-            FlashError::PortMissing { port }
-        }
-        _ => FlashError::PortOpen { port, detail: text },
+    match failure {
+        OpenFailure::Busy => FlashError::PortBusy { port },
+        OpenFailure::Missing => FlashError::PortMissing { port },
+        OpenFailure::PermissionDenied => FlashError::PermissionDenied { port },
+        OpenFailure::Other => FlashError::PortOpen {
+            port,
+            detail: e.to_string(),
+        },
     }
 }
 
