@@ -254,6 +254,7 @@ fn live_reader_over_a_pty_survives_split_lines_garbage_and_unplug() {
             port: link.to_string_lossy().into_owned(),
             baud: 115_200,
             reset: false,
+            boot_baud: None,
         },
         Decoder::new(),
         tx,
@@ -418,6 +419,7 @@ fn reset_on_a_port_without_modem_lines_is_explained_and_reading_goes_on() {
             port: link.to_string_lossy().into_owned(),
             baud: 115_200,
             reset: true,
+            boot_baud: None,
         },
         Decoder::new(),
         tx,
@@ -536,4 +538,250 @@ fn tls_then_close_before_connack_is_named_a_policy_problem() {
     assert_eq!(found[0].rule, "tls-then-close");
     assert!(found[0].explanation.fix.contains("iot:Connect"));
     assert_eq!(found[0].lines, [2]);
+}
+
+/// The speed the reader set on the pty's slave, read through the master (on Linux a
+/// pty master answers termios requests with its slave's settings). termios2, because
+/// 74880 is not one of the standard Bxxx speeds.
+#[allow(unsafe_code)]
+fn slave_speed(board: &Board) -> u32 {
+    use std::os::fd::AsRawFd as _;
+    nix::ioctl_read_bad!(tcgets2, nix::libc::TCGETS2, nix::libc::termios2);
+    let mut t: nix::libc::termios2 = unsafe { std::mem::zeroed() };
+    // SAFETY: TCGETS2 fills a termios2 through a valid pointer on an open tty fd.
+    unsafe { tcgets2(board.master.as_raw_fd(), &mut t) }.unwrap();
+    t.c_ospeed
+}
+
+fn wait_speed(board: &Board, want: u32, when: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while slave_speed(board) != want {
+        assert!(
+            Instant::now() < deadline,
+            "{when}: the reader did not switch to {want} baud (still {})",
+            slave_speed(board)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn esp8266_monitor_reads_the_rom_at_74880_then_the_sketch_at_its_speed() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ttyESP8266");
+    let mut board = Board::plug(&link);
+    let (tx, rx) = mpsc::channel();
+    let handle = reader::spawn(
+        MonitorConfig {
+            port: link.to_string_lossy().into_owned(),
+            baud: 115_200,
+            reset: false,
+            boot_baud: Some(reader::ESP8266_ROM_BAUD),
+        },
+        Decoder::new(),
+        tx,
+        || {},
+    );
+    wait_for(&rx, "connect", |m| {
+        matches!(m, MonitorMsg::Connected { .. })
+    });
+    wait_speed(&board, 74_880, "on open");
+    board.send(b"\r\n ets Jan  8 2013,rst cause:2, boot mode:(3,6)\r\n\r\nload 0x4010f000, len 3460, room 16 \r\ntail 4\r\nchksum 0xcc\r\ncsum 0xcc\r\nv3d128e5c\r\n~ld\r\n");
+    let lines = wait_for(
+        &rx,
+        "the ROM's hand-over",
+        |m| matches!(m, MonitorMsg::Lines(l) if l.iter().any(|d| d.text == "~ld")),
+    );
+    let banner = lines
+        .iter()
+        .find(|d| d.text.contains("rst cause:2"))
+        .expect("banner line");
+    assert!(
+        banner
+            .explanation
+            .as_ref()
+            .is_some_and(|e| e.title.contains("reset")),
+        "{banner:?}"
+    );
+    wait_speed(&board, 115_200, "after ~ld");
+    board.send(b"sketch up\r\n");
+    wait_for(
+        &rx,
+        "the sketch's line",
+        |m| matches!(m, MonitorMsg::Lines(l) if l.iter().any(|d| d.text == "sketch up")),
+    );
+
+    // A reset: the banner arrives as noise at 115200 (74880-baud bits read at 115200 are
+    // mostly high bytes and framing garbage), and the reader goes back to 74880.
+    let noise: Vec<u8> = (0..2048u32).map(|i| (i * 97 % 251) as u8 | 0xF0).collect();
+    board.send(&noise);
+    wait_speed(&board, 74_880, "after noise");
+    board.send(b"\r\n ets Jan  8 2013,rst cause:4, boot mode:(3,6)\r\n~ld\r\n");
+    wait_speed(&board, 115_200, "after the second ~ld");
+    handle.stop();
+}
+
+/// The test sketch (tests/data/esp8266-sketch/sketch.c) compiled by Debian's lx106 GCC,
+/// linked where the Arduino core puts a sketch: a real Xtensa ELF with DWARF.
+fn lx106_sketch(dir: &Path) -> PathBuf {
+    use std::process::Command;
+    let src_dir = dir.join("esp8266-sketch");
+    std::fs::create_dir_all(&src_dir).unwrap();
+    let src = src_dir.join("sketch.c");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/esp8266-sketch/sketch.c"),
+        &src,
+    )
+    .unwrap();
+    let elf = src_dir.join("sketch.ino.elf");
+    common::run(
+        Command::new(common::peer("xtensa-lx106-elf-gcc"))
+            .args([
+                "-g",
+                "-O1",
+                "-fno-inline",
+                "-mlongcalls",
+                "-mtext-section-literals",
+            ])
+            .args(["-nostdlib", "-ffreestanding"])
+            .args([
+                "-Wl,-Ttext=0x40201010",
+                "-Wl,--section-start=.iram1.text=0x40100000",
+            ])
+            .arg("-o")
+            .arg(&elf)
+            .arg(&src),
+    );
+    elf
+}
+
+/// Function addresses from binutils' nm.
+fn lx106_symbols(elf: &Path) -> std::collections::HashMap<String, u64> {
+    let out = common::run(std::process::Command::new(common::peer("xtensa-lx106-elf-nm")).arg(elf));
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let addr = u64::from_str_radix(w.next()?, 16).ok()?;
+            let kind = w.next()?;
+            let name = w.next()?;
+            (kind == "T").then(|| (name.to_string(), addr))
+        })
+        .collect()
+}
+
+/// What binutils' addr2line says of an address: function, and `dir/file:line` as
+/// thingflash shortens it.
+fn lx106_addr2line(elf: &Path, addr: u64) -> (String, String) {
+    let out = common::run(
+        std::process::Command::new(common::peer("xtensa-lx106-elf-addr2line"))
+            .args(["-f", "-e"])
+            .arg(elf)
+            .arg(format!("{addr:#x}")),
+    );
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    let function = lines.next().unwrap().to_string();
+    let location = lines.next().unwrap();
+    let short: Vec<&str> = location.rsplit('/').take(2).collect();
+    (function, format!("{}/{}", short[1], short[0]))
+}
+
+#[test]
+fn esp8266_crash_report_is_named_with_the_sketchs_elf_as_addr2line_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let elf = lx106_sketch(dir.path());
+    let f = lx106_symbols(&elf);
+    // The crash as the core prints it (core_esp8266_postmortem.cpp): the faulting load in
+    // read_sensor, return addresses into loop and _start on the stack, and an on_timer
+    // address in IRAM; stack positions and data words around them.
+    let fault = f["read_sensor"] + 4;
+    let in_loop = f["loop"] + 0xc;
+    let in_start = f["_start"] + 6;
+    let in_iram = f["on_timer"] + 2;
+    let log = format!(
+        "\n--------------- CUT HERE FOR EXCEPTION DECODER ---------------\n\n\
+         Exception (28):\n\
+         epc1=0x{fault:08x} epc2=0x00000000 epc3=0x00000000 excvaddr=0x00000000 depc=0x00000000\n\n\
+         >>>stack>>>\n\nctx: cont\nsp: 3ffffe20 end: 3fffffc0 offset: 0150\n\
+         3fffff70:  3fffdad0 00000000 3ffee75c {in_loop:08x}  \n\
+         3fffff80:  3ffe8b5c {in_iram:08x} 3fffff90 {in_start:08x} <\n\
+         3fffff90:  feefeffe feefeffe 3ffee7f0 00000000  \n\
+         <<<stack<<<\n\nlast failed alloc call: {:08X}(1024)\n\n\
+         --------------- CUT HERE FOR EXCEPTION DECODER ---------------\n",
+        f["publish"] + 3
+    );
+    let mut d = Decoder::with_symbols(monitor::symbols::Symbolizer::load(&elf).unwrap());
+    let decoded: Vec<Decoded> = log.lines().map(|l| d.decode(l)).collect();
+    let symbol_of = |prefix: &str| {
+        decoded
+            .iter()
+            .find(|x| x.text.starts_with(prefix))
+            .and_then(|x| x.symbol.clone())
+            .unwrap_or_else(|| panic!("no symbol on the {prefix:?} line: {decoded:#?}"))
+    };
+    let expect = |addr: u64| {
+        let (function, location) = lx106_addr2line(&elf, addr);
+        format!("{function} at {location}")
+    };
+    assert_eq!(symbol_of("epc1="), expect(fault));
+    assert!(expect(fault).starts_with("read_sensor at esp8266-sketch/sketch.c:"));
+    // One code word on the line: its name alone; several: each after its address.
+    assert_eq!(symbol_of("3fffff70:"), expect(in_loop));
+    assert_eq!(
+        symbol_of("3fffff80:"),
+        format!(
+            "{in_iram:#010x}: {}; {in_start:#010x}: {}",
+            expect(in_iram),
+            expect(in_start)
+        )
+    );
+    assert_eq!(
+        symbol_of("last failed alloc call"),
+        expect(f["publish"] + 3)
+    );
+    // A line of data words only is not given a name.
+    let data = decoded
+        .iter()
+        .find(|x| x.text.starts_with("3fffff90:"))
+        .unwrap();
+    assert_eq!(data.symbol, None);
+    // The report's lines keep their explanations.
+    let rule = |prefix: &str| {
+        decoded
+            .iter()
+            .find(|x| x.text.starts_with(prefix))
+            .and_then(|x| x.explanation.as_ref())
+            .map(|e| e.rule.to_string())
+    };
+    assert_eq!(rule("Exception (28)").as_deref(), Some("esp8266-exception"));
+    assert_eq!(rule("ctx: cont").as_deref(), Some("esp8266-ctx-cont"));
+}
+
+#[test]
+fn esp8266_soft_wdt_stack_is_named_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let elf = lx106_sketch(dir.path());
+    let f = lx106_symbols(&elf);
+    let in_loop = f["loop"] + 0xc;
+    let mut d = Decoder::with_symbols(monitor::symbols::Symbolizer::load(&elf).unwrap());
+    let log = format!(
+        "\n--------------- CUT HERE FOR EXCEPTION DECODER ---------------\n\nSoft WDT reset\n\n\
+         >>>stack>>>\n\nctx: cont\nsp: 3ffffe20 end: 3fffffc0 offset: 01a0\n\
+         3ffffe20:  00000000 3ffee75c 3ffe8b5c {in_loop:08x}  \n<<<stack<<<\n"
+    );
+    let decoded: Vec<Decoded> = log.lines().map(|l| d.decode(l)).collect();
+    let line = decoded
+        .iter()
+        .find(|x| x.text.starts_with("3ffffe20:"))
+        .unwrap();
+    let (function, _) = lx106_addr2line(&elf, in_loop);
+    assert_eq!(function, "loop");
+    assert!(
+        line.symbol
+            .as_deref()
+            .is_some_and(|s| s.contains("loop at esp8266-sketch/sketch.c:")),
+        "{line:?}"
+    );
 }

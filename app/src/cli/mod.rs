@@ -197,6 +197,11 @@ pub enum Command {
         /// Reset the board after opening the port (by default the monitor never resets it).
         #[arg(long)]
         reset: bool,
+        /// The boot ROM's speed when it differs from --baud: 74880 for an ESP8266, whose
+        /// ROM prints its banner at 74880 before the sketch prints at its own speed. The
+        /// monitor starts there and switches to --baud after the ROM's `~ld`.
+        #[arg(long)]
+        boot_baud: Option<u32>,
     },
     /// AWS: create things, certificates and policies with your AWS credentials.
     #[command(subcommand)]
@@ -616,12 +621,19 @@ pub fn run(command: Command) -> ExitCode {
             json,
             elf,
             reset,
+            boot_baud,
         } => {
             let d = match decoder(elf.as_deref()) {
                 Ok(d) => d,
                 Err(e) => return usage_error(&e),
             };
-            monitor_port(MonitorConfig { port, baud, reset }, json, d, &mut out)
+            let cfg = MonitorConfig {
+                port,
+                baud,
+                reset,
+                boot_baud,
+            };
+            monitor_port(cfg, json, d, &mut out)
         }
     }
 }

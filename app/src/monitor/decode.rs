@@ -297,10 +297,24 @@ impl Decoder {
         if let Some(f) = families::recognise_scanned(t.trim_start(), &w) {
             self.explained_tag = idf_tag(t).map(str::to_string);
             if f.source == Source::Panic && f.level == Level::Error {
-                self.in_panic =
-                    self.in_panic || f.explanation.rule.starts_with("esp8266-exception");
+                // The lines that open an ESP8266 crash report: what follows (registers,
+                // the stack dump) belongs to it.
+                self.in_panic = self.in_panic
+                    || matches!(
+                        f.explanation.rule.as_ref(),
+                        "esp8266-exception"
+                            | "esp8266-cut-here"
+                            | "esp8266-user-exception"
+                            | "esp8266-soft-wdt"
+                            | "esp8266-stack-dump"
+                    );
             }
             let mut d = Decoded::plain(f.level, f.source);
+            if f.source == Source::Panic {
+                // `Fatal exception:28 ... epc1:0x40201a3c` after a reboot, `Stack
+                // smashing detected at 0x...`: where it happened, when the ELF knows it.
+                d.symbol = self.describe_code(t);
+            }
             d.explanation = Some(f.explanation);
             return with_endpoint_check(d, line);
         }
@@ -534,10 +548,12 @@ impl Decoder {
         if !self.in_panic {
             return None;
         }
+        // `Exception 'Load access fault' mepc=...` (RISC-V); the ESP8266's `Exception (28):`
+        // is a table line, explained below.
         if t.is_empty()
             || t.starts_with("panicked at")
             || t.starts_with("Backtrace")
-            || t.starts_with("Exception")
+            || (t.starts_with("Exception") && !t.starts_with("Exception ("))
         {
             return Some(self.symbolise_line(t));
         }
@@ -560,6 +576,7 @@ impl Decoder {
         if let Some(f) = families::recognise(t) {
             let mut d = Decoded::plain(f.level.max(Level::Warn), Source::Panic);
             d.explanation = Some(f.explanation);
+            d.symbol = self.describe_code(t);
             return Some(d);
         }
         Some(self.symbolise_line(t))
@@ -572,9 +589,58 @@ impl Decoder {
             && let Some(addr) = parse_addr(&t[i + 5..])
         {
             d.symbol = self.symbols.as_ref().and_then(|s| s.describe(addr));
+        } else {
+            // An ESP8266 stack line (`3fffff70:  3fffdad0 00000000 3ffee75c 40203f19`),
+            // `epc1=0x40201a3c ...`, `last failed alloc call: 40201A3C(1024)`.
+            d.symbol = self.describe_code(t);
         }
         d
     }
+
+    /// The code addresses in a crash line that the ELF knows, named: one alone, or each
+    /// after its address when the line has several (a stack line holds four words).
+    fn describe_code(&self, t: &str) -> Option<String> {
+        let symbols = self.symbols.as_ref()?;
+        let mut named: Vec<(u64, String)> = Vec::new();
+        for addr in code_words(t) {
+            if named.iter().any(|(a, _)| *a == addr) {
+                continue;
+            }
+            if let Some(what) = symbols.describe(addr) {
+                named.push((addr, what));
+            }
+        }
+        match named.len() {
+            0 => None,
+            1 if code_words(t).count() == 1 => named.pop().map(|(_, what)| what),
+            _ => Some(
+                named
+                    .iter()
+                    .map(|(a, what)| format!("{a:#010x}: {what}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        }
+    }
+}
+
+/// Words of exactly eight hex digits (with or without `0x`) that lie where ESP chips map
+/// code: 0x40000000..0x43000000 (the ESP8266's IRAM at 0x4010...., its flash-mapped
+/// sketch at 0x4020...., the ESP32 family's IRAM and flash windows). Stack positions
+/// (0x3fff....) and data words fall outside; an address the ELF does not hold is
+/// dropped by the caller.
+fn code_words(t: &str) -> impl Iterator<Item = u64> + '_ {
+    t.split(|c: char| !c.is_ascii_hexdigit() && c != 'x' && c != 'X')
+        .filter_map(|w| {
+            let hex = w
+                .strip_prefix("0x")
+                .or_else(|| w.strip_prefix("0X"))
+                .unwrap_or(w);
+            (hex.len() == 8)
+                .then(|| u64::from_str_radix(hex, 16).ok())
+                .flatten()
+        })
+        .filter(|a| (0x4000_0000..0x4300_0000).contains(a))
 }
 
 /// `0x42001234` at the start of `s` (optionally followed by `:` or more text).

@@ -21,7 +21,11 @@ pub use status::{BoardStatus, Light, Step};
 
 /// Decode a whole text (a saved log) line by line.
 pub fn decode_text(text: &str) -> Vec<Decoded> {
-    let mut d = Decoder::new();
+    decode_text_with(&mut Decoder::new(), text)
+}
+
+/// [`decode_text`] with a decoder of the caller's (one that has the firmware's symbols).
+pub fn decode_text_with(d: &mut Decoder, text: &str) -> Vec<Decoded> {
     let mut assembler = lines::LineAssembler::new();
     let mut pieces = Vec::new();
     assembler.push(text.as_bytes(), &mut pieces);

@@ -4,6 +4,8 @@
 //! itself until stopped.
 
 use std::io::Read as _;
+
+use serialport::SerialPort as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
@@ -41,6 +43,76 @@ pub struct MonitorConfig {
     pub baud: u32,
     /// Reset the board once after the first open, to see it boot from the start.
     pub reset: bool,
+    /// The ROM's own speed when it differs from the firmware's: 74880 on the ESP8266,
+    /// whose ROM prints its banner at 74880 baud and then starts the sketch at its own.
+    /// The reader opens at this speed and follows the board between the two.
+    pub boot_baud: Option<u32>,
+}
+
+/// The ESP8266 ROM's banner speed (26 MHz crystal, ROM clocked for 40 MHz).
+pub const ESP8266_ROM_BAUD: u32 = 74_880;
+
+/// Which speed to read at when the ROM and the firmware print at different ones.
+///
+/// The ROM's last line before it jumps to the sketch is `~ld`: after it the sketch's
+/// speed applies. A reset later on shows up as noise at the sketch's speed (the banner
+/// at 74880), so noise switches to the ROM's speed, and noise there back again: the
+/// side that reads clean lines wins. Two switches without a clean line in between stop
+/// the switching, so a third, unknown speed shows its noise warning instead of
+/// flipping for ever.
+#[derive(Clone, Debug)]
+pub struct BaudPlan {
+    app: u32,
+    boot: Option<u32>,
+    at_boot: bool,
+    bounces: u8,
+}
+
+impl BaudPlan {
+    /// Start at the ROM's speed when there is one.
+    pub fn new(app: u32, boot: Option<u32>) -> Self {
+        Self {
+            app,
+            boot: boot.filter(|b| *b != app),
+            at_boot: boot.is_some_and(|b| b != app),
+            bounces: 0,
+        }
+    }
+
+    /// The speed to read at now.
+    pub fn current(&self) -> u32 {
+        match self.boot {
+            Some(b) if self.at_boot => b,
+            _ => self.app,
+        }
+    }
+
+    /// After a reopen: a board that went away usually comes back through its ROM.
+    pub fn restart(&mut self) {
+        self.at_boot = self.boot.is_some();
+        self.bounces = 0;
+    }
+
+    /// A clean line arrived; the new speed when it is the ROM's hand-over to the sketch.
+    pub fn on_line(&mut self, line: &str) -> Option<u32> {
+        self.bounces = 0;
+        if self.at_boot && self.boot.is_some() && line.trim_end() == "~ld" {
+            self.at_boot = false;
+            return Some(self.app);
+        }
+        None
+    }
+
+    /// The line turned to noise; the new speed to try, or `None` to stay (and warn).
+    pub fn on_noise(&mut self) -> Option<u32> {
+        self.boot?;
+        if self.bounces >= 2 {
+            return None;
+        }
+        self.bounces += 1;
+        self.at_boot = !self.at_boot;
+        Some(self.current())
+    }
 }
 
 /// Pulse EN low through RTS (with DTR released so IO0/BOOT stays high), the wiring of
@@ -80,20 +152,36 @@ impl Drop for MonitorHandle {
 
 /// Explain an open error in the words a user needs.
 pub fn open_error_hint(port: &str, e: &serialport::Error) -> String {
-    let text = e.to_string();
-    let lower = text.to_ascii_lowercase();
-    if lower.contains("permission denied") {
-        format!(
+    use crate::ports::OpenFailure;
+    match crate::ports::open_failure(port, e) {
+        OpenFailure::PermissionDenied => format!(
             "{port}: permission denied. On Linux add yourself to the dialout group (`sudo usermod -aG dialout $USER`, then log out and in)"
-        )
-    } else if lower.contains("busy") || lower.contains("locked") {
-        format!(
-            "{port} is busy: close other serial monitors (Arduino IDE, screen, minicom) and try again"
-        )
-    } else if lower.contains("no such file") || lower.contains("not found") {
-        format!("{port} is not there (board unplugged or resetting); waiting for it to come back")
-    } else {
-        format!("{port}: {text}")
+        ),
+        OpenFailure::Busy => format!(
+            "{port} is busy: close other serial monitors (the Arduino IDE's, PuTTY, screen, minicom) and try again"
+        ),
+        OpenFailure::Missing => {
+            format!(
+                "{port} is not there (board unplugged or resetting); waiting for it to come back"
+            )
+        }
+        OpenFailure::Other => format!("{port}: {e}"),
+    }
+}
+
+/// What the reader shows when the line stays noisy at every speed it knows.
+fn noise_line() -> Decoded {
+    Decoded {
+        text: "(noise on the line)".into(),
+        level: Level::Warn,
+        source: Source::Plain,
+        event: None,
+        explanation: Some(Explanation::new(
+            "wrong baud rate?",
+            NOISE_HINT,
+            "choose the speed the firmware's Serial.begin() uses (115200 for thingflash; the ESP8266 ROM prints at 74880)",
+        )),
+        symbol: None,
     }
 }
 
@@ -118,10 +206,12 @@ pub fn spawn(
             let mut assembler = LineAssembler::new();
             let mut last_error = String::new();
             let mut reset_pending = cfg.reset;
+            let mut plan = BaudPlan::new(cfg.baud, cfg.boot_baud);
             while !flag.load(Ordering::Relaxed) {
+                plan.restart();
                 // No DTR/RTS changes on open: on ESP boards they are wired to EN and BOOT,
                 // and toggling them would reset the board.
-                let port = serialport::new(&cfg.port, cfg.baud)
+                let port = serialport::new(&cfg.port, plan.current())
                     .timeout(Duration::from_millis(100))
                     .open_native();
                 let mut port = match port {
@@ -166,26 +256,34 @@ pub fn spawn(
                         Ok(0) => break "the port closed (board reset or unplugged)".to_string(),
                         Ok(n) => {
                             assembler.push(&buf[..n], &mut pieces);
-                            let lines: Vec<Decoded> = pieces
-                                .drain(..)
-                                .map(|p| match p {
-                                    Piece::Line(l) => decoder.decode_owned(l),
-                                    Piece::NoiseDetected => Decoded {
-                                        text: "(noise on the line)".into(),
-                                        level: Level::Warn,
-                                        source: Source::Plain,
-                                        event: None,
-                                        explanation: Some(Explanation::new(
-                                            "wrong baud rate?",
-                                            NOISE_HINT,
-                                            "choose 115200 (or 74880 for an ESP8266 boot log)",
-                                        )),
-                                        symbol: None,
+                            let mut lines: Vec<Decoded> = Vec::with_capacity(pieces.len());
+                            let mut switch = None;
+                            for p in pieces.drain(..) {
+                                match p {
+                                    Piece::Line(l) => {
+                                        switch = plan.on_line(&l).or(switch);
+                                        lines.push(decoder.decode_owned(l));
+                                    }
+                                    Piece::NoiseDetected => match plan.on_noise() {
+                                        Some(b) => switch = Some(b),
+                                        None => lines.push(noise_line()),
                                     },
-                                })
-                                .collect();
+                                }
+                            }
                             if !lines.is_empty() && !send(MonitorMsg::Lines(lines)) {
                                 return;
+                            }
+                            if let Some(b) = switch {
+                                // What is still buffered was read at the old speed.
+                                assembler.reset();
+                                if let Err(e) = port.set_baud_rate(b)
+                                    && !send(MonitorMsg::Notice(format!(
+                                        "could not switch {} to {b} baud ({e}): the log may show noise",
+                                        cfg.port
+                                    )))
+                                {
+                                    return;
+                                }
                             }
                         }
                         Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
@@ -218,5 +316,55 @@ pub fn spawn(
     MonitorHandle {
         stop,
         thread: thread.ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn esp8266_plan_reads_the_rom_banner_then_the_sketch() {
+        let mut p = BaudPlan::new(115_200, Some(ESP8266_ROM_BAUD));
+        assert_eq!(p.current(), 74_880);
+        for l in [
+            " ets Jan  8 2013,rst cause:2, boot mode:(3,6)",
+            "load 0x4010f000, len 3460, room 16 ",
+            "csum 0xaa",
+        ] {
+            assert_eq!(p.on_line(l), None);
+        }
+        assert_eq!(p.on_line("~ld"), Some(115_200));
+        assert_eq!(p.current(), 115_200);
+        // The sketch printing `~ld` itself changes nothing.
+        assert_eq!(p.on_line("~ld"), None);
+    }
+
+    #[test]
+    fn esp8266_plan_follows_a_reset_and_settles_on_the_clean_side() {
+        let mut p = BaudPlan::new(115_200, Some(ESP8266_ROM_BAUD));
+        assert_eq!(p.on_line("~ld"), Some(115_200));
+        // A reset: the banner is noise at 115200.
+        assert_eq!(p.on_noise(), Some(74_880));
+        // Too late for the banner: the sketch is noise at 74880.
+        assert_eq!(p.on_noise(), Some(115_200));
+        // A third noise without a clean line: stay, and let the warning through.
+        assert_eq!(p.on_noise(), None);
+        assert_eq!(p.current(), 115_200);
+        // A clean line re-arms it.
+        assert_eq!(p.on_line("hello"), None);
+        assert_eq!(p.on_noise(), Some(74_880));
+        p.restart();
+        assert_eq!(p.current(), 74_880);
+    }
+
+    #[test]
+    fn one_speed_never_switches() {
+        for boot in [None, Some(115_200)] {
+            let mut p = BaudPlan::new(115_200, boot);
+            assert_eq!(p.current(), 115_200);
+            assert_eq!(p.on_line("~ld"), None);
+            assert_eq!(p.on_noise(), None);
+        }
     }
 }

@@ -31,7 +31,7 @@ const SDK: &str =
     "ESP8266 NONOS SDK (Arduino with Serial.setDebugOutput(true), AT and NodeMCU firmware)";
 const EBOOT: &str = "ESP8266 Arduino core bootloader (eboot)";
 
-const DECODE_FIX: &str = "paste everything between the two CUT HERE lines into the ESP exception decoder with the sketch's .elf to find the line";
+const DECODE_FIX: &str = "give thingflash the sketch's .elf (the Arduino IDE leaves it in the sketch's build folder after Sketch > Export Compiled Binary) and the stack's code addresses are named with function and line; or paste everything between the two CUT HERE lines into the ESP exception decoder with that .elf";
 const NULL_FIX: &str = "decode the stack to find the line; check pointers before use (a failed malloc/new, a SPIFFS/LittleFS open() that returned nothing, an object never created)";
 const CORRUPT_FIX: &str = "this cause does not happen on a healthy ESP8266: decode the stack and look for memory corruption (arrays written past their end, freed pointers)";
 const WDT_FIX: &str = "do not block: add yield() or delay(0) inside long loops, never wait in callbacks or interrupts, keep TLS work out of interrupt context";
