@@ -127,9 +127,40 @@ pub fn layout(name: &str) -> Result<Layout, LayoutError> {
         .ok_or_else(|| LayoutError::Unknown(name.to_string()))
 }
 
+/// The layout to start from for a flash size: the core's default on 4 MB boards, else the
+/// menu's first for that size; `None` for a size no layout is for.
+pub fn suggested_for(flash: u32) -> Option<&'static Layout> {
+    let default = LAYOUTS.iter().find(|l| l.name == DEFAULT);
+    default
+        .filter(|l| l.flash == flash)
+        .or_else(|| LAYOUTS.iter().find(|l| l.flash == flash))
+}
+
+/// The flash sizes the layouts are for, smallest first.
+pub fn flash_sizes() -> impl Iterator<Item = u32> {
+    LAYOUTS
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || LAYOUTS[i - 1].flash != l.flash)
+        .map(|(_, l)| l.flash)
+}
+
 /// The layouts for a flash size, for suggestions.
 pub fn layouts_for(flash: u32) -> impl Iterator<Item = &'static Layout> {
     LAYOUTS.iter().filter(move |l| l.flash == flash)
+}
+
+/// Whether `bytes` is an ESP8266 flash image, as Arduino's "Export Compiled Binary"
+/// writes it for 0x0: the image magic 0xE9, then an entry point in the ESP8266's
+/// instruction RAM (0x40100000..0x40110000, where eboot or the SDK's loader start). No
+/// ESP32-family chip has instruction RAM there, so their images (entry at 0x4008...,
+/// 0x4037..., 0x4080...) are told apart by the same test.
+pub fn is_sketch_image(bytes: &[u8]) -> bool {
+    let Some(h) = bytes.get(..8) else {
+        return false;
+    };
+    let entry = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
+    h[0] == 0xE9 && (0x4010_0000..0x4011_0000).contains(&entry)
 }
 
 /// The file-system region: a menu layout or an offset and size the user gives.
@@ -249,6 +280,40 @@ impl Region {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn image(entry: u32) -> Vec<u8> {
+        let mut h = vec![0xE9, 1, 2, 0x40];
+        h.extend_from_slice(&entry.to_le_bytes());
+        h.extend_from_slice(&[0; 16]);
+        h
+    }
+
+    #[test]
+    fn flash_sizes_and_the_layout_each_starts_from() {
+        let sizes: Vec<u32> = flash_sizes().collect();
+        assert_eq!(sizes, [512 * K, M, 2 * M, 4 * M, 8 * M, 16 * M]);
+        let names: Vec<&str> = sizes
+            .iter()
+            .map(|s| suggested_for(*s).map(|l| l.name).unwrap_or("-"))
+            .collect();
+        assert_eq!(names, ["512K32", "1M64", "2M64", "4M2M", "8M6M", "16M14M"]);
+        assert!(suggested_for(3 * M).is_none());
+    }
+
+    #[test]
+    fn sketch_images_are_told_from_esp32_family_images() {
+        // eboot's entry (what Arduino's sketch .bin starts with) and a NONOS SDK image.
+        assert!(is_sketch_image(&image(0x4010_f000)));
+        assert!(is_sketch_image(&image(0x4010_0004)));
+        // ESP32 (0x4008...), ESP32-C3/S3 (0x4037...), ESP32-C6 (0x4080...), and no magic.
+        for entry in [0x4008_0400, 0x4037_c000, 0x4080_0000] {
+            assert!(!is_sketch_image(&image(entry)), "{entry:#x}");
+        }
+        let mut elf = image(0x4010_f000);
+        elf[0] = 0x7F;
+        assert!(!is_sketch_image(&elf));
+        assert!(!is_sketch_image(&[0xE9, 1, 2]));
+    }
 
     /// The core's own rule (`flash_map()` in `tools/boards.txt.py`): the FS ends where the
     /// EEPROM, RF-calibration and WiFi sectors begin (20 KiB from the end), rounded down to

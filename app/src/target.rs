@@ -136,6 +136,13 @@ impl Target {
         self != Target::Thingflash
     }
 
+    /// Whether the board has an ESP-IDF partition table that says where this target's
+    /// data goes (the ESP32 family's own-firmware targets; the ESP8266 has a flash layout
+    /// instead).
+    pub fn uses_partition_table(self) -> bool {
+        self.is_own_firmware() && self.family() == Family::Esp32
+    }
+
     /// Whether the target needs the WiFi and MQTT settings (only thingflash's firmware
     /// reads them from flash; other firmware has its own).
     pub fn needs_device_config(self) -> bool {

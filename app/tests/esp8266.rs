@@ -102,11 +102,11 @@ fn user_image(dir: &Path, size: u32, block: u32) -> (Vec<u8>, BTreeMap<String, S
     (std::fs::read(out).unwrap(), want)
 }
 
-/// A sketch-shaped image: the ESP8266 header (magic, 1 segment, DIO, 4 MB/40 MHz), then
-/// data.
+/// A sketch-shaped image: the ESP8266 header (magic, 1 segment, DIO, 4 MB/40 MHz, eboot's
+/// entry point in IRAM), then data.
 fn sketch() -> Vec<u8> {
     let mut s = noise(300_001, 9);
-    s[..4].copy_from_slice(&[0xE9, 0x01, 0x02, 0x40]);
+    s[..8].copy_from_slice(&[0xE9, 0x01, 0x02, 0x40, 0x00, 0xf0, 0x10, 0x40]);
     s
 }
 
@@ -395,4 +395,73 @@ fn rom_mode_spiffs_with_4k_blocks_and_a_sketch_erase_exactly_what_they_write() {
         .map(|(p, d)| (p, sha(&d)))
         .collect();
     assert_eq!(files, openssl_ders(&fx));
+}
+
+#[test]
+fn image_command_builds_the_layouts_file_system_for_esptool() {
+    let fx = Fixtures::new();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_thingflash");
+    let out = dir.path().join("fs.bin");
+    let text = run(Command::new(bin)
+        .args([
+            "image",
+            "--target",
+            "esp8266-littlefs",
+            "--layout",
+            "4M1M",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(fx.path("rsa-certificate.pem.crt"))
+        .arg(fx.path("rsa-pkcs1.key")));
+    let text = String::from_utf8(text).unwrap();
+    let region = Region::from(esp8266::layout("4M1M").unwrap());
+    let img = std::fs::read(&out).unwrap();
+    assert_eq!(img.len(), region.size as usize);
+    // Mounted by littlefs-python with the ESP8266 core's configuration (8 KiB blocks).
+    assert_eq!(lfs_list(&img, region.block), openssl_ders(&fx));
+    assert!(text.contains("esptool write-flash 0x300000"), "{text}");
+
+    // SPIFFS with the ESP8266 core's layout: our reader, with the ESP8266 parameters.
+    let out = dir.path().join("spiffs.bin");
+    run(Command::new(bin)
+        .args([
+            "image",
+            "--target",
+            "esp8266-spiffs",
+            "--layout",
+            "1M64",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(fx.path("rsa-certificate.pem.crt"))
+        .arg(fx.path("rsa-pkcs1.key")));
+    let region = Region::from(esp8266::layout("1M64").unwrap());
+    let img = std::fs::read(&out).unwrap();
+    let files: BTreeMap<String, String> = tfs::files(&img, &region.params(FsKind::Spiffs))
+        .unwrap()
+        .into_iter()
+        .map(|(p, d)| (p, sha(&d)))
+        .collect();
+    assert_eq!(files, openssl_ders(&fx));
+
+    // A table or a size that is not the layout's is refused, naming the fix.
+    for args in [
+        &["--layout", "4M2M", "--partitions", "x.csv"][..],
+        &["--layout", "4M2M", "--size", "0x1000"][..],
+        &["--layout", "4M9M"][..],
+    ] {
+        let o = Command::new(bin)
+            .args(["image", "--target", "esp8266-spiffs", "--out"])
+            .arg(dir.path().join("refused.bin"))
+            .args(args)
+            .arg(fx.path("rsa-certificate.pem.crt"))
+            .arg(fx.path("rsa-pkcs1.key"))
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{args:?}");
+        assert!(!dir.path().join("refused.bin").exists());
+        assert!(!o.stderr.is_empty());
+    }
 }

@@ -9,7 +9,7 @@ use crate::flash::{self, Event};
 use crate::fs::{FileEntry, Found};
 use crate::own::{self, FirmwareImage};
 use crate::partitions::{self, Partition, Table};
-use crate::target::{CredentialSet, FileSpec, NamePreset, Target, parse_file_list};
+use crate::target::{CredentialSet, Family, FileSpec, NamePreset, Target, parse_file_list};
 
 use super::{load, render, usage_error};
 
@@ -448,7 +448,8 @@ pub struct ImageArgs {
     /// Certificate, key, root CA or AWS zip files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// The firmware that will read it: esp-secure-cert, arduino-littlefs, arduino-spiffs.
+    /// The firmware that will read it: esp-secure-cert, arduino-littlefs, arduino-spiffs,
+    /// esp8266-spiffs, esp8266-littlefs.
     #[arg(long, value_enum)]
     pub target: Target,
     /// File names (Arduino targets).
@@ -458,8 +459,12 @@ pub struct ImageArgs {
     #[arg(long, value_name = "LIST")]
     pub file_list: Option<String>,
     /// Partition size, e.g. 0x160000.
-    #[arg(long, value_parser = offset, required_unless_present_any = ["partitions", "base"])]
+    #[arg(long, value_parser = offset, required_unless_present_any = ["partitions", "base", "layout"])]
     pub size: Option<u32>,
+    /// ESP8266 targets: the sketch's flash layout (Tools > Flash Size: 4M2M, 4M1M, 1M64,
+    /// ...), which gives the file system's offset, size and block.
+    #[arg(long)]
+    pub layout: Option<String>,
     /// Take size and offset from a partition table: a CSV (the Arduino cores'
     /// tools/partitions/*.csv, your partitions.csv), a binary table or a merged image.
     #[arg(long)]
@@ -489,7 +494,36 @@ pub fn image(args: &ImageArgs, out: &mut impl Write) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    // The ESP8266 has no table: its layout gives the region and the core's parameters.
+    let region = match (args.target.family(), &args.layout) {
+        (Family::Esp8266, _) if args.partitions.is_some() => {
+            return usage_error(
+                &"an ESP8266 has no partition table: give --layout (the sketch's Tools > Flash Size)",
+            );
+        }
+        (Family::Esp8266, layout) => {
+            match crate::esp8266::layout(layout.as_deref().unwrap_or(crate::esp8266::DEFAULT)) {
+                Ok(l) => Some(crate::esp8266::Region::from(l)),
+                Err(e) => return usage_error(&e),
+            }
+        }
+        (Family::Esp32, Some(_)) => {
+            return usage_error(
+                &"--layout is for the ESP8266 targets; ESP32-family boards have a partition table (--partitions)",
+            );
+        }
+        (Family::Esp32, None) => None,
+    };
+    if let (Some(r), Some(size)) = (&region, args.size)
+        && size != r.size
+    {
+        return usage_error(&format!(
+            "--size {size:#x} is not the {} layout's file system ({:#x}): leave --size out",
+            r.name, r.size
+        ));
+    }
     let from_table = match &args.partitions {
+        _ if region.is_some() => region.as_ref().map(|r| r.partition()),
         Some(p) => match table_from_file(p, partitions::DEFAULT_OFFSET).and_then(|t| {
             own::choose_partition(args.target, &t)
                 .cloned()
@@ -545,7 +579,7 @@ pub fn image(args: &ImageArgs, out: &mut impl Write) -> ExitCode {
         files: specs,
         format: current.iter().all(|b| *b == 0xFF),
         table_offset: partitions::DEFAULT_OFFSET,
-        region: None,
+        region: region.clone(),
     };
     let placement = match own::place(&opts, &partition, &current, &creds) {
         Ok(p) => p,

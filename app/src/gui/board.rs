@@ -1,12 +1,15 @@
 //! Step 2, the board: the serial port (picked from the ports seen, or typed), what runs on
 //! the board (thingflash's firmware or the user's own, and where that reads its files),
-//! and the chip detected when flashing.
+//! for an ESP8266 the sketch's flash layout, its serial speed and the sketch itself), and
+//! the chip detected when flashing.
 
 use eframe::egui;
 
 use super::state::{Action, ThingflashApp};
+use crate::esp8266::{LAYOUTS, Layout, flash_sizes, layouts_for, suggested_for};
+use crate::partitions::human_size;
 use crate::ports;
-use crate::target::{NamePreset, Target};
+use crate::target::{Family, NamePreset, Target};
 
 /// Draw the step; returns what the user did.
 pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
@@ -51,13 +54,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             .selected_text(app.settings.target.label())
             .width(250.0)
             .show_ui(ui, |ui| {
-                // The ESP8266 targets are CLI-only until the window has its layout
-                // choice (issue #15): offering them here would flash through the
-                // ESP32-family path.
-                for t in Target::ALL
-                    .into_iter()
-                    .filter(|t| t.family() == crate::target::Family::Esp32)
-                {
+                for t in Target::ALL {
                     ui.selectable_value(&mut app.settings.target, t, t.label());
                 }
             })
@@ -65,10 +62,13 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             .labelled_by(l.id);
     });
     ui.add(egui::Label::new(egui::RichText::new(app.settings.target.effect()).weak()).wrap());
+    if app.settings.target.family() == Family::Esp8266 {
+        esp8266(ui, app);
+    }
     if app.settings.target.fs().is_some() {
         files(ui, app);
     }
-    if app.settings.target.is_own_firmware() {
+    if app.settings.target.uses_partition_table() {
         match app.flash.firmware.as_ref().map(|fw| fw.source.clone()) {
             Some(source) => {
                 let name = std::path::Path::new(&source)
@@ -96,8 +96,9 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             }
         }
     }
+    elf(ui, app);
     let mut action = None;
-    if app.settings.target.is_own_firmware() {
+    if app.settings.target.uses_partition_table() {
         ui.horizontal(|ui| {
             let l = ui.label("Partition table at");
             ui.add(
@@ -132,6 +133,181 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         ui.label(format!("Detected: {}", b.summary()));
     }
     action
+}
+
+/// The firmware ELF whose symbols name the functions in crash reports.
+fn elf(ui: &mut egui::Ui, app: &mut ThingflashApp) {
+    match &app.elf {
+        Some(path) => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let full = path.display().to_string();
+            ui.horizontal(|ui| {
+                ui.label(format!("Crash reports named from: {name}"))
+                    .on_hover_text(full);
+                if ui.small_button("Remove").clicked() {
+                    app.elf = None;
+                }
+            });
+        }
+        None if app.settings.target.is_own_firmware() => {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(
+                        "Drop the firmware's .elf too, and crash reports in the log name the function and line (the Arduino IDE leaves it in the sketch's build folder).",
+                    )
+                    .weak(),
+                )
+                .wrap(),
+            );
+        }
+        None => {}
+    }
+}
+
+/// The speeds a sketch's `Serial.begin()` commonly uses.
+const SKETCH_BAUDS: [u32; 8] = [
+    9600, 19_200, 38_400, 57_600, 74_880, 115_200, 230_400, 921_600,
+];
+
+fn layout_label(l: &Layout) -> String {
+    format!("{}: {}", l.name, human_size(l.end - l.start))
+}
+
+/// The ESP8266's choices: the layout the sketch was built with (its file system's place),
+/// the sketch's serial speed, and the sketch image to write first.
+fn esp8266(ui: &mut egui::Ui, app: &mut ThingflashApp) {
+    let custom = super::state::CUSTOM_LAYOUT;
+    let current = LAYOUTS.iter().find(|l| l.name == app.settings.layout);
+    // Two menus, as the core's one menu groups them: the flash chip, then how much of
+    // it the file system takes.
+    let flash = current.map_or(4 << 20, |l| l.flash);
+    ui.horizontal(|ui| {
+        let l = ui.label("Flash size");
+        egui::ComboBox::from_id_salt("flash-size")
+            .selected_text(match current {
+                Some(l) => human_size(l.flash),
+                None => "custom".into(),
+            })
+            .show_ui(ui, |ui| {
+                for size in flash_sizes() {
+                    let on = current.is_some_and(|l| l.flash == size);
+                    if ui.selectable_label(on, human_size(size)).clicked()
+                        && let Some(l) = suggested_for(size)
+                    {
+                        app.settings.layout = l.name.to_string();
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        let l = ui.label("File system (Tools > Flash Size)");
+        egui::ComboBox::from_id_salt("layout")
+            .selected_text(match current {
+                Some(l) => layout_label(l),
+                None => "custom offset and size".into(),
+            })
+            .width(200.0)
+            .show_ui(ui, |ui| {
+                for l in layouts_for(flash) {
+                    ui.selectable_value(
+                        &mut app.settings.layout,
+                        l.name.to_string(),
+                        layout_label(l),
+                    );
+                }
+                ui.selectable_value(
+                    &mut app.settings.layout,
+                    custom.to_string(),
+                    "custom offset and size",
+                );
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    if app.settings.layout == custom {
+        ui.horizontal(|ui| {
+            let l = ui.label("File system at");
+            ui.add(
+                egui::TextEdit::singleline(&mut app.settings.fs_offset)
+                    .hint_text("0x200000")
+                    .desired_width(90.0),
+            )
+            .labelled_by(l.id);
+            let l = ui.label("size");
+            ui.add(
+                egui::TextEdit::singleline(&mut app.settings.fs_size)
+                    .hint_text("0x1FA000")
+                    .desired_width(90.0),
+            )
+            .labelled_by(l.id);
+        });
+    }
+    match app.esp8266_region() {
+        Ok(r) => {
+            ui.weak(format!(
+                "File system at {:#x}..{:#x} ({}), {} KiB blocks; nothing outside it is written.",
+                r.offset,
+                r.end(),
+                human_size(r.size),
+                r.block / 1024
+            ));
+        }
+        Err(e) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+    }
+    ui.horizontal(|ui| {
+        let l = ui.label("The sketch's serial speed");
+        egui::ComboBox::from_id_salt("sketch-baud")
+            .selected_text(app.settings.baud.to_string())
+            .show_ui(ui, |ui| {
+                for b in SKETCH_BAUDS {
+                    ui.selectable_value(&mut app.settings.baud, b, b.to_string());
+                }
+            })
+            .response
+            .labelled_by(l.id)
+            .on_hover_text(
+                "Serial.begin() in the sketch; the ROM's boot banner is read at 74880 first",
+            );
+    });
+    match app
+        .flash
+        .sketch
+        .as_ref()
+        .map(|s| (s.source.clone(), s.bytes.len()))
+    {
+        Some((source, len)) => {
+            let name = std::path::Path::new(&source)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "Your sketch, written at 0x0 first: {name} ({})",
+                    human_size(len as u32)
+                ))
+                .on_hover_text(&source);
+                if ui.small_button("Remove").clicked() {
+                    app.flash.sketch = None;
+                }
+            });
+        }
+        None => {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(
+                        "To flash your sketch in the same run, drop its .bin here (Sketch > Export Compiled Binary).",
+                    )
+                    .weak(),
+                )
+                .wrap(),
+            );
+        }
+    }
 }
 
 /// The board's partition table, the partition the target writes marked.

@@ -6,6 +6,7 @@
 use eframe::egui;
 
 use super::state::{Action, ThingflashApp};
+use crate::target::Family;
 
 /// The flash options (the step's contents).
 pub(super) fn options(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
@@ -13,10 +14,17 @@ pub(super) fn options(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Acti
         &mut app.settings.no_reset,
         "The port cannot reset the board (enter download mode by hand: hold BOOT, press RESET)",
     );
-    ui.checkbox(
-        &mut app.flash.force,
-        "Flash even if the chip revision is older than the firmware declares",
-    );
+    if app.settings.target.family() == Family::Esp8266 {
+        ui.checkbox(
+            &mut app.flash.no_stub,
+            "Write without the flasher stub (ROM mode: slower, and nothing can be read back or verified; needs \"Create the file system\")",
+        );
+    } else {
+        ui.checkbox(
+            &mut app.flash.force,
+            "Flash even if the chip revision is older than the firmware declares",
+        );
+    }
     ui.horizontal(|ui| {
         let l = ui.label("Flashing speed");
         egui::ComboBox::from_id_salt("flash-baud")
@@ -97,6 +105,11 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
     }
     if app.flash.job.is_some() {
         ui.label(&app.flash.stage);
+    }
+    if let Some(notice) = &app.flash.notice {
+        ui.add(
+            egui::Label::new(egui::RichText::new(notice).color(ui.visuals().warn_fg_color)).wrap(),
+        );
     }
     match &app.flash.result {
         Some(Ok(text)) => {

@@ -25,7 +25,7 @@ use crate::own::{self, FirmwareImage};
 use crate::partitions::Table;
 use crate::ports::{self, PortInfo};
 use crate::provision;
-use crate::target::{CredentialSet, FileSpec, NamePreset, Target};
+use crate::target::{CredentialSet, Family, FileSpec, NamePreset, Target};
 
 /// Settings kept between runs. Deliberately without the WiFi password or any key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,7 +57,16 @@ pub struct Settings {
     pub names: NamePreset,
     /// A custom file list (`cert=/a.der,key=/b.der,ca=/c.der`); empty: the preset.
     pub file_list: String,
+    /// The ESP8266 sketch's flash layout (the Arduino "Flash Size" menu id), or `custom`.
+    pub layout: String,
+    /// A custom ESP8266 file-system offset and size, as typed.
+    pub fs_offset: String,
+    /// See `fs_offset`.
+    pub fs_size: String,
 }
+
+/// The layout choice that means "the offset and size typed below".
+pub(super) const CUSTOM_LAYOUT: &str = "custom";
 
 impl Default for Settings {
     fn default() -> Self {
@@ -75,6 +84,9 @@ impl Default for Settings {
             target: Target::Thingflash,
             names: NamePreset::ClassicDer,
             file_list: String::new(),
+            layout: crate::esp8266::DEFAULT.into(),
+            fs_offset: String::new(),
+            fs_size: String::new(),
         }
     }
 }
@@ -95,6 +107,14 @@ pub(super) enum FlashMsg {
 pub(super) enum Outcome {
     Thingflash(flash::Report),
     Own(Box<flash::own::OwnReport>),
+    Esp8266(Box<flash::esp8266::Esp8266Report>),
+}
+
+/// The ESP8266 sketch to write at 0x0 in the same run.
+#[derive(Clone)]
+pub(super) struct Sketch {
+    pub(super) source: String,
+    pub(super) bytes: Arc<[u8]>,
 }
 
 /// The file list of the target partition, as the flash run reported it.
@@ -136,6 +156,10 @@ pub(super) struct FlashView {
     pub(super) table_job: Option<Receiver<Result<(BoardInfo, Table), String>>>,
     /// What the last run said the user should know (ESP8266 ROM mode).
     pub(super) notice: Option<String>,
+    /// The ESP8266 sketch dropped in, written first.
+    pub(super) sketch: Option<Sketch>,
+    /// Write without the flasher stub (ROM mode: nothing read, nothing verified).
+    pub(super) no_stub: bool,
 }
 
 /// What the user did in a panel that the state must carry out.
@@ -204,6 +228,8 @@ pub struct ThingflashApp {
     pub(super) provision: ProvisionDialog,
     pub(super) flash: FlashView,
     pub(super) port_text: String,
+    /// The firmware's ELF the user dropped, to name the functions in its crash reports.
+    pub(super) elf: Option<std::path::PathBuf>,
 }
 
 impl Drop for ThingflashApp {
@@ -270,6 +296,7 @@ impl ThingflashApp {
             flash: FlashView::default(),
             port_text: String::new(),
             provision: ProvisionDialog::default(),
+            elf: None,
         }
     }
 
@@ -284,6 +311,35 @@ impl ThingflashApp {
     /// Add files by path (drop or file dialog) and re-check the set.
     pub fn add_paths(&mut self, paths: impl IntoIterator<Item = std::path::PathBuf>) {
         for path in paths {
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("elf"))
+            {
+                match crate::monitor::symbols::Symbolizer::load(&path) {
+                    Ok(_) => {
+                        self.notice = Some(format!(
+                            "{}: crash reports in the monitor name its functions and lines",
+                            path.display()
+                        ));
+                        self.elf = Some(path);
+                    }
+                    Err(e) => self.notice = Some(e.to_string()),
+                }
+                continue;
+            }
+            if let Some(sketch) = read_sketch(&path) {
+                match sketch {
+                    Ok(s) => {
+                        self.notice = Some(format!(
+                            "ESP8266 sketch {}: written at 0x0 before the credentials",
+                            path.file_name().unwrap_or_default().to_string_lossy()
+                        ));
+                        self.flash.sketch = Some(s);
+                    }
+                    Err(e) => self.notice = Some(e),
+                }
+                continue;
+            }
             if is_firmware_image(&path) {
                 match own::read_firmware(&path) {
                     Ok(fw) => {
@@ -358,10 +414,19 @@ impl ThingflashApp {
     /// lights, the last problem, the patterns and the raw log follow it.
     pub fn load_log(&mut self, text: &str) {
         let now = Instant::now();
-        for d in crate::monitor::decode_text(text) {
+        for d in crate::monitor::decode_text_with(&mut self.decoder(), text) {
             self.status.apply(&d, now);
             self.log.push(d);
         }
+    }
+
+    /// A decoder with the dropped ELF's symbols (when it still loads).
+    fn decoder(&self) -> Decoder {
+        self.elf
+            .as_deref()
+            .and_then(|p| crate::monitor::symbols::Symbolizer::load(p).ok())
+            .map(Decoder::with_symbols)
+            .unwrap_or_default()
     }
 
     /// Start reading a serial port.
@@ -374,8 +439,12 @@ impl ThingflashApp {
                 port: port.clone(),
                 baud: self.settings.baud,
                 reset: false,
+                // The ESP8266's ROM prints at 74880 before the sketch prints at its own
+                // speed; the reader follows the board between the two.
+                boot_baud: (self.settings.target.family() == Family::Esp8266)
+                    .then_some(crate::monitor::reader::ESP8266_ROM_BAUD),
             },
-            Decoder::new(),
+            self.decoder(),
             tx,
             move || wake.request_repaint(),
         );
@@ -423,6 +492,11 @@ impl ThingflashApp {
                 out.push(e);
             }
         } else if let Err(e) = self.file_specs() {
+            out.push(e);
+        }
+        if self.settings.target.family() == Family::Esp8266
+            && let Err(e) = self.esp8266_region()
+        {
             out.push(e);
         }
         if self.flash.job.is_some() {
@@ -488,6 +562,10 @@ impl ThingflashApp {
         else {
             return;
         };
+        if self.settings.target.family() == Family::Esp8266 {
+            self.start_esp8266_flash(port);
+            return;
+        }
         if self.settings.target.is_own_firmware() {
             self.start_own_flash(port);
             return;
@@ -617,6 +695,65 @@ impl ThingflashApp {
         });
     }
 
+    /// Flash an ESP8266 sketch's credentials into its file system (and the sketch first,
+    /// when one was dropped).
+    fn start_esp8266_flash(&mut self, port: String) {
+        let Some(creds) = self
+            .analysis
+            .as_ref()
+            .and_then(CredentialSet::from_analysis)
+        else {
+            return;
+        };
+        let (files, region) = match (self.file_specs(), self.esp8266_region()) {
+            (Ok(f), Ok(r)) => (f, r),
+            (Err(e), _) | (_, Err(e)) => {
+                self.flash.result = Some(Err(e));
+                return;
+            }
+        };
+        let opts = self.flash_options(port, false);
+        let own = own::Options {
+            target: self.settings.target,
+            files,
+            format: self.flash.format,
+            table_offset: crate::partitions::DEFAULT_OFFSET,
+            region: Some(region),
+        };
+        let sketch = self.flash.sketch.as_ref().map(|s| s.bytes.clone());
+        let stub = !self.flash.no_stub;
+        self.flash.files = None;
+        self.spawn_flasher(false, move |on_event| {
+            let req = flash::esp8266::Request {
+                own,
+                creds: &creds,
+                sketch: sketch.as_deref(),
+                stub,
+            };
+            flash::esp8266::run(&opts, &req, on_event)
+                .map(|r| Outcome::Esp8266(Box::new(r)))
+                .map_err(|e| e.to_string())
+        });
+    }
+
+    /// The ESP8266 file-system region: the chosen layout, or the offset and size typed.
+    pub fn esp8266_region(&self) -> Result<crate::esp8266::Region, String> {
+        use crate::esp8266::{Region, layout};
+        if self.settings.layout != CUSTOM_LAYOUT {
+            return layout(&self.settings.layout)
+                .map(Region::from)
+                .map_err(|e| e.to_string());
+        }
+        let number = |what: &str, t: &str| {
+            own::parse_offset(t.trim()).ok_or_else(|| {
+                format!("type the file system's {what} (hex like 0x200000, or decimal)")
+            })
+        };
+        let offset = number("offset", &self.settings.fs_offset)?;
+        let size = number("size", &self.settings.fs_size)?;
+        Region::custom(offset, size).map_err(|e| e.to_string())
+    }
+
     fn started(
         &mut self,
         spawned: std::io::Result<std::thread::JoinHandle<()>>,
@@ -719,6 +856,7 @@ impl ThingflashApp {
                     }
                 )
             }),
+            Ok(Outcome::Esp8266(report)) => Ok(esp8266_outcome(&report, self.settings.no_reset)),
             Ok(Outcome::Thingflash(report)) => {
                 if !credentials_only {
                     self.flash.flashed = true;
@@ -982,6 +1120,54 @@ impl ThingflashApp {
             Action::OpenStep(step) => self.open_step = step,
         }
     }
+}
+
+/// The outcome line of an ESP8266 run; in ROM mode it says plainly that nothing was read
+/// back.
+fn esp8266_outcome(r: &flash::esp8266::Esp8266Report, no_reset: bool) -> String {
+    let sketch = if r.sketch_bytes > 0 {
+        format!(
+            " after {} KiB of your sketch",
+            r.sketch_bytes.div_ceil(1024)
+        )
+    } else {
+        String::new()
+    };
+    let checked = match &r.verified {
+        Some(files) => format!("read back and checked: {} file(s)", files.len()),
+        None => "NOT verified: without the flasher stub the ROM cannot read flash back; watch the sketch's log to see it mount the files".into(),
+    };
+    let next = if no_reset {
+        "Press RESET on the board to start it."
+    } else {
+        "The board is restarting; its log follows below."
+    };
+    format!(
+        "Wrote {} KiB into the file system ({} at {:#x}){sketch} in {:.1} s, {checked}. {next}",
+        r.fs_bytes.div_ceil(1024),
+        r.region.name,
+        r.region.offset,
+        r.write_time.as_secs_f64(),
+    )
+}
+
+/// A dropped `.bin` that is an ESP8266 sketch image (not a merged ESP32-family image):
+/// `None` when the file is something else, the error when it cannot be read.
+fn read_sketch(path: &std::path::Path) -> Option<Result<Sketch, String>> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if !name.ends_with(".bin") || name.ends_with(".merged.bin") {
+        return None;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return Some(Err(format!("cannot read {}: {e}", path.display()))),
+    };
+    crate::esp8266::is_sketch_image(&bytes).then(|| {
+        Ok(Sketch {
+            source: path.display().to_string(),
+            bytes: bytes.into(),
+        })
+    })
 }
 
 /// Whether a dropped file is the user's firmware rather than a credential: a merged image

@@ -123,8 +123,8 @@ pub fn is_esp8266(opts: &FlashOptions) -> bool {
 /// The sketch's image must start with the ESP8266 image magic and end before the file
 /// system.
 fn check_sketch(sketch: &[u8], region: &Region) -> Result<(), FlashError> {
-    let why = if sketch.first() != Some(&0xE9) {
-        Some("it does not start with the ESP8266 image magic 0xE9: export it with Sketch > Export Compiled Binary (the .bin, not the .elf or a .zip)".to_string())
+    let why = if !crate::esp8266::is_sketch_image(sketch) {
+        Some("it is not an ESP8266 flash image (magic 0xE9, entry point in the ESP8266's IRAM): export it with Sketch > Export Compiled Binary for an ESP8266 board (the .bin, not the .elf or a .zip)".to_string())
     } else if sketch.len() as u64 > u64::from(region.offset) {
         Some(format!(
             "it is {} bytes and would run into the file system at {:#x}: pick the flash layout the sketch was built with",
@@ -454,8 +454,13 @@ mod tests {
     #[test]
     fn a_sketch_must_be_an_esp8266_image_before_the_file_system() {
         let region = Region::from(esp8266::layout("4M2M").unwrap());
-        assert!(check_sketch(&[0xE9, 1, 2, 0x40], &region).is_ok());
+        let eboot = [0xE9, 1, 2, 0x40, 0x00, 0xf0, 0x10, 0x40];
+        assert!(check_sketch(&eboot, &region).is_ok());
         assert!(check_sketch(b"PK\x03\x04", &region).is_err());
-        assert!(check_sketch(&vec![0xE9; 0x200001], &region).is_err());
+        // An ESP32-C3 app image: the magic, but its entry point is not in the ESP8266's IRAM.
+        assert!(check_sketch(&[0xE9, 3, 2, 0x20, 0x00, 0xc0, 0x37, 0x40], &region).is_err());
+        let mut long = eboot.to_vec();
+        long.resize(0x200001, 0xE9);
+        assert!(check_sketch(&long, &region).is_err());
     }
 }
