@@ -140,10 +140,11 @@ fn main() {
         .args(&args));
     let esptool_time = t.elapsed();
     println!(
-        "esptool write-flash of the same blocks: {} (connect and stub upload included), {} B on the wire; thingflash write / esptool = {:.2} (budget <= 1.0)",
+        "esptool write-flash of the same blocks: {} (connect and stub upload included), {} B on the wire; thingflash write / esptool = {:.2}, thingflash whole run (with its read and read-back) / esptool = {:.2} (budget <= 1.0)",
         ms(esptool_time),
         cable.sent(),
-        write.as_secs_f64() / esptool_time.as_secs_f64()
+        write.as_secs_f64() / esptool_time.as_secs_f64(),
+        total.as_secs_f64() / esptool_time.as_secs_f64()
     );
     drop(cable);
 

@@ -180,8 +180,8 @@ fn idf_tag(t: &str) -> Option<&str> {
     {
         return None;
     }
-    let rest = &t[t.find(") ")? + 2..];
-    Some(&rest[..rest.find(':')?])
+    let rest = &t[families::find(t, ") ")? + 2..];
+    Some(&rest[..memchr::memchr(b':', rest.as_bytes())?])
 }
 
 const POLICY_TITLE: &str = "connection dropped after TLS, before MQTT CONNACK";
@@ -320,7 +320,8 @@ impl Decoder {
         }
         // The rest of a multi-line ESP-IDF report (`E (25312) task_wdt:  - IDLE0 (CPU 0)`)
         // after its first line was explained: detail of that report, not a new error.
-        if let Some(tag) = idf_tag(t)
+        if self.explained_tag.is_some()
+            && let Some(tag) = idf_tag(t)
             && self.explained_tag.as_deref() == Some(tag)
         {
             return Decoded::plain(Level::Info, Source::EspIdf);

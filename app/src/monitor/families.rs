@@ -13,7 +13,9 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::Anchored;
+use aho_corasick::automaton::Automaton as _;
+use aho_corasick::dfa::DFA;
 
 use super::decode::{Explanation, Level, Source};
 use super::tables::{
@@ -60,7 +62,7 @@ fn found(level: Level, source: Source, explanation: Explanation) -> Option<Found
 /// terminal's timestamp (`12:34:56.789 -> `, `[2026-12-01 10:00:00] `).
 pub fn clean(line: &str) -> Cow<'_, str> {
     let b = line.as_bytes();
-    let has_ansi = b.contains(&0x1B);
+    let has_ansi = memchr::memchr(0x1B, b).is_some();
     let first = b
         .iter()
         .position(|c| !c.is_ascii_whitespace())
@@ -441,10 +443,11 @@ pub(super) fn esp32_rom_reset(t: &str) -> Option<Found> {
         })
         .or_else(|| {
             // Spelled with the underscores elsewhere (BROWN_OUT_RST for BROWNOUT_RST).
-            let bare = |s: &str| s.replace('_', "");
+            let bare = |s: &'static str| s.bytes().filter(|c| *c != b'_');
+            let name_bare = || name.bytes().filter(|c| *c != b'_');
             esp32::ROM_RESET_REASONS
                 .iter()
-                .find(|(_, _, e)| bare(e.name) == bare(name))
+                .find(|(_, _, e)| bare(e.name).eq(name_bare()))
         })
         .map(|(_, _, e)| e);
     let mut expl = match entry {
@@ -742,9 +745,95 @@ pub(super) mod words {
 }
 
 struct Scanner {
-    ac: AhoCorasick,
+    /// The automaton, compiled into [`Table`] for [`scan`]'s own loop.
+    table: Table,
     /// The literal lines, in table order: pattern `i < literals.len()` is literal `i`.
     literals: Vec<Literal>,
+}
+
+/// The scanner's automaton as a compact table: aho-corasick's DFA (standard semantics, so
+/// every pattern ending at a byte is reported), its states renumbered densely and its
+/// bytes grouped into classes that no state tells apart, so that the table stays small
+/// enough for the CPU's caches. Each entry is the next state's row offset, shifted left
+/// once, with the low bit set when patterns end there; `found` says which.
+struct Table {
+    classes: [u8; 256],
+    stride: usize,
+    next: Vec<u32>,
+    /// Per state: the first literal ending there (`u32::MAX`: none) and the word bits.
+    found: Vec<(u32, u64)>,
+    start: u32,
+}
+
+impl Table {
+    fn compile(dfa: &DFA, literals: usize) -> Option<Self> {
+        use std::collections::HashMap;
+        let start = dfa.start_state(Anchored::No).ok()?;
+        let mut index: HashMap<usize, usize> = HashMap::from([(start.as_usize(), 0)]);
+        let mut states = vec![start];
+        let mut rows: Vec<Vec<u32>> = Vec::new();
+        while let Some(&sid) = states.get(rows.len()) {
+            let mut row = Vec::with_capacity(256);
+            for b in 0..=255u8 {
+                let next = dfa.next_state(Anchored::No, sid, b);
+                let n = states.len();
+                let i = *index.entry(next.as_usize()).or_insert(n);
+                if i == n {
+                    states.push(next);
+                }
+                row.push(u32::try_from(i).ok()?);
+            }
+            rows.push(row);
+        }
+        // Bytes whose column is the same in every state are one class.
+        let mut classes = [0u8; 256];
+        let mut columns: HashMap<Vec<u32>, u8> = HashMap::new();
+        let mut representative = Vec::new();
+        for b in 0..256usize {
+            let column: Vec<u32> = rows.iter().map(|r| r[b]).collect();
+            let n = columns.len();
+            let class = *columns.entry(column).or_insert(u8::try_from(n).ok()?);
+            if usize::from(class) == n {
+                representative.push(b);
+            }
+            classes[b] = class;
+        }
+        let stride = representative.len();
+        let found: Vec<(u32, u64)> = states
+            .iter()
+            .map(|&sid| {
+                let mut out = (u32::MAX, 0u64);
+                if dfa.is_match(sid) {
+                    for k in 0..dfa.match_len(sid) {
+                        let i = dfa.match_pattern(sid, k).as_usize();
+                        if i < literals {
+                            out.0 = out.0.min(i as u32);
+                        } else if let Some((_, bit)) = words::ALL.get(i - literals) {
+                            out.1 |= bit;
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        // Row offsets, shifted left once, must fit in 32 bits.
+        u32::try_from(rows.len() * stride).ok()?.checked_mul(2)?;
+        let mut next = Vec::with_capacity(rows.len() * stride);
+        for row in &rows {
+            for &b in &representative {
+                let to = row[b] as usize;
+                let matched = found[to] != (u32::MAX, 0);
+                next.push(u32::try_from(to * stride).ok()? << 1 | u32::from(matched));
+            }
+        }
+        Some(Self {
+            classes,
+            stride,
+            next,
+            found,
+            start: 0,
+        })
+    }
 }
 
 /// What one pass over a line found.
@@ -783,11 +872,11 @@ static SCANNER: LazyLock<Option<Scanner>> = LazyLock::new(|| {
     keys.extend(words::ALL.iter().map(|(w, _)| *w));
     // The keys are short literals; building fails only past the crate's size limits.
     // A DFA: one table step per byte, which overlapping search needs to stay fast.
-    AhoCorasick::builder()
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(&keys)
-        .ok()
-        .map(|ac| Scanner { ac, literals })
+    // No prefilter: with one, the start state is "special" and every return to it (most
+    // bytes of a line that matches nothing) calls the prefilter again.
+    let dfa = DFA::builder().prefilter(false).build(&keys).ok()?;
+    let table = Table::compile(&dfa, literals.len())?;
+    Some(Scanner { table, literals })
 });
 
 /// One pass over the line: the literal lines and the words it holds.
@@ -799,13 +888,26 @@ pub(super) fn scan(t: &str) -> Scan {
     let Some(s) = SCANNER.as_ref() else {
         return out;
     };
-    let n = s.literals.len();
-    for m in s.ac.find_overlapping_iter(t) {
-        let i = m.pattern().as_usize();
-        if i < n {
-            out.literal = Some(out.literal.map_or(i, |l| l.min(i)));
-        } else if let Some((_, bit)) = words::ALL.get(i - n) {
-            out.words |= bit;
+    // The table walked one step per byte; a state where patterns end is marked in
+    // its entry's low bit, so only those steps look further.
+    let table = &s.table;
+    let mut state = table.start as usize;
+    for &b in t.as_bytes() {
+        let Some(&e) = table
+            .next
+            .get(state + usize::from(table.classes[usize::from(b)]))
+        else {
+            break;
+        };
+        state = (e >> 1) as usize;
+        if e & 1 != 0
+            && let Some(&(literal, bits)) = table.found.get(state / table.stride)
+        {
+            if literal != u32::MAX {
+                let l = literal as usize;
+                out.literal = Some(out.literal.map_or(l, |x| x.min(l)));
+            }
+            out.words |= bits;
         }
     }
     out
@@ -1372,6 +1474,61 @@ pub(super) fn recognise_scanned(t: &str, w: &Scan) -> Option<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What aho-corasick's own overlapping search finds in `t`, folded as [`scan`] folds
+    /// it: the oracle for the compiled table.
+    fn reference_scan(ac: &aho_corasick::AhoCorasick, t: &str) -> (Option<usize>, u64) {
+        let n = SCANNER.as_ref().unwrap().literals.len();
+        let (mut literal, mut bits) = (None, 0u64);
+        for m in ac.find_overlapping_iter(t) {
+            let i = m.pattern().as_usize();
+            if i < n {
+                literal = Some(literal.map_or(i, |l: usize| l.min(i)));
+            } else {
+                bits |= words::ALL[i - n].1;
+            }
+        }
+        (literal, bits)
+    }
+
+    #[test]
+    fn the_compiled_table_finds_what_aho_corasick_finds() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/logs");
+        let mut lines: Vec<String> = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "log") {
+                let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+        // Every key alone, inside other text, and two keys overlapping one another.
+        let keys: Vec<&str> = esp32::CRASH_LINES
+            .iter()
+            .chain(esp8266::CRASH_LINES)
+            .chain(bearssl::BSSL_DEBUG_LINES)
+            .chain(SKETCH_LINES)
+            .map(|(k, _)| *k)
+            .chain(words::ALL.iter().map(|(w, _)| *w))
+            .collect();
+        for (i, k) in keys.iter().enumerate() {
+            lines.push((*k).to_string());
+            lines.push(format!("x{k}y {}", keys[(i * 7 + 3) % keys.len()]));
+            let next = keys[(i + 1) % keys.len()];
+            lines.push(format!("{k}{next}"));
+            lines.push(format!("{}{next}", &k[..k.len() / 2]));
+        }
+        assert!(lines.len() > 1000);
+        let ac = aho_corasick::AhoCorasick::new(&keys).unwrap();
+        for line in &lines {
+            let got = scan(line);
+            assert_eq!(
+                (got.literal, got.words),
+                reference_scan(&ac, line),
+                "{line:?}"
+            );
+        }
+    }
 
     #[test]
     fn pasted_decorations_are_removed() {

@@ -27,7 +27,7 @@ pub struct LineAssembler {
     noise_reported: bool,
 }
 
-fn is_noise(b: u8) -> bool {
+const fn is_noise(b: u8) -> bool {
     // Control bytes other than tab/CR/LF/ESC, and bytes that cannot start or continue
     // UTF-8 (0xC0, 0xC1, 0xF5..) are what a wrong baud rate produces.
     (b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n' | 0x1B))
@@ -35,6 +35,33 @@ fn is_noise(b: u8) -> bool {
         || b == 0xC0
         || b == 0xC1
         || b >= 0xF5
+}
+
+/// [`is_noise`] for every byte value, looked up: the count runs over every byte of the log.
+static NOISE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = is_noise(b as u8) as u8;
+        b += 1;
+    }
+    t
+};
+
+/// How many bytes of a run are noise.
+fn noise_count(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .map(|&b| usize::from(NOISE[usize::from(b)]))
+        .sum()
+}
+
+/// Bytes as text: invalid UTF-8 replaced, never dropped.
+fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 impl LineAssembler {
@@ -54,19 +81,25 @@ impl LineAssembler {
             let consumed = run.len() + usize::from(eol.is_some());
             // Noise is counted before the line is emitted, byte for byte as it arrives.
             self.count(&rest[..consumed], out);
+            // Most lines arrive whole within one read: made into their string straight
+            // from the input, with one allocation of their size and no copy through `buf`.
+            let whole = eol.is_some() && self.buf.is_empty() && run.len() <= MAX_LINE_LEN;
             if !run.is_empty() {
                 self.last_was_cr = false;
-                let keep = MAX_LINE_LEN.saturating_sub(self.buf.len()).min(run.len());
-                self.buf.extend_from_slice(&run[..keep]);
-                if keep < run.len() {
-                    self.truncated = true;
+                if !whole {
+                    let keep = MAX_LINE_LEN.saturating_sub(self.buf.len()).min(run.len());
+                    self.buf.extend_from_slice(&run[..keep]);
+                    if keep < run.len() {
+                        self.truncated = true;
+                    }
                 }
             }
             match eol {
                 Some(b'\n') if self.last_was_cr => self.last_was_cr = false,
                 Some(b) => {
                     self.last_was_cr = b == b'\r';
-                    out.push(Piece::Line(self.take()));
+                    let line = if whole { text(run) } else { self.take() };
+                    out.push(Piece::Line(line));
                 }
                 None => {}
             }
@@ -90,7 +123,7 @@ impl LineAssembler {
     fn count(&mut self, mut bytes: &[u8], out: &mut Vec<Piece>) {
         while !bytes.is_empty() {
             let take = (NOISE_WINDOW - self.window_bytes).min(bytes.len());
-            self.window_noise += bytes[..take].iter().filter(|&&b| is_noise(b)).count();
+            self.window_noise += noise_count(&bytes[..take]);
             self.window_bytes += take;
             bytes = &bytes[take..];
             if self.window_bytes == NOISE_WINDOW {
@@ -108,11 +141,10 @@ impl LineAssembler {
         }
     }
 
+    /// The buffered line; `buf` keeps its capacity for the next one.
     fn take(&mut self) -> String {
-        let mut line = match String::from_utf8(std::mem::take(&mut self.buf)) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        };
+        let mut line = text(&self.buf);
+        self.buf.clear();
         if std::mem::take(&mut self.truncated) {
             line.push_str(" [line cut at 4096 bytes]");
         }
@@ -126,6 +158,13 @@ pub const NOISE_HINT: &str = "the serial data looks like noise: the baud rate is
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_branch_free_count_is_the_noise_rule() {
+        for b in 0..=255u8 {
+            assert_eq!(noise_count(&[b]), usize::from(is_noise(b)), "{b:#04x}");
+        }
+    }
 
     fn lines(chunks: &[&[u8]]) -> Vec<Piece> {
         let mut a = LineAssembler::new();

@@ -116,8 +116,8 @@ fn is_crash(d: &Decoded) -> bool {
         matches!(
             &*e.rule,
             "esp32-panic" | "esp8266-exception" | "panic" | "esp32-brownout"
-        ) || e.rule.contains("wdt")
-            || e.rule.contains("watchdog")
+        ) || super::families::has(&e.rule, "wdt")
+            || super::families::has(&e.rule, "watchdog")
     })
 }
 
@@ -154,8 +154,13 @@ fn is_connected(d: &Decoded) -> bool {
     if let Some(ev) = d.event.as_deref() {
         return matches!(ev, Event::MqttConnack { reason: 0, .. });
     }
-    // Cheap test first: this runs on every line.
-    if !super::families::has(&d.text, "onnected") {
+    // Cheap test first: this runs on every line, and the line must end with the word.
+    let tail = d.text.trim_end().as_bytes();
+    if !tail
+        .len()
+        .checked_sub(9)
+        .is_some_and(|at| tail[at..].eq_ignore_ascii_case(b"connected"))
+    {
         return false;
     }
     let t = d.text.to_ascii_lowercase();
