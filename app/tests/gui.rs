@@ -777,3 +777,49 @@ fn esp8266_classic_guide_flashes_the_mock_with_its_layout_and_sketch() {
         h.render().unwrap().save(out).unwrap();
     }
 }
+
+#[test]
+fn the_esp8266_board_step_and_flash_fit_at_1366x768_and_the_default_size() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
+    for size in [[1366.0, 768.0], thingflash::gui::DEFAULT_SIZE] {
+        let viewport = eframe::egui::Rect::from_min_size(
+            eframe::egui::Pos2::ZERO,
+            eframe::egui::vec2(size[0], size[1]),
+        );
+        let mut h = Harness::builder().with_size(size).build_eframe(|cc| {
+            let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), Settings::default());
+            app.freeze_ports(Vec::new());
+            app
+        });
+        h.run_steps(3);
+        drop_files(
+            &mut h,
+            &[
+                data.join("device-certificate.pem.crt"),
+                data.join("device-private.pem.key"),
+            ],
+        );
+        h.get_by_label("Runs on the board").click();
+        h.run_steps(2);
+        h.get_by_label("ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)")
+            .click();
+        h.run_steps(3);
+        for label in [
+            "Flash size",
+            "File system (Tools > Flash Size)",
+            "The sketch's serial speed",
+            "Credential files",
+            "Flash",
+        ] {
+            let node = h
+                .query_all_by_label(label)
+                .find(|n| n.accesskit_node().role() != eframe::egui::accesskit::Role::Label)
+                .unwrap_or_else(|| panic!("{size:?}: no control '{label}'"));
+            let r = node.rect();
+            assert!(
+                viewport.contains_rect(r),
+                "{size:?}: '{label}' at {r:?} is outside the window {viewport:?}"
+            );
+        }
+    }
+}
