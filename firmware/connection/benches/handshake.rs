@@ -1,7 +1,8 @@
 //! Handshake-to-CONNACK time of the firmware's connection code on the host (mbedtls-rs TLS +
 //! rust-mqtt, RSA-2048 device key) against a local mosquitto with `require_certificate true`,
 //! next to `mosquitto_pub` with the same certificates in the same run (a whole process:
-//! start, TLS, CONNECT, one PUBLISH, DISCONNECT). Printed, not asserted.
+//! start, TLS, CONNECT, one PUBLISH, DISCONNECT), and the desktop's stack (rustls) running
+//! the same session. Printed, not asserted.
 //!
 //! Run: `cargo bench -p thingflash-connection --bench handshake`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -26,8 +27,23 @@ fn main() {
     let broker = Broker::start(&pki, "server.pem", "");
     let device = Device::new(&pki, "ca.der", "rsa.der", "rsa-key.der");
     let mut ours = Vec::new();
+    let mut desktop = Vec::new();
     let mut theirs = Vec::new();
     for i in 0..15 {
+        let t = Instant::now();
+        let (lines, _) = attempt_desktop(
+            &broker,
+            &device,
+            "localhost",
+            &format!("desktop-{i}"),
+            |e| matches!(e, Event::MqttConnack { .. }),
+        );
+        desktop.push(t.elapsed());
+        assert!(
+            lines.iter().any(|l| l.contains("mqtt.connack reason=0x00")),
+            "{lines:?}"
+        );
+
         let t = Instant::now();
         let (lines, _) = attempt(
             &broker,
@@ -72,7 +88,11 @@ fn main() {
         theirs.push(t.elapsed());
         assert!(ok, "mosquitto_pub failed");
     }
-    let (o, t) = (median(&mut ours), median(&mut theirs));
+    let (o, d, t) = (median(&mut ours), median(&mut desktop), median(&mut theirs));
+    println!(
+        "the same from the desktop stack (tokio + rustls, the firmware's MQTT session): median {d:?}; ratio to mosquitto_pub {:.2} (budget <= 1.2)",
+        d.as_secs_f64() / t.as_secs_f64()
+    );
     println!(
         "TCP + TLS (RSA-2048 client cert) + MQTT CONNECT to CONNACK against local mosquitto: thingflash connection code (mbedtls-rs, release build) median {o:?}; mosquitto_pub (whole process) median {t:?}; ratio {:.2} over {} runs each",
         o.as_secs_f64() / t.as_secs_f64(),

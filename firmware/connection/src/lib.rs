@@ -7,9 +7,13 @@
 #![no_std]
 
 extern crate alloc;
+#[cfg(feature = "desktop")]
+extern crate std;
 
 pub mod backoff;
 pub mod clock;
+#[cfg(feature = "desktop")]
+pub mod desktop;
 pub mod mqtt;
 pub mod telemetry;
 #[cfg(feature = "tls")]

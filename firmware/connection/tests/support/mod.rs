@@ -13,6 +13,7 @@ use embedded_io_adapters::tokio_1::FromTokio;
 use mbedtls_rs::{Session, Tls, TlsReference};
 use rand::{Rng as _, TryCryptoRng, TryRng};
 use thingflash_connection::clock::WallClock;
+use thingflash_connection::desktop::{DesktopConnector, DesktopTls};
 use thingflash_connection::mqtt::{self, Connector, End, Settings};
 use thingflash_connection::tls::{self, TlsSetup};
 use thingflash_connection::{Flow, Platform};
@@ -465,6 +466,15 @@ impl Device {
         }
     }
 
+    pub fn credentials(&self) -> DeviceCredentials<'_> {
+        DeviceCredentials {
+            ca_certs: vec![&self.ca],
+            device_cert: &self.cert,
+            private_key: &self.key,
+            config: config("unused"),
+        }
+    }
+
     pub fn setup(&self, host: &str, port: u16) -> TlsSetup {
         let dc = DeviceCredentials {
             ca_certs: vec![&self.ca],
@@ -498,6 +508,36 @@ pub fn attempt(
         addr: broker.addr(),
         setup: &setup,
         tls: tls.reference(),
+    };
+    let end = rt().block_on(async {
+        tokio::time::timeout(Duration::from_secs(30), async {
+            match c.connect(&mut host).await {
+                Ok(t) => Some(
+                    mqtt::session(t, &Settings::new(&config(client_id), "test"), &mut host).await,
+                ),
+                Err(_) => None,
+            }
+        })
+        .await
+        .expect("scenario timed out")
+    });
+    (host.lines, end)
+}
+
+/// One attempt through the desktop stack, as `attempt` runs one through the board's.
+pub fn attempt_desktop(
+    broker: &Broker,
+    device: &Device,
+    sni: &str,
+    client_id: &str,
+    stop_after: impl FnMut(&Event<'_>) -> bool,
+) -> (Vec<String>, Option<End>) {
+    let tls = DesktopTls::new(&device.credentials(), sni, broker.port).unwrap();
+    let mut host = Host::new(stop_after);
+    let mut c = DesktopConnector {
+        addr: broker.addr(),
+        tls: &tls,
+        limit: Duration::from_secs(5),
     };
     let end = rt().block_on(async {
         tokio::time::timeout(Duration::from_secs(30), async {
