@@ -13,5 +13,6 @@ pub mod monitor;
 pub mod own;
 pub mod partitions;
 pub mod ports;
+pub mod probe;
 pub mod provision;
 pub mod target;

@@ -212,6 +212,9 @@ pub enum Command {
     /// Write the file-system or esp_secure_cert image for your own firmware to a file,
     /// without a board: for esptool, or an IDE's upload tool.
     Image(own::ImageArgs),
+    /// Test the certificate, key, root CA, endpoint and policy from this computer, before
+    /// flashing: DNS, TCP, TLS, MQTT CONNECT, SUBSCRIBE and PUBLISH, as the board runs them.
+    Connect(ConnectArgs),
     /// Decode a saved serial log: every line, with an explanation where one applies.
     Decode {
         /// The log file; `-` or nothing reads standard input.
@@ -223,6 +226,105 @@ pub enum Command {
         #[arg(long)]
         elf: Option<PathBuf>,
     },
+}
+
+/// `connect`.
+#[derive(clap::Args, Debug)]
+pub struct ConnectArgs {
+    /// Certificate, key, root CA or AWS zip files (as for `check`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The AWS IoT endpoint (`aws iot describe-endpoint --endpoint-type iot:Data-ATS`).
+    #[arg(long)]
+    pub endpoint: String,
+    /// 8883, or 443 (ALPN x-amzn-mqtt-ca). 8883 falls back to 443 when it is blocked.
+    #[arg(long, default_value_t = 8883)]
+    pub port: u16,
+    /// The MQTT client id: the thing name on AWS.
+    #[arg(long)]
+    pub client_id: String,
+    /// Topic prefix: the firmware's topics are <prefix>/<client id>/telemetry and /cmd.
+    #[arg(long, default_value = "thingflash")]
+    pub topic_prefix: String,
+    /// Seconds each network step may take.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `connect`: every stage, pass or fail, and the fix for the one that failed.
+fn connect(args: &ConnectArgs, out: &mut impl std::io::Write) -> ExitCode {
+    let a = match load(&args.files) {
+        Ok(a) => a,
+        Err(e) => return usage_error(&e),
+    };
+    let creds = match crate::bundle::Credentials::from_analysis(&a) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = out.write_all(render(&a).as_bytes());
+            eprintln!("thingflash: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let endpoint = credentials::endpoint::check_endpoint(&args.endpoint);
+    let Some(host) = endpoint.host else {
+        let why = endpoint
+            .findings
+            .first()
+            .map(|f| format!("{} ({})", f.message, f.fix))
+            .unwrap_or_else(|| "give the endpoint host".into());
+        return usage_error(&why);
+    };
+    for f in &endpoint.findings {
+        eprintln!("note: {} ({})", f.message, f.fix);
+    }
+    let req = crate::probe::Request {
+        host,
+        port: endpoint.port.unwrap_or(args.port),
+        client_id: args.client_id.clone(),
+        topic_prefix: args.topic_prefix.clone(),
+        limit: std::time::Duration::from_secs(args.timeout.max(1)),
+    };
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let report = crate::probe::run(&req, &creds, cancel, &mut |s| {
+        if !args.json {
+            let _ = writeln!(
+                out,
+                "{:<13} {}  {:>5} ms  {}",
+                s.stage.name(),
+                if s.ok { "ok  " } else { "FAIL" },
+                s.ms,
+                s.detail
+            );
+            if let Some(e) = &s.explanation {
+                let _ = writeln!(
+                    out,
+                    "              {}\n              cause: {}\n              fix:   {}",
+                    e.title, e.cause, e.fix
+                );
+            }
+        }
+    });
+    if args.json {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&report).unwrap_or_default()
+        );
+    } else if report.passed() {
+        let _ = writeln!(
+            out,
+            "all stages passed on port {}: these credentials, this endpoint and this client id work from here",
+            report.port
+        );
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// AWS subcommands.
@@ -535,6 +637,7 @@ pub fn run(command: Command) -> ExitCode {
                 }
             }
         }
+        Command::Connect(args) => connect(&args, &mut out),
         Command::Decode { file, json, elf } => {
             let mut d = match decoder(elf.as_deref()) {
                 Ok(d) => d,

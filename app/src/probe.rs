@@ -1,0 +1,534 @@
+//! The connection test: the stages the board runs (DNS, TCP, TLS, MQTT CONNECT, SUBSCRIBE,
+//! PUBLISH), run from this computer with the same certificate, key, root CAs, endpoint and
+//! client id, before anything is flashed. TLS is the desktop stack of the connection crate
+//! and the MQTT session is the firmware's own (`thingflash_connection::mqtt::session`);
+//! every event it reports is explained by the monitor's decoder, so a failure here reads
+//! as it would on the board. No GUI types.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use thingflash_connection::desktop::{DesktopConnector, DesktopTls};
+use thingflash_connection::mqtt::{self, Connector as _, End, Settings};
+use thingflash_connection::{Flow, Platform};
+use thingflash_protocol::config::DeviceConfig;
+use thingflash_protocol::credentials::DeviceCredentials;
+use thingflash_protocol::event::Event;
+
+use crate::bundle::Credentials;
+use crate::monitor::{Decoder, Explanation};
+
+/// What to test.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The endpoint host (`...-ats.iot.<region>.amazonaws.com`).
+    pub host: String,
+    /// 8883, or 443 (ALPN `x-amzn-mqtt-ca`).
+    pub port: u16,
+    /// The MQTT client id (the thing name on AWS).
+    pub client_id: String,
+    /// Topics are `<prefix>/<client id>/...`, as the firmware's.
+    pub topic_prefix: String,
+    /// How long each network step may take.
+    pub limit: Duration,
+}
+
+/// One of the board's stages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// The endpoint's name resolves.
+    Dns,
+    /// A TCP connection to the port.
+    Tcp,
+    /// The TLS handshake with the device certificate.
+    Tls,
+    /// MQTT CONNECT and its CONNACK.
+    Connect,
+    /// SUBSCRIBE to the command topic and its SUBACK.
+    Subscribe,
+    /// PUBLISH of one telemetry message.
+    Publish,
+}
+
+impl Stage {
+    /// Every stage, in order.
+    pub const ALL: [Stage; 6] = [
+        Stage::Dns,
+        Stage::Tcp,
+        Stage::Tls,
+        Stage::Connect,
+        Stage::Subscribe,
+        Stage::Publish,
+    ];
+
+    /// How the report names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Dns => "DNS",
+            Stage::Tcp => "TCP",
+            Stage::Tls => "TLS",
+            Stage::Connect => "MQTT CONNECT",
+            Stage::Subscribe => "SUBSCRIBE",
+            Stage::Publish => "PUBLISH",
+        }
+    }
+}
+
+/// How one stage went.
+#[derive(Clone, Debug, Serialize)]
+pub struct StageReport {
+    /// Which.
+    pub stage: Stage,
+    /// Passed.
+    pub ok: bool,
+    /// How long it took.
+    pub ms: u32,
+    /// What happened, in a few words.
+    pub detail: String,
+    /// For a failure: what it means and what to do (the monitor's explanation).
+    pub explanation: Option<Explanation>,
+}
+
+/// The whole test.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Each stage that ran, in order; a failed one ends the list.
+    pub stages: Vec<StageReport>,
+    /// The port the TLS stages used (443 when 8883 was blocked and 443 answered).
+    pub port: u16,
+    /// The firmware's event lines, as the board would print them.
+    pub events: Vec<String>,
+}
+
+impl Report {
+    /// Whether every stage passed.
+    pub fn passed(&self) -> bool {
+        self.stages.len() == Stage::ALL.len() && self.stages.iter().all(|s| s.ok)
+    }
+}
+
+/// The board's platform, on this computer: it records the event lines and stops the
+/// session once SUBACK and the first telemetry are through (or when cancelled).
+struct Desk<'a> {
+    started: Instant,
+    events: Vec<String>,
+    subscribed: bool,
+    published: bool,
+    cancel: &'a AtomicBool,
+    seed: u32,
+}
+
+impl Platform for Desk<'_> {
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+    async fn sleep_ms(&mut self, ms: u64) {
+        tokio::time::sleep(Duration::from_millis(ms)).await
+    }
+    fn random_u32(&mut self) -> u32 {
+        // Jitter only (xorshift): nothing secret comes from it.
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 17;
+        self.seed ^= self.seed << 5;
+        self.seed
+    }
+    fn rssi(&self) -> Option<i16> {
+        None
+    }
+    fn heap_free(&self) -> Option<u32> {
+        None
+    }
+    fn emit(&mut self, event: &Event<'_>) -> Flow {
+        self.events.push(event.to_string());
+        match event {
+            Event::MqttSubscribed { .. } => self.subscribed = true,
+            Event::MqttPublished { .. } => self.published = true,
+            _ => {}
+        }
+        if self.cancel.load(Ordering::Relaxed) || (self.subscribed && self.published) {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+}
+
+fn explain(line: &str) -> Option<Explanation> {
+    Decoder::new().decode(line).explanation
+}
+
+fn ms(since: Instant) -> u32 {
+    since.elapsed().as_millis().min(u128::from(u32::MAX)) as u32
+}
+
+/// Run the test. `on_stage` hears each stage as it ends (the window shows them one by
+/// one); `cancel` stops it at the next step.
+pub fn run(
+    req: &Request,
+    creds: &Credentials,
+    cancel: Arc<AtomicBool>,
+    on_stage: &mut dyn FnMut(&StageReport),
+) -> Report {
+    let mut report = Report {
+        stages: Vec::new(),
+        port: req.port,
+        events: Vec::new(),
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let s = StageReport {
+                stage: Stage::Dns,
+                ok: false,
+                ms: 0,
+                detail: format!("cannot start the network runtime: {e}"),
+                explanation: None,
+            };
+            on_stage(&s);
+            report.stages.push(s);
+            return report;
+        }
+    };
+    rt.block_on(run_async(req, creds, &cancel, &mut report, on_stage));
+    report
+}
+
+async fn run_async(
+    req: &Request,
+    creds: &Credentials,
+    cancel: &AtomicBool,
+    report: &mut Report,
+    on_stage: &mut dyn FnMut(&StageReport),
+) {
+    let mut push = |report: &mut Report, s: StageReport| {
+        on_stage(&s);
+        report.stages.push(s);
+    };
+    // 1. DNS.
+    let t = Instant::now();
+    let lookup = tokio::net::lookup_host((req.host.as_str(), req.port));
+    let addrs: Vec<SocketAddr> = match tokio::time::timeout(req.limit, lookup).await {
+        Ok(Ok(a)) => a.collect(),
+        Ok(Err(e)) => {
+            let line = format!("[tf1] dns.failed host={} err=-1", req.host);
+            let detail = format!("{} does not resolve ({e})", req.host);
+            push(report, fail(Stage::Dns, t, detail, explain(&line)));
+            return;
+        }
+        Err(_) => {
+            let detail = format!(
+                "no DNS answer for {} within {} s",
+                req.host,
+                req.limit.as_secs()
+            );
+            push(report, fail(Stage::Dns, t, detail, None));
+            return;
+        }
+    };
+    let Some(&first) = addrs.first() else {
+        push(
+            report,
+            fail(Stage::Dns, t, format!("{} has no address", req.host), None),
+        );
+        return;
+    };
+    push(
+        report,
+        pass(Stage::Dns, t, format!("{} -> {}", req.host, first.ip())),
+    );
+    if cancel.load(Ordering::Relaxed) {
+        return;
+    }
+
+    // 2. TCP; when 8883 is blocked, 443 with ALPN is what AWS IoT offers instead.
+    let t = Instant::now();
+    let mut port = req.port;
+    let tcp = match tcp(SocketAddr::new(first.ip(), port), req.limit).await {
+        Ok(()) => Ok(()),
+        Err(why) if port == 8883 => match tcp(SocketAddr::new(first.ip(), 443), req.limit).await {
+            Ok(()) => {
+                port = 443;
+                let detail =
+                    format!("8883 {why}; 443 answers: continuing on 443 with ALPN x-amzn-mqtt-ca");
+                push(report, pass(Stage::Tcp, t, detail));
+                Err(None)
+            }
+            Err(_) => Err(Some(why)),
+        },
+        Err(why) => Err(Some(why)),
+    };
+    match tcp {
+        Ok(()) => push(
+            report,
+            pass(
+                Stage::Tcp,
+                t,
+                format!("{}:{port} accepts connections", first.ip()),
+            ),
+        ),
+        Err(None) => {}
+        Err(Some(why)) => {
+            let e = Explanation::new(
+                format!("port {} {why}", req.port),
+                "a firewall or the network blocks it, or nothing listens there",
+                "open outgoing TCP 8883 on this network, or use port 443 (AWS IoT accepts MQTT there with ALPN x-amzn-mqtt-ca)",
+            );
+            push(
+                report,
+                fail(
+                    Stage::Tcp,
+                    t,
+                    format!("{}:{} {why}", first.ip(), req.port),
+                    Some(e),
+                ),
+            );
+            return;
+        }
+    }
+    report.port = port;
+    if cancel.load(Ordering::Relaxed) {
+        return;
+    }
+
+    // 3. TLS and 4-6. MQTT, with the firmware's own code reporting the firmware's events.
+    let dc = DeviceCredentials {
+        ca_certs: creds.root_cas.iter().map(Vec::as_slice).collect(),
+        device_cert: &creds.device_cert,
+        private_key: &creds.private_key,
+        config: DeviceConfig::default(),
+    };
+    let mut desk = Desk {
+        started: Instant::now(),
+        events: Vec::new(),
+        subscribed: false,
+        published: false,
+        cancel,
+        seed: 0x9E37_79B9 ^ (Instant::now().elapsed().subsec_nanos() | 1),
+    };
+    let t = Instant::now();
+    let tls = match DesktopTls::new(&dc, &req.host, port) {
+        Ok(tls) => tls,
+        Err(f) => {
+            push(report, fail(Stage::Tls, t, f.detail, None));
+            return;
+        }
+    };
+    let mut connector = DesktopConnector {
+        addr: SocketAddr::new(first.ip(), port),
+        tls: &tls,
+        limit: req.limit,
+    };
+    let transport = connector.connect(&mut desk).await;
+    report.events.append(&mut desk.events.clone());
+    let transport = match transport {
+        Ok(tr) => {
+            push(
+                report,
+                pass(
+                    Stage::Tls,
+                    t,
+                    "server verified, client certificate sent".into(),
+                ),
+            );
+            tr
+        }
+        Err(_) => {
+            let line = desk.events.last().cloned().unwrap_or_default();
+            let detail = thingflash_protocol::event::Event::parse(&line)
+                .ok()
+                .and_then(|e| match e {
+                    Event::TlsFailed { detail, .. } => Some(detail.into_owned()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "handshake failed".into());
+            push(report, fail(Stage::Tls, t, detail, explain(&line)));
+            return;
+        }
+    };
+    let config = DeviceConfig {
+        client_id: req.client_id.clone(),
+        topic_prefix: req.topic_prefix.clone(),
+        host: req.host.clone(),
+        port,
+        ..DeviceConfig::default()
+    };
+    let settings = Settings::new(&config, env!("CARGO_PKG_VERSION"));
+    desk.events.clear();
+    let t = Instant::now();
+    let limit = req.limit * 2;
+    let end = tokio::time::timeout(limit, mqtt::session(transport, &settings, &mut desk)).await;
+    report.events.extend(desk.events.iter().cloned());
+    mqtt_stages(report, &mut push, &desk.events, end.ok(), t, &settings);
+}
+
+/// The MQTT stages, read from the session's own events.
+fn mqtt_stages(
+    report: &mut Report,
+    push: &mut impl FnMut(&mut Report, StageReport),
+    lines: &[String],
+    end: Option<End>,
+    t: Instant,
+    s: &Settings,
+) {
+    let events: Vec<(Event<'_>, &String)> = lines
+        .iter()
+        .filter_map(|l| Event::parse(l).ok().map(|e| (e, l)))
+        .collect();
+    let find = |name: &str| events.iter().find(|(e, _)| e.name() == name);
+    match find("mqtt.connack") {
+        Some((Event::MqttConnack { reason: 0, ms, .. }, _)) => push(
+            report,
+            StageReport {
+                stage: Stage::Connect,
+                ok: true,
+                ms: *ms,
+                detail: format!("CONNACK 0x00 for client id {}", s.client_id),
+                explanation: None,
+            },
+        ),
+        Some((Event::MqttConnack { reason, .. }, line)) => {
+            let detail = format!("CONNACK {reason:#04x} for client id {}", s.client_id);
+            push(report, fail(Stage::Connect, t, detail, explain(line)));
+            return;
+        }
+        _ => {
+            let (detail, expl) = match find("mqtt.closed") {
+                Some((_, line)) => (
+                    "the server closed the connection before CONNACK".to_string(),
+                    explain(line),
+                ),
+                None => (
+                    match end {
+                        None => "no CONNACK in time".to_string(),
+                        Some(_) => "no CONNACK".to_string(),
+                    },
+                    None,
+                ),
+            };
+            push(
+                report,
+                fail(
+                    Stage::Connect,
+                    t,
+                    detail,
+                    expl.or_else(|| policy(s, "iot:Connect")),
+                ),
+            );
+            return;
+        }
+    }
+    let closed_after = find("mqtt.closed").map(|(_, l)| l.as_str());
+    match find("mqtt.subscribed") {
+        Some((Event::MqttSubscribed { reason, topic }, line)) if *reason < 0x80 => {
+            let _ = line;
+            push(
+                report,
+                pass(
+                    Stage::Subscribe,
+                    t,
+                    format!("SUBACK {reason:#04x} for {topic}"),
+                ),
+            );
+        }
+        Some((Event::MqttSubscribed { reason, topic }, line)) => {
+            let detail = format!("SUBACK {reason:#04x} for {topic}");
+            push(
+                report,
+                fail(
+                    Stage::Subscribe,
+                    t,
+                    detail,
+                    explain(line).or_else(|| policy(s, "iot:Subscribe")),
+                ),
+            );
+            return;
+        }
+        _ => {
+            let detail = match closed_after {
+                Some(_) => format!(
+                    "the server closed the connection after SUBSCRIBE to {}",
+                    s.command_topic
+                ),
+                None => format!("no SUBACK for {}", s.command_topic),
+            };
+            push(
+                report,
+                fail(Stage::Subscribe, t, detail, policy(s, "iot:Subscribe")),
+            );
+            return;
+        }
+    }
+    match find("mqtt.published") {
+        Some((Event::MqttPublished { topic, bytes }, _)) if closed_after.is_none() => push(
+            report,
+            pass(Stage::Publish, t, format!("{bytes} B to {topic} (QoS 0)")),
+        ),
+        _ => {
+            let detail = format!(
+                "the server closed the connection after PUBLISH to {}",
+                s.telemetry_topic
+            );
+            push(
+                report,
+                fail(Stage::Publish, t, detail, policy(s, "iot:Publish")),
+            );
+        }
+    }
+}
+
+/// What AWS IoT does when a policy does not allow `action`, with the statement the
+/// provisioning flow would create.
+fn policy(s: &Settings, action: &str) -> Option<Explanation> {
+    let resource = match action {
+        "iot:Connect" => format!("client/{}", s.client_id),
+        "iot:Subscribe" => format!("topicfilter/{}", s.command_topic),
+        _ => format!("topic/{}", s.telemetry_topic),
+    };
+    Some(Explanation::new(
+        format!("the policy does not allow {action}"),
+        format!(
+            "AWS IoT closes the connection without a reason when the certificate's policy does not allow {action} on {resource} (or the certificate is inactive, or not attached to the thing)"
+        ),
+        format!(
+            "attach a policy with {{\"Effect\": \"Allow\", \"Action\": \"{action}\", \"Resource\": \"arn:aws:iot:<region>:<account>:{resource}\"}} (thingflash's \"Create a thing in AWS\" makes one), and check that the certificate is ACTIVE"
+        ),
+    ))
+}
+
+async fn tcp(addr: SocketAddr, limit: Duration) -> Result<(), String> {
+    match tokio::time::timeout(limit, tokio::net::TcpStream::connect(addr)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Err("refuses connections".into())
+        }
+        Ok(Err(e)) => Err(format!("cannot be reached ({e})")),
+        Err(_) => Err(format!("does not answer within {} s", limit.as_secs())),
+    }
+}
+
+fn pass(stage: Stage, t: Instant, detail: String) -> StageReport {
+    StageReport {
+        stage,
+        ok: true,
+        ms: ms(t),
+        detail,
+        explanation: None,
+    }
+}
+
+fn fail(stage: Stage, t: Instant, detail: String, explanation: Option<Explanation>) -> StageReport {
+    StageReport {
+        stage,
+        ok: false,
+        ms: ms(t),
+        detail,
+        explanation,
+    }
+}

@@ -1,0 +1,334 @@
+//! The connection test (`thingflash connect`) against mosquitto 2 with client certificates
+//! (`require_certificate true`, `use_identity_as_username true`, an ACL for the thing's
+//! topics), `clientid_prefixes` for a refused client id, a wrong root CA, a port with
+//! nothing listening and a port that accepts TCP but never speaks TLS. (mosquitto 2.0's
+//! ACL file does not refuse a SUBSCRIBE, it only withholds the messages, so a denied
+//! subscription is not one of the scenarios yet.) openssl makes every
+//! certificate. Each scenario's report must name the right stage and cause.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{openssl, peer, run};
+use thingflash::probe::{self, Report, Stage};
+
+struct Pki {
+    dir: tempfile::TempDir,
+}
+
+impl Pki {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join("server.ext"),
+            "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("client.ext"),
+            "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+        )
+        .unwrap();
+        for ca in ["ca", "other-ca"] {
+            openssl(
+                d,
+                &[
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    &format!("{ca}.key"),
+                    "-out",
+                    &format!("{ca}.pem"),
+                    "-days",
+                    "30",
+                    "-subj",
+                    &format!("/CN=Test {ca}"),
+                ],
+            );
+        }
+        for (name, cn, ext) in [
+            ("server", "localhost", "server.ext"),
+            ("thing-ok", "thing-ok", "client.ext"),
+        ] {
+            openssl(d, &["genrsa", "-out", &format!("{name}.key"), "2048"]);
+            openssl(
+                d,
+                &[
+                    "req",
+                    "-new",
+                    "-key",
+                    &format!("{name}.key"),
+                    "-subj",
+                    &format!("/CN={cn}"),
+                    "-out",
+                    &format!("{name}.csr"),
+                ],
+            );
+            openssl(
+                d,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    &format!("{name}.csr"),
+                    "-CA",
+                    "ca.pem",
+                    "-CAkey",
+                    "ca.key",
+                    "-CAcreateserial",
+                    "-days",
+                    "30",
+                    "-extfile",
+                    ext,
+                    "-out",
+                    &format!("{name}.pem"),
+                ],
+            );
+        }
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+struct Broker {
+    child: Child,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Broker {
+    fn start(pki: &Pki, extra: &str) -> Self {
+        let port = free_port();
+        let acl = pki.path(&format!("acl-{port}"));
+        std::fs::write(
+            &acl,
+            "user thing-ok\ntopic readwrite thingflash/thing-ok/#\n",
+        )
+        .unwrap();
+        let conf = pki.path(&format!("mosquitto-{port}.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "user root\nlistener {port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\nrequire_certificate true\nuse_identity_as_username true\nacl_file {}\nallow_anonymous false\n{extra}\n",
+                pki.path("ca.pem").display(),
+                pki.path("server.pem").display(),
+                pki.path("server.key").display(),
+                acl.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new(peer("mosquitto"))
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "mosquitto did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self { child, port }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn creds(pki: &Pki, ca: &str, thing: &str) -> thingflash::bundle::Credentials {
+    let files: Vec<_> = [
+        ca.to_string(),
+        format!("{thing}.pem"),
+        format!("{thing}.key"),
+    ]
+    .iter()
+    .flat_map(|n| thingflash::credentials::read_path(&pki.path(n)).unwrap())
+    .collect();
+    let a = thingflash::credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
+    thingflash::bundle::Credentials::from_analysis(&a).unwrap()
+}
+
+fn test(port: u16, client_id: &str, c: &thingflash::bundle::Credentials) -> Report {
+    let req = probe::Request {
+        host: "localhost".into(),
+        port,
+        client_id: client_id.into(),
+        topic_prefix: "thingflash".into(),
+        limit: Duration::from_secs(2),
+    };
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut heard = Vec::new();
+    let r = probe::run(&req, c, cancel, &mut |s| heard.push(s.stage));
+    assert_eq!(
+        heard,
+        r.stages.iter().map(|s| s.stage).collect::<Vec<_>>(),
+        "every stage was reported as it ended"
+    );
+    r
+}
+
+fn failed(r: &Report) -> (Stage, String, String) {
+    let s = r
+        .stages
+        .iter()
+        .find(|s| !s.ok)
+        .unwrap_or_else(|| panic!("nothing failed: {r:#?}"));
+    let e = s.explanation.as_ref();
+    (
+        s.stage,
+        s.detail.clone(),
+        e.map(|e| format!("{} | {} | {}", e.title, e.cause, e.fix))
+            .unwrap_or_default(),
+    )
+}
+
+#[test]
+fn every_stage_passes_for_a_thing_the_broker_allows() {
+    let pki = Pki::new();
+    let broker = Broker::start(&pki, "");
+    let c = creds(&pki, "ca.pem", "thing-ok");
+    let r = test(broker.port, "thing-ok", &c);
+    assert!(r.passed(), "{r:#?}");
+    let names: Vec<&str> = r.stages.iter().map(|s| s.stage.name()).collect();
+    assert_eq!(
+        names,
+        ["DNS", "TCP", "TLS", "MQTT CONNECT", "SUBSCRIBE", "PUBLISH"]
+    );
+    // The firmware's own event lines, as the board prints them.
+    assert!(
+        r.events.iter().any(|l| l.starts_with("[tf1] tls.ok")),
+        "{r:#?}"
+    );
+    assert!(
+        r.events
+            .iter()
+            .any(|l| l.starts_with("[tf1] mqtt.connack reason=0x00"))
+    );
+}
+
+#[test]
+fn a_root_ca_that_does_not_sign_the_server_fails_tls_with_the_boards_explanation() {
+    let pki = Pki::new();
+    let broker = Broker::start(&pki, "");
+    let c = creds(&pki, "other-ca.pem", "thing-ok");
+    let (stage, detail, expl) = failed(&test(broker.port, "thing-ok", &c));
+    assert_eq!(stage, Stage::Tls);
+    assert!(
+        detail.contains("not signed by a trusted root CA"),
+        "{detail}"
+    );
+    assert!(expl.contains("-0x2700"), "{expl}");
+}
+
+#[test]
+fn a_client_id_the_broker_refuses_fails_connect_with_its_reason() {
+    let pki = Pki::new();
+    let broker = Broker::start(&pki, "clientid_prefixes factory-");
+    let c = creds(&pki, "ca.pem", "thing-ok");
+    let (stage, detail, expl) = failed(&test(broker.port, "thing-ok", &c));
+    assert_eq!(stage, Stage::Connect);
+    assert!(detail.contains("CONNACK 0x87"), "{detail}");
+    assert!(!expl.is_empty());
+}
+
+#[test]
+fn nothing_listening_fails_tcp_and_a_silent_port_times_out_in_tls() {
+    let pki = Pki::new();
+    let c = creds(&pki, "ca.pem", "thing-ok");
+    let closed = free_port();
+    let (stage, detail, expl) = failed(&test(closed, "thing-ok", &c));
+    assert_eq!(stage, Stage::Tcp);
+    assert!(detail.contains("refuses connections"), "{detail}");
+    assert!(expl.contains("443"), "{expl}");
+
+    // Accepts TCP, never answers TLS.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let (s, _) = silent.accept().unwrap();
+        std::thread::sleep(Duration::from_secs(4));
+        drop(s);
+    });
+    let t = Instant::now();
+    let (stage, detail, _) = failed(&test(port, "thing-ok", &c));
+    assert_eq!(stage, Stage::Tls);
+    assert!(detail.contains("no TLS answer within 2 s"), "{detail}");
+    assert!(t.elapsed() < Duration::from_secs(4), "the limit holds");
+    held.join().unwrap();
+}
+
+#[test]
+fn the_cli_prints_every_stage_and_exits_by_the_verdict() {
+    let pki = Pki::new();
+    let broker = Broker::start(&pki, "");
+    let bin = env!("CARGO_BIN_EXE_thingflash");
+    let args = |thing: &str| {
+        let mut cmd = Command::new(bin);
+        cmd.args(["connect", "--endpoint", "localhost", "--port"])
+            .arg(broker.port.to_string())
+            .args(["--client-id", thing, "--timeout", "3"])
+            .arg(pki.path("ca.pem"))
+            .arg(pki.path(&format!("{thing}.pem")))
+            .arg(pki.path(&format!("{thing}.key")));
+        cmd
+    };
+    let out = run(&mut args("thing-ok"));
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("all stages passed"), "{text}");
+    // A root CA that does not sign the server: exit 1, the TLS stage named, its fix shown.
+    let o = Command::new(bin)
+        .args(["connect", "--endpoint", "localhost", "--port"])
+        .arg(broker.port.to_string())
+        .args(["--client-id", "thing-ok", "--timeout", "3"])
+        .arg(pki.path("other-ca.pem"))
+        .arg(pki.path("thing-ok.pem"))
+        .arg(pki.path("thing-ok.key"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("TLS           FAIL"), "{text}");
+    assert!(text.contains("fix:"), "{text}");
+}
+
+#[test]
+fn a_name_that_does_not_resolve_fails_dns() {
+    let pki = Pki::new();
+    let c = creds(&pki, "ca.pem", "thing-ok");
+    let req = probe::Request {
+        host: "no-such-endpoint.invalid".into(),
+        port: 8883,
+        client_id: "thing-ok".into(),
+        topic_prefix: "thingflash".into(),
+        limit: Duration::from_secs(2),
+    };
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let r = probe::run(&req, &c, cancel, &mut |_| {});
+    let (stage, detail, _) = failed(&r);
+    assert_eq!(stage, Stage::Dns, "{r:#?}");
+    assert!(detail.contains("no-such-endpoint.invalid"), "{detail}");
+    assert_eq!(r.stages.len(), 1, "nothing runs after a failed stage");
+}
