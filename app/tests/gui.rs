@@ -823,3 +823,65 @@ fn the_esp8266_board_step_and_flash_fit_at_1366x768_and_the_default_size() {
         }
     }
 }
+
+#[test]
+fn test_connection_runs_every_stage_against_mosquitto_and_shows_them() {
+    use common::broker::{Broker, Pki};
+    let pki = Pki::new();
+    let broker = Broker::start(&pki, "");
+    let mut h = harness();
+    drop_files(
+        &mut h,
+        &[
+            pki.path("ca.pem"),
+            pki.path("thing-ok.pem"),
+            pki.path("thing-ok.key"),
+        ],
+    );
+    assert!(!button(&h, "Test connection").is_enabled_for_test());
+    assert!(
+        h.state()
+            .probe_blocker()
+            .is_some_and(|b| b.contains("endpoint")),
+        "{:?}",
+        h.state().probe_blocker()
+    );
+    open_step(&mut h, "3. Connection settings");
+    type_into(&mut h, "Endpoint", &format!("localhost:{}", broker.port));
+    // The client id comes from the certificate's thing name.
+    assert_eq!(h.state().settings().client_id, "thing-ok");
+    assert_eq!(h.state().probe_blocker(), None);
+    button(&h, "Test connection").click();
+    h.run_steps(1);
+    run_until(&mut h, "connection test done", |app| {
+        app.probe_report().is_some()
+    });
+    let r = h.state().probe_report().cloned().unwrap();
+    assert!(r.passed(), "{r:#?}");
+    h.get_by_label_contains("Connection test: all 6 stages passed");
+    // Step 3 is still open: the stages are listed there.
+    h.get_by_label("Connection test from this computer");
+    for detail in [
+        "localhost -> 127.0.0.1",
+        "server verified, client certificate sent",
+        "CONNACK 0x00 for client id thing-ok",
+        "SUBACK 0x00 for thingflash/thing-ok/cmd",
+        "B to thingflash/thing-ok/telemetry (QoS 0)",
+    ] {
+        h.get_by_label_contains(detail);
+    }
+    // A broker that refuses the client id: the failed stage is named in the bar.
+    drop(broker);
+    let refusing = Broker::start(&pki, "clientid_prefixes factory-");
+    let f = h.get_by_label("Endpoint");
+    f.focus();
+    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::A);
+    h.run_steps(1);
+    type_into(&mut h, "Endpoint", &format!("localhost:{}", refusing.port));
+    button(&h, "Test connection").click();
+    h.run_steps(1);
+    run_until(&mut h, "second test done", |app| {
+        app.probe_report().is_some()
+    });
+    h.get_by_label_contains("Connection test: MQTT CONNECT failed");
+}

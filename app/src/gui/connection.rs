@@ -1,5 +1,6 @@
 //! Step 3, connection settings: WiFi, the AWS IoT endpoint (checked as it is typed),
-//! client id, topics, port and telemetry interval. The password is kept in memory only.
+//! client id, topics, port and telemetry interval, and the connection test's stages. The
+//! password is kept in memory only.
 
 use eframe::egui;
 
@@ -50,6 +51,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
                 .labelled_by(l.id);
             ui.end_row();
         });
+    probe_stages(ui, app);
     if !app.settings.endpoint.is_empty() {
         for f in endpoint::check_endpoint(&app.settings.endpoint).findings {
             let color = match f.severity {
@@ -61,4 +63,33 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         }
     }
     None
+}
+
+/// The connection test's stages, each pass or fail, the failed one with its explanation.
+fn probe_stages(ui: &mut egui::Ui, app: &ThingflashApp) {
+    let stages = app.probe_stages();
+    if stages.is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.strong("Connection test from this computer");
+    egui::Grid::new("probe-stages")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            for s in stages {
+                ui.label(s.stage.name());
+                if s.ok {
+                    ui.colored_label(super::GREEN, "ok");
+                } else {
+                    ui.colored_label(ui.visuals().error_fg_color, "failed");
+                }
+                ui.label(format!("{} ({} ms)", s.detail, s.ms));
+                ui.end_row();
+            }
+        });
+    if let Some(e) = stages.iter().find_map(|s| s.explanation.as_ref()) {
+        ui.add(egui::Label::new(format!("{}: {}", e.title, e.cause)).wrap());
+        ui.add(egui::Label::new(egui::RichText::new(format!("Fix: {}", e.fix)).strong()).wrap());
+    }
 }

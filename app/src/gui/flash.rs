@@ -64,6 +64,22 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
                 credentials_only: false,
             });
         }
+        let probe_blocker = app.probe_blocker();
+        if app.probing() {
+            if ui.button("Stop test").clicked() {
+                action = Some(Action::StopTest);
+            }
+            ui.spinner();
+        } else if ui
+            .add_enabled(probe_blocker.is_none(), egui::Button::new("Test connection"))
+            .on_hover_text(
+                "From this computer, with these files, endpoint and client id: DNS, TCP, TLS, MQTT CONNECT, SUBSCRIBE and PUBLISH, as the board runs them",
+            )
+            .on_disabled_hover_text(probe_blocker.unwrap_or_default())
+            .clicked()
+        {
+            action = Some(Action::TestConnection);
+        }
         let creds_blocker = app.credentials_only_blocker();
         if !app.settings.target.is_own_firmware()
             && ui
@@ -111,6 +127,7 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
             egui::Label::new(egui::RichText::new(notice).color(ui.visuals().warn_fg_color)).wrap(),
         );
     }
+    probe_summary(ui, app);
     match &app.flash.result {
         Some(Ok(text)) => {
             ui.colored_label(super::GREEN, text);
@@ -134,6 +151,40 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
         ));
     }
     action
+}
+
+/// The connection test in one line (the stages are in step 3).
+fn probe_summary(ui: &mut egui::Ui, app: &ThingflashApp) {
+    let stages = app.probe_stages();
+    if let Some(f) = stages.iter().find(|s| !s.ok) {
+        let title = f
+            .explanation
+            .as_ref()
+            .map(|e| e.title.to_string())
+            .unwrap_or_else(|| f.detail.clone());
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!(
+                    "Connection test: {} failed: {title} (the stages are in step 3)",
+                    f.stage.name()
+                ))
+                .color(ui.visuals().error_fg_color),
+            )
+            .wrap(),
+        );
+    } else if let Some(r) = app.probe_report().filter(|r| r.passed()) {
+        let total: u32 = r.stages.iter().map(|s| s.ms).sum();
+        ui.colored_label(
+            super::GREEN,
+            format!(
+                "Connection test: all {} stages passed in {total} ms on port {}",
+                r.stages.len(),
+                r.port
+            ),
+        );
+    } else if app.probing() {
+        ui.weak(format!("Connection test: {} stage(s) done", stages.len()));
+    }
 }
 
 /// The partition's files after the write, each marked new, replaced or kept, and what

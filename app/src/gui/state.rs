@@ -182,6 +182,10 @@ pub(super) enum Action {
     Flash { credentials_only: bool },
     /// Read the board's partition table.
     ReadTable,
+    /// Run the connection test from this computer.
+    TestConnection,
+    /// Stop it.
+    StopTest,
     /// Save the raw log to this file.
     SaveLog(std::path::PathBuf),
     /// Read a saved or pasted log into the status and the raw log.
@@ -230,6 +234,23 @@ pub struct ThingflashApp {
     pub(super) port_text: String,
     /// The firmware's ELF the user dropped, to name the functions in its crash reports.
     pub(super) elf: Option<std::path::PathBuf>,
+    /// The connection test from this computer.
+    pub(super) probe: ProbeView,
+}
+
+/// The connection test: its worker, the stages heard so far, the last report.
+#[derive(Default)]
+pub(super) struct ProbeView {
+    pub(super) job: Option<(Receiver<ProbeMsg>, Arc<AtomicBool>)>,
+    pub(super) stages: Vec<crate::probe::StageReport>,
+    pub(super) report: Option<crate::probe::Report>,
+    /// Why it could not start.
+    pub(super) error: Option<String>,
+}
+
+pub(super) enum ProbeMsg {
+    Stage(crate::probe::StageReport),
+    Done(crate::probe::Report),
 }
 
 impl Drop for ThingflashApp {
@@ -297,6 +318,7 @@ impl ThingflashApp {
             port_text: String::new(),
             provision: ProvisionDialog::default(),
             elf: None,
+            probe: ProbeView::default(),
         }
     }
 
@@ -908,6 +930,120 @@ impl ThingflashApp {
         self.flash.table.as_ref()
     }
 
+    /// Why the connection test cannot start now; `None` when it can.
+    pub fn probe_blocker(&self) -> Option<String> {
+        let Some(a) = &self.analysis else {
+            return Some("drop the certificate files first".into());
+        };
+        if let Some(r) = a.blocking_reasons().into_iter().next() {
+            return Some(r);
+        }
+        let e = endpoint::check_endpoint(&self.settings.endpoint);
+        if e.host.is_none() {
+            return Some(
+                e.findings
+                    .first()
+                    .map(|f| format!("{} ({})", f.message, f.fix))
+                    .unwrap_or_else(|| "enter the endpoint in step 3".into()),
+            );
+        }
+        if self.settings.client_id.trim().is_empty() {
+            return Some("enter the client id (the thing name) in step 3".into());
+        }
+        self.probe
+            .job
+            .is_some()
+            .then(|| "a connection test is running".into())
+    }
+
+    /// The connection test's stages so far (or of the last run).
+    pub fn probe_stages(&self) -> &[crate::probe::StageReport] {
+        &self.probe.stages
+    }
+
+    /// The last finished connection test.
+    pub fn probe_report(&self) -> Option<&crate::probe::Report> {
+        self.probe.report.as_ref()
+    }
+
+    /// Whether a connection test is running.
+    pub fn probing(&self) -> bool {
+        self.probe.job.is_some()
+    }
+
+    fn start_probe(&mut self) {
+        self.probe.error = self.probe_blocker();
+        if self.probe.error.is_some() {
+            return;
+        }
+        let creds = match self
+            .analysis
+            .as_ref()
+            .map(bundle::Credentials::from_analysis)
+        {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                self.probe.error = Some(e.to_string());
+                return;
+            }
+            None => return,
+        };
+        let e = endpoint::check_endpoint(&self.settings.endpoint);
+        let Some(host) = e.host else {
+            return;
+        };
+        let req = crate::probe::Request {
+            host,
+            port: e.port.unwrap_or(self.settings.mqtt_port),
+            client_id: self.settings.client_id.trim().to_string(),
+            topic_prefix: self.settings.topic_prefix.clone(),
+            limit: Duration::from_secs(10),
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = channel();
+        let wake = self.ctx.clone();
+        let stop = cancel.clone();
+        let spawned = std::thread::Builder::new()
+            .name("connection-test".into())
+            .spawn(move || {
+                let events = tx.clone();
+                let ping = wake.clone();
+                let report = crate::probe::run(&req, &creds, stop, &mut |s| {
+                    let _ = events.send(ProbeMsg::Stage(s.clone()));
+                    ping.request_repaint();
+                });
+                let _ = tx.send(ProbeMsg::Done(report));
+                wake.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.probe.job = Some((rx, cancel));
+                self.probe.stages.clear();
+                self.probe.report = None;
+            }
+            Err(e) => self.probe.error = Some(format!("cannot start the connection test: {e}")),
+        }
+    }
+
+    fn poll_probe(&mut self) {
+        let mut done = false;
+        if let Some((rx, _)) = &self.probe.job {
+            while let Ok(msg) = rx.try_recv() {
+                match msg {
+                    ProbeMsg::Stage(s) => self.probe.stages.push(s),
+                    ProbeMsg::Done(r) => {
+                        self.probe.stages = r.stages.clone();
+                        self.probe.report = Some(r);
+                        done = true;
+                    }
+                }
+            }
+        }
+        if done {
+            self.probe.job = None;
+        }
+    }
+
     fn start_read_table(&mut self) {
         let Some(port) = self.settings.serial_port.clone() else {
             self.notice = Some("choose the board's serial port first".into());
@@ -943,6 +1079,7 @@ impl ThingflashApp {
 
     pub(super) fn poll_workers(&mut self) {
         self.poll_flash();
+        self.poll_probe();
         if let Some(rx) = &self.flash.table_job
             && let Ok(r) = rx.try_recv()
         {
@@ -1093,6 +1230,12 @@ impl ThingflashApp {
                 Err(e) => self.notice = Some(format!("cannot read {}: {e}", path.display())),
             },
             Action::ReadTable => self.start_read_table(),
+            Action::TestConnection => self.start_probe(),
+            Action::StopTest => {
+                if let Some((_, cancel)) = &self.probe.job {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            }
             Action::OpenProvision => {
                 self.provision.open = true;
                 self.provision.profiles = provision::profiles::list();

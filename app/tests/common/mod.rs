@@ -2,6 +2,7 @@
 //! certificates and keys that openssl makes in a temporary folder at test time.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod broker;
 pub mod own;
 pub mod rom8266;
 
