@@ -34,6 +34,8 @@ pub struct Request {
     pub topic_prefix: String,
     /// How long each network step may take.
     pub limit: Duration,
+    /// Offer ALPN `x-amzn-mqtt-ca` (`None`: on port 443, as the board does).
+    pub alpn: Option<bool>,
 }
 
 /// One of the board's stages.
@@ -313,7 +315,8 @@ async fn run_async(
         seed: 0x9E37_79B9 ^ (Instant::now().elapsed().subsec_nanos() | 1),
     };
     let t = Instant::now();
-    let tls = match DesktopTls::new(&dc, &req.host, port) {
+    let alpn = req.alpn.unwrap_or(port == 443);
+    let tls = match DesktopTls::with_alpn(&dc, &req.host, port, alpn) {
         Ok(tls) => tls,
         Err(f) => {
             push(report, fail(Stage::Tls, t, f.detail, None));
@@ -365,7 +368,68 @@ async fn run_async(
     let limit = req.limit * 2;
     let end = tokio::time::timeout(limit, mqtt::session(transport, &settings, &mut desk)).await;
     report.events.extend(desk.events.iter().cloned());
-    mqtt_stages(report, &mut push, &desk.events, end.ok(), t, &settings);
+    // Closed before CONNACK: in TLS 1.3 that is also how a refused device certificate
+    // looks. A TLS 1.2 handshake hears the refusal as an alert that names it.
+    let refused = match end {
+        Ok(End::Closed {
+            before_connack: true,
+            ..
+        }) => certificate_refusal(&dc, req, connector.addr, alpn).await,
+        _ => None,
+    };
+    mqtt_stages(
+        report,
+        &mut push,
+        &desk.events,
+        end.ok(),
+        t,
+        &settings,
+        refused,
+    );
+}
+
+/// A TLS 1.2 handshake with the same certificate: the server's alert when it refuses it.
+async fn certificate_refusal(
+    dc: &DeviceCredentials<'_>,
+    req: &Request,
+    addr: SocketAddr,
+    alpn: bool,
+) -> Option<Explanation> {
+    let tls = DesktopTls::tls12_only(dc, &req.host, addr.port(), alpn).ok()?;
+    let tcp = tokio::time::timeout(req.limit, tokio::net::TcpStream::connect(addr))
+        .await
+        .ok()?
+        .ok()?;
+    let never = AtomicBool::new(false);
+    let mut quiet = Desk {
+        started: Instant::now(),
+        events: Vec::new(),
+        subscribed: false,
+        published: false,
+        cancel: &never,
+        seed: 1,
+    };
+    let e = tls.handshake(tcp, req.limit, &mut quiet).await.err()?;
+    let alert = e.detail.strip_prefix("the server sent the fatal alert ")?;
+    let (cause, fix) = match alert {
+        "certificate_expired" => (
+            "the device certificate has expired (or is not yet valid) by the server's clock",
+            "make a new certificate for the thing (thingflash's \"Create a thing in AWS\") and flash it",
+        ),
+        "certificate_revoked" => (
+            "the device certificate was revoked",
+            "make a new certificate for the thing and attach the policy to it",
+        ),
+        _ => (
+            "the server does not accept the device certificate: on AWS IoT it is not registered in this account and region, it is INACTIVE, or its CA is not registered",
+            "in the AWS IoT console (the endpoint's region): Security > Certificates, find it, make it ACTIVE and attach it to the thing and the policy; or register it",
+        ),
+    };
+    Some(Explanation::new(
+        format!("the server refused the device certificate ({alert})"),
+        format!("{cause}; a TLS 1.2 handshake heard the refusal as the alert {alert}"),
+        fix,
+    ))
 }
 
 /// The MQTT stages, read from the session's own events.
@@ -376,6 +440,7 @@ fn mqtt_stages(
     end: Option<End>,
     t: Instant,
     s: &Settings,
+    refused: Option<Explanation>,
 ) {
     let events: Vec<(Event<'_>, &String)> = lines
         .iter()
@@ -418,7 +483,7 @@ fn mqtt_stages(
                     Stage::Connect,
                     t,
                     detail,
-                    expl.or_else(|| policy(s, "iot:Connect")),
+                    refused.or(expl).or_else(|| policy(s, "iot:Connect")),
                 ),
             );
             return;

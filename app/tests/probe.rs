@@ -36,6 +36,7 @@ fn test(port: u16, client_id: &str, c: &thingflash::bundle::Credentials) -> Repo
         client_id: client_id.into(),
         topic_prefix: "thingflash".into(),
         limit: Duration::from_secs(2),
+        alpn: None,
     };
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut heard = Vec::new();
@@ -182,6 +183,7 @@ fn a_name_that_does_not_resolve_fails_dns() {
         client_id: "thing-ok".into(),
         topic_prefix: "thingflash".into(),
         limit: Duration::from_secs(2),
+        alpn: None,
     };
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let r = probe::run(&req, &c, cancel, &mut |_| {});
@@ -189,4 +191,96 @@ fn a_name_that_does_not_resolve_fails_dns() {
     assert_eq!(stage, Stage::Dns, "{r:#?}");
     assert!(detail.contains("no-such-endpoint.invalid"), "{detail}");
     assert_eq!(r.stages.len(), 1, "nothing runs after a failed stage");
+}
+
+/// `openssl s_server -alpn x-amzn-mqtt-ca` on a free port; what it printed about the
+/// client's ALPN.
+fn alpn_offered(pki: &Pki, c: &thingflash::bundle::Credentials, alpn: Option<bool>) -> String {
+    use std::io::Read as _;
+    let port = free_port();
+    let mut server = Command::new(common::peer("openssl"))
+        .args(["s_server", "-accept", &port.to_string()])
+        .arg("-cert")
+        .arg(pki.path("server.pem"))
+        .arg("-key")
+        .arg(pki.path("server.key"))
+        .args(["-alpn", "x-amzn-mqtt-ca"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "s_server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let req = probe::Request {
+        host: "localhost".into(),
+        port,
+        client_id: "thing-ok".into(),
+        topic_prefix: "thingflash".into(),
+        limit: Duration::from_secs(1),
+        alpn,
+    };
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // s_server is no MQTT broker, so the report stops after TLS; what matters is what it
+    // saw offered.
+    let _ = probe::run(&req, c, cancel, &mut |_| {});
+    let _ = server.kill();
+    let mut out = String::new();
+    server
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let _ = server.wait();
+    out
+}
+
+#[test]
+fn alpn_x_amzn_mqtt_ca_is_offered_for_port_443_and_not_otherwise() {
+    let pki = Pki::new();
+    let c = creds(&pki, "ca.pem", "thing-ok");
+    let offered = alpn_offered(&pki, &c, Some(true));
+    assert!(
+        offered.contains("ALPN protocols advertised by the client: x-amzn-mqtt-ca"),
+        "{offered}"
+    );
+    let plain = alpn_offered(&pki, &c, None);
+    assert!(!plain.contains("advertised by the client"), "{plain}");
+}
+
+#[test]
+fn an_expired_device_certificate_is_named_by_the_tls_12_second_opinion() {
+    let pki = Pki::new();
+    let broker = Broker::start(&pki, "");
+    // Straight from DER: the credentials check would stop an expired certificate before
+    // any test, and this is what the server makes of one.
+    let der = |args: &[&str]| common::openssl(pki.path("").as_path(), args);
+    let c = thingflash::bundle::Credentials {
+        root_cas: vec![der(&["x509", "-in", "ca.pem", "-outform", "DER"])],
+        device_cert: der(&["x509", "-in", "thing-expired.pem", "-outform", "DER"]),
+        private_key: zeroize::Zeroizing::new(der(&[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            "thing-expired.key",
+            "-outform",
+            "DER",
+        ])),
+    };
+    let r = test(broker.port, "thing-expired", &c);
+    let (stage, detail, expl) = failed(&r);
+    assert_eq!(stage, Stage::Connect, "{r:#?}");
+    assert!(
+        detail.contains("closed the connection before CONNACK"),
+        "{detail}"
+    );
+    assert!(
+        expl.contains("refused the device certificate (certificate_expired)"),
+        "{expl}"
+    );
 }

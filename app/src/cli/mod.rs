@@ -286,6 +286,7 @@ fn connect(args: &ConnectArgs, out: &mut impl std::io::Write) -> ExitCode {
         client_id: args.client_id.clone(),
         topic_prefix: args.topic_prefix.clone(),
         limit: std::time::Duration::from_secs(args.timeout.max(1)),
+        alpn: None,
     };
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let report = crate::probe::run(&req, &creds, cancel, &mut |s| {

@@ -998,6 +998,7 @@ impl ThingflashApp {
             client_id: self.settings.client_id.trim().to_string(),
             topic_prefix: self.settings.topic_prefix.clone(),
             limit: Duration::from_secs(10),
+            alpn: None,
         };
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = channel();

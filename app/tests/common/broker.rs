@@ -46,9 +46,11 @@ impl Pki {
                 ],
             );
         }
-        for (name, cn, ext) in [
-            ("server", "localhost", "server.ext"),
-            ("thing-ok", "thing-ok", "client.ext"),
+        for (name, cn, ext, days) in [
+            ("server", "localhost", "server.ext", "30"),
+            ("thing-ok", "thing-ok", "client.ext", "30"),
+            // Expired yesterday: what a broker refuses with certificate_expired.
+            ("thing-expired", "thing-expired", "client.ext", "-1"),
         ] {
             openssl(d, &["genrsa", "-out", &format!("{name}.key"), "2048"]);
             openssl(
@@ -77,7 +79,7 @@ impl Pki {
                     "ca.key",
                     "-CAcreateserial",
                     "-days",
-                    "30",
+                    days,
                     "-extfile",
                     ext,
                     "-out",

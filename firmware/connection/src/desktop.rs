@@ -111,12 +111,47 @@ pub struct DesktopTls {
     config: Arc<ClientConfig>,
     host: String,
     port: u16,
+    alpn: bool,
 }
 
 impl DesktopTls {
     /// Trust the partition's root CAs, present its certificate and key, for `host:port`
     /// (ALPN `x-amzn-mqtt-ca` on 443, as the board does).
     pub fn new(dc: &DeviceCredentials<'_>, host: &str, port: u16) -> Result<Self, TlsFailure> {
+        Self::with_alpn(dc, host, port, port == 443)
+    }
+
+    /// [`Self::new`], offering ALPN `x-amzn-mqtt-ca` or not whatever the port (a test
+    /// server on another port, a proxy in front of 443).
+    pub fn with_alpn(
+        dc: &DeviceCredentials<'_>,
+        host: &str,
+        port: u16,
+        alpn: bool,
+    ) -> Result<Self, TlsFailure> {
+        Self::build(dc, host, port, alpn, false)
+    }
+
+    /// [`Self::with_alpn`] limited to TLS 1.2. In TLS 1.3 a server checks the client's
+    /// certificate after the client has finished its side of the handshake, so a refused
+    /// certificate shows only as the connection closing; in TLS 1.2 the refusal is an alert
+    /// during the handshake, naming why (certificate_expired, unknown_ca, ...).
+    pub fn tls12_only(
+        dc: &DeviceCredentials<'_>,
+        host: &str,
+        port: u16,
+        alpn: bool,
+    ) -> Result<Self, TlsFailure> {
+        Self::build(dc, host, port, alpn, true)
+    }
+
+    fn build(
+        dc: &DeviceCredentials<'_>,
+        host: &str,
+        port: u16,
+        alpn: bool,
+        tls12_only: bool,
+    ) -> Result<Self, TlsFailure> {
         let mut roots = RootCertStore::empty();
         for ca in &dc.ca_certs {
             roots
@@ -126,8 +161,13 @@ impl DesktopTls {
         let key = PrivateKeyDer::try_from(dc.private_key.to_vec())
             .map_err(|e| failure(0, 0, alloc::format!("private key does not parse: {e}")))?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let versions: &[&rustls::SupportedProtocolVersion] = if tls12_only {
+            &[&rustls::version::TLS12]
+        } else {
+            rustls::DEFAULT_VERSIONS
+        };
         let mut config = ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(versions)
             .map_err(|e| failure(0, 0, e.to_string()))?
             .with_root_certificates(roots)
             .with_client_auth_cert(vec![CertificateDer::from(dc.device_cert.to_vec())], key)
@@ -138,13 +178,14 @@ impl DesktopTls {
                     alloc::format!("device certificate or key not usable: {e}"),
                 )
             })?;
-        if port == 443 {
+        if alpn {
             config.alpn_protocols = vec![AWS_MQTT_ALPN.as_bytes().to_vec()];
         }
         Ok(Self {
             config: Arc::new(config),
             host: host.to_string(),
             port,
+            alpn,
         })
     }
 
@@ -159,7 +200,7 @@ impl DesktopTls {
         p.emit(&Event::TlsStart {
             host: Cow::Borrowed(&self.host),
             port: self.port,
-            alpn: (self.port == 443).then_some(Cow::Borrowed(AWS_MQTT_ALPN)),
+            alpn: self.alpn.then_some(Cow::Borrowed(AWS_MQTT_ALPN)),
         });
         let started = p.now_ms();
         let result = match ServerName::try_from(self.host.clone()) {
