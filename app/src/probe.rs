@@ -597,3 +597,103 @@ fn fail(stage: Stage, t: Instant, detail: String, explanation: Option<Explanatio
         explanation,
     }
 }
+
+/// The virtual board of `connect --stay`: the firmware's own reconnect loop and session
+/// (telemetry every `telemetry_s`, answers to `ping` and `status` on the command topic),
+/// run from this computer until `cancel` is set, then a clean DISCONNECT. Each event line
+/// goes to `on_event` as the board would print it. The stop takes effect at the session's
+/// next event (at most one telemetry interval).
+pub fn stay(
+    req: &Request,
+    creds: &Credentials,
+    telemetry_s: u32,
+    cancel: Arc<AtomicBool>,
+    on_event: &mut dyn FnMut(&str),
+) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the network runtime: {e}"))?;
+    rt.block_on(async {
+        let addr = tokio::net::lookup_host((req.host.as_str(), req.port))
+            .await
+            .map_err(|e| format!("{} does not resolve ({e})", req.host))?
+            .next()
+            .ok_or_else(|| format!("{} has no address", req.host))?;
+        let dc = DeviceCredentials {
+            ca_certs: creds.root_cas.iter().map(Vec::as_slice).collect(),
+            device_cert: &creds.device_cert,
+            private_key: &creds.private_key,
+            config: DeviceConfig::default(),
+        };
+        let alpn = req.alpn.unwrap_or(req.port == 443);
+        let tls = DesktopTls::with_alpn(&dc, &req.host, req.port, alpn).map_err(|f| f.detail)?;
+        let mut connector = DesktopConnector {
+            addr,
+            tls: &tls,
+            limit: req.limit,
+        };
+        let config = DeviceConfig {
+            client_id: req.client_id.clone(),
+            topic_prefix: req.topic_prefix.clone(),
+            host: req.host.clone(),
+            port: req.port,
+            telemetry_interval_s: telemetry_s.max(1),
+            keepalive_s: 60,
+            ..DeviceConfig::default()
+        };
+        let settings = Settings::new(&config, env!("CARGO_PKG_VERSION"));
+        let mut board = Virtual {
+            started: Instant::now(),
+            cancel: &cancel,
+            on_event,
+            seed: 0x2545_F491,
+        };
+        let mut backoff = thingflash_connection::backoff::Backoff::firmware();
+        mqtt::run(&mut connector, &settings, &mut backoff, &mut board).await;
+        Ok(())
+    })
+}
+
+/// The virtual board's platform: event lines out, stop when asked.
+struct Virtual<'a> {
+    started: Instant,
+    cancel: &'a AtomicBool,
+    on_event: &'a mut dyn FnMut(&str),
+    seed: u32,
+}
+
+impl Platform for Virtual<'_> {
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+    async fn sleep_ms(&mut self, ms: u64) {
+        // In slices, so a stop during a reconnect wait is not held up by it.
+        let until = Instant::now() + Duration::from_millis(ms);
+        while !self.cancel.load(Ordering::Relaxed) && Instant::now() < until {
+            let left = until.saturating_duration_since(Instant::now());
+            tokio::time::sleep(left.min(Duration::from_millis(100))).await;
+        }
+    }
+    fn random_u32(&mut self) -> u32 {
+        // Backoff jitter only (xorshift).
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 17;
+        self.seed ^= self.seed << 5;
+        self.seed
+    }
+    fn rssi(&self) -> Option<i16> {
+        None
+    }
+    fn heap_free(&self) -> Option<u32> {
+        None
+    }
+    fn emit(&mut self, event: &Event<'_>) -> Flow {
+        (self.on_event)(&event.to_string());
+        if self.cancel.load(Ordering::Relaxed) {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+}

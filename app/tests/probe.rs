@@ -284,3 +284,126 @@ fn an_expired_device_certificate_is_named_by_the_tls_12_second_opinion() {
         "{expl}"
     );
 }
+
+#[test]
+fn stay_runs_a_virtual_board_that_publishes_answers_ping_and_stops_on_ctrl_c() {
+    use std::io::BufRead as _;
+    let pki = Pki::new();
+    let broker = Broker::start(&pki, "");
+    let port = broker.port.to_string();
+    let client = |cmd: &mut Command| {
+        cmd.args(["-h", "localhost", "-p", &port, "-V", "mqttv5", "--cafile"])
+            .arg(pki.path("ca.pem"))
+            .arg("--cert")
+            .arg(pki.path("thing-ok.pem"))
+            .arg("--key")
+            .arg(pki.path("thing-ok.key"));
+    };
+    // Someone watching the thing's topics, as the AWS console's MQTT test client would.
+    let mut watch = Command::new(common::peer("mosquitto_sub"));
+    client(&mut watch);
+    let watch = watch
+        .args([
+            "-i",
+            "watcher",
+            "-t",
+            "thingflash/thing-ok/#",
+            "-v",
+            "-W",
+            "20",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut board = Command::new(env!("CARGO_BIN_EXE_thingflash"))
+        .args(["connect", "--endpoint", "localhost", "--port", &port])
+        .args([
+            "--client-id",
+            "thing-ok",
+            "--timeout",
+            "3",
+            "--stay",
+            "--telemetry-s",
+            "1",
+        ])
+        .arg(pki.path("ca.pem"))
+        .arg(pki.path("thing-ok.pem"))
+        .arg(pki.path("thing-ok.key"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = board.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    // The virtual board subscribed to its command topic: send it a ping.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = Vec::new();
+    while !seen
+        .iter()
+        .any(|l: &String| l.starts_with("[tf1] mqtt.subscribed"))
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => seen.push(l),
+            Err(_) => panic!("the virtual board never subscribed: {seen:#?}"),
+        }
+    }
+    let mut ping = Command::new(common::peer("mosquitto_pub"));
+    client(&mut ping);
+    run(ping.args([
+        "-i",
+        "pinger",
+        "-t",
+        "thingflash/thing-ok/cmd",
+        "-m",
+        "ping",
+    ]));
+    // Its answer on the reply topic, then Ctrl-C.
+    while !seen
+        .iter()
+        .any(|l| l.starts_with("[tf1] mqtt.published topic=thingflash/thing-ok/reply"))
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => seen.push(l),
+            Err(_) => panic!("no reply published: {seen:#?}"),
+        }
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(board.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let stopped = Instant::now();
+    let status = board.wait().unwrap();
+    assert!(status.success(), "{status:?}: {seen:#?}");
+    assert!(
+        stopped.elapsed() < Duration::from_secs(5),
+        "Ctrl-C took {:?}",
+        stopped.elapsed()
+    );
+    reader.join().unwrap();
+    // What the watcher saw: telemetry and the pong, at the broker.
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(watch.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    );
+    let out = watch.wait_with_output().unwrap();
+    let got = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        got.lines()
+            .any(|l| l.starts_with("thingflash/thing-ok/telemetry {") && l.contains("\"uptime_s\"")),
+        "{got}"
+    );
+    assert!(
+        got.contains("thingflash/thing-ok/reply {\"reply\":\"pong\""),
+        "{got}"
+    );
+}

@@ -252,6 +252,15 @@ pub struct ConnectArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// After the test, stay connected as a virtual board: telemetry every
+    /// --telemetry-s seconds and answers to `ping` and `status` on the command topic, as
+    /// the firmware does (watch it in the AWS console's MQTT test client). Ctrl-C stops it
+    /// with a clean DISCONNECT.
+    #[arg(long)]
+    pub stay: bool,
+    /// Seconds between the virtual board's telemetry messages.
+    #[arg(long, default_value_t = 5)]
+    pub telemetry_s: u32,
 }
 
 /// `connect`: every stage, pass or fail, and the fix for the one that failed.
@@ -321,10 +330,35 @@ fn connect(args: &ConnectArgs, out: &mut impl std::io::Write) -> ExitCode {
             report.port
         );
     }
-    if report.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    if !report.passed() {
+        return ExitCode::from(1);
+    }
+    if !args.stay {
+        return ExitCode::SUCCESS;
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    if let Err(e) =
+        ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed))
+    {
+        eprintln!("thingflash: cannot catch Ctrl-C ({e}); stop the virtual board with kill");
+    }
+    let _ = writeln!(
+        out,
+        "virtual board {} on {}: telemetry every {} s to {}/{}/telemetry, commands on .../cmd; Ctrl-C stops",
+        req.client_id, req.host, args.telemetry_s, req.topic_prefix, req.client_id
+    );
+    let _ = out.flush();
+    let r = crate::probe::stay(&req, &creds, args.telemetry_s, stop, &mut |line| {
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    });
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("thingflash: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 
