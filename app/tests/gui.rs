@@ -870,6 +870,23 @@ fn test_connection_runs_every_stage_against_mosquitto_and_shows_them() {
     ] {
         h.get_by_label_contains(detail);
     }
+    // Then as a virtual board: its event lines light the status panel, as a board's do.
+    h.get_by_label_contains("stay connected as a virtual board")
+        .click();
+    h.run_steps(1);
+    button(&h, "Test connection").click();
+    h.run_steps(1);
+    run_until(&mut h, "virtual board publishing", |app| {
+        app.staying() && app.status().messages_out > 0
+    });
+    h.get_by_label_contains("Virtual board connected");
+    button(&h, "Stop the virtual board").click();
+    h.run_steps(1);
+    run_until(&mut h, "virtual board stopped", |app| !app.probing());
+    h.get_by_label_contains("stay connected as a virtual board")
+        .click();
+    h.run_steps(1);
+
     // A broker that refuses the client id: the failed stage is named in the bar.
     drop(broker);
     let refusing = Broker::start(&pki, "clientid_prefixes factory-");

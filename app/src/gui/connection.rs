@@ -51,6 +51,13 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
                 .labelled_by(l.id);
             ui.end_row();
         });
+    ui.checkbox(
+        &mut app.probe.stay,
+        "Test connection: then stay connected as a virtual board",
+    )
+    .on_hover_text(
+        "After a passing test, this computer runs the firmware's session: telemetry, answers to ping and status. Watch it in the AWS console's MQTT test client",
+    );
     probe_stages(ui, app);
     if !app.settings.endpoint.is_empty() {
         for f in endpoint::check_endpoint(&app.settings.endpoint).findings {

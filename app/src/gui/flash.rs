@@ -66,7 +66,12 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
         }
         let probe_blocker = app.probe_blocker();
         if app.probing() {
-            if ui.button("Stop test").clicked() {
+            let label = if app.staying() {
+                "Stop the virtual board"
+            } else {
+                "Stop test"
+            };
+            if ui.button(label).clicked() {
                 action = Some(Action::StopTest);
             }
             ui.spinner();
@@ -184,6 +189,9 @@ fn probe_summary(ui: &mut egui::Ui, app: &ThingflashApp) {
         );
     } else if app.probing() {
         ui.weak(format!("Connection test: {} stage(s) done", stages.len()));
+    }
+    if app.staying() {
+        ui.weak("Virtual board connected: its messages are in the status panel and the log");
     }
 }
 

@@ -246,11 +246,20 @@ pub(super) struct ProbeView {
     pub(super) report: Option<crate::probe::Report>,
     /// Why it could not start.
     pub(super) error: Option<String>,
+    /// After a passing test, stay connected as a virtual board (not persisted).
+    pub(super) stay: bool,
+    /// The virtual board is running.
+    pub(super) staying: bool,
 }
 
 pub(super) enum ProbeMsg {
     Stage(crate::probe::StageReport),
+    /// The test is over; the virtual board follows when asked for and the test passed.
     Done(crate::probe::Report),
+    /// A line the virtual board printed.
+    Line(String),
+    /// The virtual board stopped (or could not start).
+    Stopped(Result<(), String>),
 }
 
 impl Drop for ThingflashApp {
@@ -966,9 +975,14 @@ impl ThingflashApp {
         self.probe.report.as_ref()
     }
 
-    /// Whether a connection test is running.
+    /// Whether a connection test (or the virtual board after it) is running.
     pub fn probing(&self) -> bool {
         self.probe.job.is_some()
+    }
+
+    /// Whether the virtual board is connected and publishing.
+    pub fn staying(&self) -> bool {
+        self.probe.staying
     }
 
     fn start_probe(&mut self) {
@@ -1004,17 +1018,30 @@ impl ThingflashApp {
         let (tx, rx) = channel();
         let wake = self.ctx.clone();
         let stop = cancel.clone();
+        let stay = self.probe.stay;
+        // The firmware's session looks at a stop request at its next event: a short
+        // telemetry interval keeps "Stop" prompt (at most this many seconds).
+        let telemetry_s = self.settings.telemetry_s.clamp(1, 5);
         let spawned = std::thread::Builder::new()
             .name("connection-test".into())
             .spawn(move || {
                 let events = tx.clone();
                 let ping = wake.clone();
-                let report = crate::probe::run(&req, &creds, stop, &mut |s| {
+                let report = crate::probe::run(&req, &creds, stop.clone(), &mut |s| {
                     let _ = events.send(ProbeMsg::Stage(s.clone()));
                     ping.request_repaint();
                 });
+                let passed = report.passed();
                 let _ = tx.send(ProbeMsg::Done(report));
                 wake.request_repaint();
+                if stay && passed && !stop.load(Ordering::Relaxed) {
+                    let r = crate::probe::stay(&req, &creds, telemetry_s, stop, &mut |line| {
+                        let _ = events.send(ProbeMsg::Line(line.to_string()));
+                        ping.request_repaint();
+                    });
+                    let _ = tx.send(ProbeMsg::Stopped(r));
+                    wake.request_repaint();
+                }
             });
         match spawned {
             Ok(_) => {
@@ -1028,16 +1055,38 @@ impl ThingflashApp {
 
     fn poll_probe(&mut self) {
         let mut done = false;
+        let mut lines = Vec::new();
         if let Some((rx, _)) = &self.probe.job {
             while let Ok(msg) = rx.try_recv() {
                 match msg {
                     ProbeMsg::Stage(s) => self.probe.stages.push(s),
                     ProbeMsg::Done(r) => {
                         self.probe.stages = r.stages.clone();
+                        // The virtual board follows a passing test when asked for.
+                        self.probe.staying = self.probe.stay && r.passed();
+                        done = !self.probe.staying;
                         self.probe.report = Some(r);
+                    }
+                    ProbeMsg::Line(l) => lines.push(l),
+                    ProbeMsg::Stopped(r) => {
+                        self.probe.staying = false;
+                        if let Err(e) = r {
+                            self.probe.error = Some(e);
+                        }
                         done = true;
                     }
                 }
+            }
+        }
+        // The virtual board's lines go through the monitor's decoder into the status
+        // panel and the log, as a board's would.
+        if !lines.is_empty() {
+            let now = Instant::now();
+            let mut d = self.decoder();
+            for l in lines {
+                let decoded = d.decode_owned(l);
+                self.status.apply(&decoded, now);
+                self.log.push(decoded);
             }
         }
         if done {
