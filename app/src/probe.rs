@@ -113,15 +113,32 @@ impl Report {
     }
 }
 
-/// The board's platform, on this computer: it records the event lines and stops the
-/// session once SUBACK and the first telemetry are through (or when cancelled).
+/// The board's platform, on this computer. For the test it records the event lines and
+/// stops the session once SUBACK and the first telemetry are through; for the virtual
+/// board it hands each line on as it happens and runs until cancelled.
 struct Desk<'a> {
     started: Instant,
+    cancel: &'a AtomicBool,
+    seed: u32,
+    /// The test's lines (the virtual board's go to `sink` instead).
     events: Vec<String>,
     subscribed: bool,
     published: bool,
-    cancel: &'a AtomicBool,
-    seed: u32,
+    sink: Option<&'a mut dyn FnMut(&str)>,
+}
+
+impl<'a> Desk<'a> {
+    fn new(cancel: &'a AtomicBool, sink: Option<&'a mut dyn FnMut(&str)>) -> Self {
+        Self {
+            started: Instant::now(),
+            cancel,
+            seed: 0x9E37_79B9,
+            events: Vec::new(),
+            subscribed: false,
+            published: false,
+            sink,
+        }
+    }
 }
 
 impl Platform for Desk<'_> {
@@ -129,10 +146,15 @@ impl Platform for Desk<'_> {
         self.started.elapsed().as_millis() as u64
     }
     async fn sleep_ms(&mut self, ms: u64) {
-        tokio::time::sleep(Duration::from_millis(ms)).await
+        // In slices, so a stop during a reconnect wait is not held up by it.
+        let until = Instant::now() + Duration::from_millis(ms);
+        while !self.cancel.load(Ordering::Relaxed) && Instant::now() < until {
+            let left = until.saturating_duration_since(Instant::now());
+            tokio::time::sleep(left.min(Duration::from_millis(100))).await;
+        }
     }
     fn random_u32(&mut self) -> u32 {
-        // Jitter only (xorshift): nothing secret comes from it.
+        // Backoff jitter only (xorshift): nothing secret comes from it.
         self.seed ^= self.seed << 13;
         self.seed ^= self.seed >> 17;
         self.seed ^= self.seed << 5;
@@ -145,13 +167,23 @@ impl Platform for Desk<'_> {
         None
     }
     fn emit(&mut self, event: &Event<'_>) -> Flow {
-        self.events.push(event.to_string());
-        match event {
-            Event::MqttSubscribed { .. } => self.subscribed = true,
-            Event::MqttPublished { .. } => self.published = true,
-            _ => {}
-        }
-        if self.cancel.load(Ordering::Relaxed) || (self.subscribed && self.published) {
+        let line = event.to_string();
+        let through = match &mut self.sink {
+            Some(sink) => {
+                sink(&line);
+                false
+            }
+            None => {
+                self.events.push(line);
+                match event {
+                    Event::MqttSubscribed { .. } => self.subscribed = true,
+                    Event::MqttPublished { .. } => self.published = true,
+                    _ => {}
+                }
+                self.subscribed && self.published
+            }
+        };
+        if self.cancel.load(Ordering::Relaxed) || through {
             Flow::Stop
         } else {
             Flow::Continue
@@ -306,14 +338,7 @@ async fn run_async(
         private_key: &creds.private_key,
         config: DeviceConfig::default(),
     };
-    let mut desk = Desk {
-        started: Instant::now(),
-        events: Vec::new(),
-        subscribed: false,
-        published: false,
-        cancel,
-        seed: 0x9E37_79B9 ^ (Instant::now().elapsed().subsec_nanos() | 1),
-    };
+    let mut desk = Desk::new(cancel, None);
     let t = Instant::now();
     let alpn = req.alpn.unwrap_or(port == 443);
     let tls = match DesktopTls::with_alpn(&dc, &req.host, port, alpn) {
@@ -401,14 +426,7 @@ async fn certificate_refusal(
         .ok()?
         .ok()?;
     let never = AtomicBool::new(false);
-    let mut quiet = Desk {
-        started: Instant::now(),
-        events: Vec::new(),
-        subscribed: false,
-        published: false,
-        cancel: &never,
-        seed: 1,
-    };
+    let mut quiet = Desk::new(&never, None);
     let e = tls.handshake(tcp, req.limit, &mut quiet).await.err()?;
     let alert = e.detail.strip_prefix("the server sent the fatal alert ")?;
     let (cause, fix) = match alert {
@@ -643,57 +661,9 @@ pub fn stay(
             ..DeviceConfig::default()
         };
         let settings = Settings::new(&config, env!("CARGO_PKG_VERSION"));
-        let mut board = Virtual {
-            started: Instant::now(),
-            cancel: &cancel,
-            on_event,
-            seed: 0x2545_F491,
-        };
+        let mut board = Desk::new(&cancel, Some(on_event));
         let mut backoff = thingflash_connection::backoff::Backoff::firmware();
         mqtt::run(&mut connector, &settings, &mut backoff, &mut board).await;
         Ok(())
     })
-}
-
-/// The virtual board's platform: event lines out, stop when asked.
-struct Virtual<'a> {
-    started: Instant,
-    cancel: &'a AtomicBool,
-    on_event: &'a mut dyn FnMut(&str),
-    seed: u32,
-}
-
-impl Platform for Virtual<'_> {
-    fn now_ms(&self) -> u64 {
-        self.started.elapsed().as_millis() as u64
-    }
-    async fn sleep_ms(&mut self, ms: u64) {
-        // In slices, so a stop during a reconnect wait is not held up by it.
-        let until = Instant::now() + Duration::from_millis(ms);
-        while !self.cancel.load(Ordering::Relaxed) && Instant::now() < until {
-            let left = until.saturating_duration_since(Instant::now());
-            tokio::time::sleep(left.min(Duration::from_millis(100))).await;
-        }
-    }
-    fn random_u32(&mut self) -> u32 {
-        // Backoff jitter only (xorshift).
-        self.seed ^= self.seed << 13;
-        self.seed ^= self.seed >> 17;
-        self.seed ^= self.seed << 5;
-        self.seed
-    }
-    fn rssi(&self) -> Option<i16> {
-        None
-    }
-    fn heap_free(&self) -> Option<u32> {
-        None
-    }
-    fn emit(&mut self, event: &Event<'_>) -> Flow {
-        (self.on_event)(&event.to_string());
-        if self.cancel.load(Ordering::Relaxed) {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
-    }
 }

@@ -207,6 +207,14 @@ fn monitor_panel_follows_a_board_from_boot_to_mqtt_then_explains_a_tls_failure()
     h.get_by_label("TLS: failed");
 }
 
+/// Pick what runs on the board in step 2's combo.
+fn choose_target(h: &mut Harness<'_, ThingflashApp>, label: &str) {
+    h.get_by_label("Runs on the board").click();
+    h.run_steps(2);
+    h.get_by_label(label).click();
+    h.run_steps(3);
+}
+
 fn type_into(h: &mut Harness<'_, ThingflashApp>, label: &str, text: &str) {
     let f = h.get_by_label(label);
     f.focus();
@@ -409,18 +417,13 @@ fn snapshots_of_the_main_states() {
         results.add(h.try_snapshot_options(format!("watch-{theme}"), &opts));
         // Step 2 for a board that runs the user's own Arduino sketch.
         open_step(&mut h, "2. Board");
-        h.get_by_label("Runs on the board").click();
-        h.run_steps(2);
-        h.get_by_label("Arduino sketch reading LittleFS files")
-            .click();
-        h.run_steps(3);
+        choose_target(&mut h, "Arduino sketch reading LittleFS files");
         results.add(h.try_snapshot_options(format!("own-firmware-{theme}"), &opts));
         // Step 2 for the classic guide's ESP8266: its flash layout instead of a table.
-        h.get_by_label("Runs on the board").click();
-        h.run_steps(2);
-        h.get_by_label("ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)")
-            .click();
-        h.run_steps(3);
+        choose_target(
+            &mut h,
+            "ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)",
+        );
         results.add(h.try_snapshot_options(format!("esp8266-{theme}"), &opts));
     }
     results.unwrap();
@@ -616,11 +619,7 @@ fn arduino_sketch_target_flashes_the_mock_and_lists_the_files() {
     );
     type_into(&mut h, "Port path", &mock.port);
     open_step(&mut h, "2. Board");
-    h.get_by_label("Runs on the board").click();
-    h.run_steps(2);
-    h.get_by_label("Arduino sketch reading LittleFS files")
-        .click();
-    h.run_steps(2);
+    choose_target(&mut h, "Arduino sketch reading LittleFS files");
     assert_eq!(
         h.state().settings().target,
         thingflash::target::Target::ArduinoLittlefs
@@ -693,11 +692,10 @@ fn esp8266_classic_guide_flashes_the_mock_with_its_layout_and_sketch() {
     );
     type_into(&mut h, "Port path", &mock.port);
     open_step(&mut h, "2. Board");
-    h.get_by_label("Runs on the board").click();
-    h.run_steps(2);
-    h.get_by_label("ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)")
-        .click();
-    h.run_steps(2);
+    choose_target(
+        &mut h,
+        "ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)",
+    );
     assert_eq!(
         h.state().settings().target,
         thingflash::target::Target::Esp8266Spiffs
@@ -799,11 +797,10 @@ fn the_esp8266_board_step_and_flash_fit_at_1366x768_and_the_default_size() {
                 data.join("device-private.pem.key"),
             ],
         );
-        h.get_by_label("Runs on the board").click();
-        h.run_steps(2);
-        h.get_by_label("ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)")
-            .click();
-        h.run_steps(3);
+        choose_target(
+            &mut h,
+            "ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)",
+        );
         for label in [
             "Flash size",
             "File system (Tools > Flash Size)",

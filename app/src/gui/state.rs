@@ -680,22 +680,27 @@ impl ThingflashApp {
         }
     }
 
+    /// What every own-firmware flash needs: the credentials and the files to write them as
+    /// (`None`, with the result set, when they are not ready).
+    fn own_inputs(&mut self) -> Option<(CredentialSet, Vec<FileSpec>)> {
+        let creds = self
+            .analysis
+            .as_ref()
+            .and_then(CredentialSet::from_analysis)?;
+        match self.file_specs() {
+            Ok(files) => Some((creds, files)),
+            Err(e) => {
+                self.flash.result = Some(Err(e));
+                None
+            }
+        }
+    }
+
     /// Flash for the user's own firmware: the credentials into its partition (and its
     /// image first, when one was dropped).
     fn start_own_flash(&mut self, port: String) {
-        let Some(creds) = self
-            .analysis
-            .as_ref()
-            .and_then(CredentialSet::from_analysis)
-        else {
+        let Some((creds, files)) = self.own_inputs() else {
             return;
-        };
-        let files = match self.file_specs() {
-            Ok(f) => f,
-            Err(e) => {
-                self.flash.result = Some(Err(e));
-                return;
-            }
         };
         let opts = self.flash_options(port, false);
         let table_offset = match self.table_offset() {
@@ -729,16 +734,12 @@ impl ThingflashApp {
     /// Flash an ESP8266 sketch's credentials into its file system (and the sketch first,
     /// when one was dropped).
     fn start_esp8266_flash(&mut self, port: String) {
-        let Some(creds) = self
-            .analysis
-            .as_ref()
-            .and_then(CredentialSet::from_analysis)
-        else {
+        let Some((creds, files)) = self.own_inputs() else {
             return;
         };
-        let (files, region) = match (self.file_specs(), self.esp8266_region()) {
-            (Ok(f), Ok(r)) => (f, r),
-            (Err(e), _) | (_, Err(e)) => {
+        let region = match self.esp8266_region() {
+            Ok(r) => r,
+            Err(e) => {
                 self.flash.result = Some(Err(e));
                 return;
             }
