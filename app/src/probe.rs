@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use thingflash_connection::desktop::{DesktopConnector, DesktopTls};
-use thingflash_connection::mqtt::{self, Connector as _, End, Settings};
+use thingflash_connection::mqtt::{self, End, Settings};
 use thingflash_connection::{Flow, Platform};
 use thingflash_protocol::config::DeviceConfig;
 use thingflash_protocol::credentials::DeviceCredentials;
@@ -251,7 +251,12 @@ async fn run_async(
     let addrs: Vec<SocketAddr> = match tokio::time::timeout(req.limit, lookup).await {
         Ok(Ok(a)) => a.collect(),
         Ok(Err(e)) => {
-            let line = format!("[tf1] dns.failed host={} err=-1", req.host);
+            // As the board reports it, so the monitor's explanation applies.
+            let line = Event::DnsFailed {
+                host: req.host.as_str().into(),
+                detail: e.to_string().into(),
+            }
+            .to_string();
             let detail = format!("{} does not resolve ({e})", req.host);
             push(report, fail(Stage::Dns, t, detail, explain(&line)));
             return;
@@ -281,51 +286,42 @@ async fn run_async(
         return;
     }
 
-    // 2. TCP; when 8883 is blocked, 443 with ALPN is what AWS IoT offers instead.
+    // 2. TCP; when 8883 is blocked, 443 with ALPN is what AWS IoT offers instead. The
+    // connection made here is the one TLS runs over.
     let t = Instant::now();
     let mut port = req.port;
     let tcp = match tcp(SocketAddr::new(first.ip(), port), req.limit).await {
-        Ok(()) => Ok(()),
+        Ok(stream) => {
+            let detail = format!("{}:{port} accepts connections", first.ip());
+            Ok((stream, detail))
+        }
         Err(why) if port == 8883 => match tcp(SocketAddr::new(first.ip(), 443), req.limit).await {
-            Ok(()) => {
+            Ok(stream) => {
                 port = 443;
                 let detail =
                     format!("8883 {why}; 443 answers: continuing on 443 with ALPN x-amzn-mqtt-ca");
-                push(report, pass(Stage::Tcp, t, detail));
-                Err(None)
+                Ok((stream, detail))
             }
-            Err(_) => Err(Some(why)),
+            Err(_) => Err(why),
         },
-        Err(why) => Err(Some(why)),
+        Err(why) => Err(why),
     };
-    match tcp {
-        Ok(()) => push(
-            report,
-            pass(
-                Stage::Tcp,
-                t,
-                format!("{}:{port} accepts connections", first.ip()),
-            ),
-        ),
-        Err(None) => {}
-        Err(Some(why)) => {
+    let stream = match tcp {
+        Ok((stream, detail)) => {
+            push(report, pass(Stage::Tcp, t, detail));
+            stream
+        }
+        Err(why) => {
             let e = Explanation::new(
                 format!("port {} {why}", req.port),
                 "a firewall or the network blocks it, or nothing listens there",
                 "open outgoing TCP 8883 on this network, or use port 443 (AWS IoT accepts MQTT there with ALPN x-amzn-mqtt-ca)",
             );
-            push(
-                report,
-                fail(
-                    Stage::Tcp,
-                    t,
-                    format!("{}:{} {why}", first.ip(), req.port),
-                    Some(e),
-                ),
-            );
+            let detail = format!("{}:{} {why}", first.ip(), req.port);
+            push(report, fail(Stage::Tcp, t, detail, Some(e)));
             return;
         }
-    }
+    };
     report.port = port;
     if cancel.load(Ordering::Relaxed) {
         return;
@@ -348,38 +344,22 @@ async fn run_async(
             return;
         }
     };
-    let mut connector = DesktopConnector {
-        addr: SocketAddr::new(first.ip(), port),
-        tls: &tls,
-        limit: req.limit,
-    };
-    let transport = connector.connect(&mut desk).await;
-    report.events.append(&mut desk.events.clone());
-    let transport = match transport {
+    let addr = SocketAddr::new(first.ip(), port);
+    let transport = match tls.transport(stream, req.limit, &mut desk).await {
         Ok(tr) => {
-            push(
-                report,
-                pass(
-                    Stage::Tls,
-                    t,
-                    "server verified, client certificate sent".into(),
-                ),
-            );
+            let detail = "server verified, client certificate sent".to_string();
+            push(report, pass(Stage::Tls, t, detail));
             tr
         }
-        Err(_) => {
+        Err(f) => {
+            // The tls.failed line the board would print, for the monitor's explanation.
             let line = desk.events.last().cloned().unwrap_or_default();
-            let detail = thingflash_protocol::event::Event::parse(&line)
-                .ok()
-                .and_then(|e| match e {
-                    Event::TlsFailed { detail, .. } => Some(detail.into_owned()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| "handshake failed".into());
-            push(report, fail(Stage::Tls, t, detail, explain(&line)));
+            report.events.append(&mut desk.events);
+            push(report, fail(Stage::Tls, t, f.detail, explain(&line)));
             return;
         }
     };
+    report.events.append(&mut desk.events);
     let config = DeviceConfig {
         client_id: req.client_id.clone(),
         topic_prefix: req.topic_prefix.clone(),
@@ -388,7 +368,6 @@ async fn run_async(
         ..DeviceConfig::default()
     };
     let settings = Settings::new(&config, env!("CARGO_PKG_VERSION"));
-    desk.events.clear();
     let t = Instant::now();
     let limit = req.limit * 2;
     let end = tokio::time::timeout(limit, mqtt::session(transport, &settings, &mut desk)).await;
@@ -399,7 +378,7 @@ async fn run_async(
         Ok(End::Closed {
             before_connack: true,
             ..
-        }) => certificate_refusal(&dc, req, connector.addr, alpn).await,
+        }) => certificate_refusal(&dc, req, addr, alpn).await,
         _ => None,
     };
     mqtt_stages(
@@ -585,9 +564,9 @@ fn policy(s: &Settings, action: &str) -> Option<Explanation> {
     ))
 }
 
-async fn tcp(addr: SocketAddr, limit: Duration) -> Result<(), String> {
+async fn tcp(addr: SocketAddr, limit: Duration) -> Result<tokio::net::TcpStream, String> {
     match tokio::time::timeout(limit, tokio::net::TcpStream::connect(addr)).await {
-        Ok(Ok(_)) => Ok(()),
+        Ok(Ok(stream)) => Ok(stream),
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             Err("refuses connections".into())
         }
@@ -633,8 +612,16 @@ pub fn stay(
         .build()
         .map_err(|e| format!("cannot start the network runtime: {e}"))?;
     rt.block_on(async {
-        let addr = tokio::net::lookup_host((req.host.as_str(), req.port))
+        let lookup = tokio::net::lookup_host((req.host.as_str(), req.port));
+        let addr = tokio::time::timeout(req.limit, lookup)
             .await
+            .map_err(|_| {
+                format!(
+                    "no DNS answer for {} within {} s",
+                    req.host,
+                    req.limit.as_secs()
+                )
+            })?
             .map_err(|e| format!("{} does not resolve ({e})", req.host))?
             .next()
             .ok_or_else(|| format!("{} has no address", req.host))?;

@@ -250,6 +250,9 @@ pub(super) struct ProbeView {
     pub(super) stay: bool,
     /// The virtual board is running.
     pub(super) staying: bool,
+    /// Its lines' decoder, kept from line to line (a decoder carries what earlier lines
+    /// said: the clock set, a crash report open).
+    pub(super) decoder: Decoder,
 }
 
 pub(super) enum ProbeMsg {
@@ -1049,6 +1052,7 @@ impl ThingflashApp {
                 self.probe.job = Some((rx, cancel));
                 self.probe.stages.clear();
                 self.probe.report = None;
+                self.probe.decoder = Decoder::new();
             }
             Err(e) => self.probe.error = Some(format!("cannot start the connection test: {e}")),
         }
@@ -1083,9 +1087,8 @@ impl ThingflashApp {
         // panel and the log, as a board's would.
         if !lines.is_empty() {
             let now = Instant::now();
-            let mut d = self.decoder();
             for l in lines {
-                let decoded = d.decode_owned(l);
+                let decoded = self.probe.decoder.decode_owned(l);
                 self.status.apply(&decoded, now);
                 self.log.push(decoded);
             }

@@ -246,6 +246,21 @@ impl DesktopTls {
     }
 }
 
+/// The session's transport over the desktop's TLS.
+pub type Transport = FromTokio<TlsStream<TcpStream>>;
+
+impl DesktopTls {
+    /// [`Self::handshake`] over a connection already made, ready for the MQTT session.
+    pub async fn transport<P: Platform>(
+        &self,
+        tcp: TcpStream,
+        limit: Duration,
+        p: &mut P,
+    ) -> Result<Transport, TlsFailure> {
+        self.handshake(tcp, limit, p).await.map(FromTokio::new)
+    }
+}
+
 /// A handshake's I/O error: rustls puts its own error inside.
 fn io_verdict(e: &std::io::Error) -> TlsFailure {
     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
@@ -275,7 +290,7 @@ pub struct DesktopConnector<'a> {
 }
 
 impl Connector for DesktopConnector<'_> {
-    type Transport = FromTokio<TlsStream<TcpStream>>;
+    type Transport = Transport;
 
     async fn connect<P: Platform>(&mut self, p: &mut P) -> Result<Self::Transport, Stage> {
         let tcp = match tokio::time::timeout(self.limit, TcpStream::connect(self.addr)).await {
@@ -302,9 +317,8 @@ impl Connector for DesktopConnector<'_> {
             }
         };
         self.tls
-            .handshake(tcp, self.limit, p)
+            .transport(tcp, self.limit, p)
             .await
-            .map(FromTokio::new)
             .map_err(|_| Stage::Tls)
     }
 }
