@@ -465,3 +465,37 @@ fn image_command_builds_the_layouts_file_system_for_esptool() {
         assert!(!o.stderr.is_empty());
     }
 }
+
+#[test]
+fn sketch_images_as_esptool_makes_them_are_told_from_esp32_family_images() {
+    let dir = tempfile::tempdir().unwrap();
+    // An ESP8266 image of the lx106-built test sketch, by esptool's elf2image.
+    let elf = common::lx106::sketch(dir.path());
+    let prefix = dir.path().join("sketch-");
+    run(Command::new(peer("esptool"))
+        .args([
+            "--chip",
+            "esp8266",
+            "elf2image",
+            "--version",
+            "1",
+            "--output",
+        ])
+        .arg(&prefix)
+        .arg(&elf));
+    let image = std::fs::read(dir.path().join("sketch-0x00000.bin")).unwrap();
+    assert!(esp8266::is_sketch_image(&image));
+    // The ESP32-C3 and C6 firmware thingflash embeds, made into images the same way.
+    for chip in ["esp32c3", "esp32c6"] {
+        let out = dir.path().join(format!("{chip}.bin"));
+        let elf = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../assets/firmware/thingflash-{chip}.elf"));
+        run(Command::new(peer("esptool"))
+            .args(["--chip", chip, "elf2image", "--output"])
+            .arg(&out)
+            .arg(&elf));
+        let image = std::fs::read(&out).unwrap();
+        assert_eq!(image[0], 0xE9, "{chip}: esptool's image magic");
+        assert!(!esp8266::is_sketch_image(&image), "{chip}");
+    }
+}

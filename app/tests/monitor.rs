@@ -621,78 +621,11 @@ fn esp8266_monitor_reads_the_rom_at_74880_then_the_sketch_at_its_speed() {
     handle.stop();
 }
 
-/// The test sketch (tests/data/esp8266-sketch/sketch.c) compiled by Debian's lx106 GCC,
-/// linked where the Arduino core puts a sketch: a real Xtensa ELF with DWARF.
-fn lx106_sketch(dir: &Path) -> PathBuf {
-    use std::process::Command;
-    let src_dir = dir.join("esp8266-sketch");
-    std::fs::create_dir_all(&src_dir).unwrap();
-    let src = src_dir.join("sketch.c");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/esp8266-sketch/sketch.c"),
-        &src,
-    )
-    .unwrap();
-    let elf = src_dir.join("sketch.ino.elf");
-    common::run(
-        Command::new(common::peer("xtensa-lx106-elf-gcc"))
-            .args([
-                "-g",
-                "-O1",
-                "-fno-inline",
-                "-mlongcalls",
-                "-mtext-section-literals",
-            ])
-            .args(["-nostdlib", "-ffreestanding"])
-            .args([
-                "-Wl,-Ttext=0x40201010",
-                "-Wl,--section-start=.iram1.text=0x40100000",
-            ])
-            .arg("-o")
-            .arg(&elf)
-            .arg(&src),
-    );
-    elf
-}
-
-/// Function addresses from binutils' nm.
-fn lx106_symbols(elf: &Path) -> std::collections::HashMap<String, u64> {
-    let out = common::run(std::process::Command::new(common::peer("xtensa-lx106-elf-nm")).arg(elf));
-    String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .filter_map(|l| {
-            let mut w = l.split_whitespace();
-            let addr = u64::from_str_radix(w.next()?, 16).ok()?;
-            let kind = w.next()?;
-            let name = w.next()?;
-            (kind == "T").then(|| (name.to_string(), addr))
-        })
-        .collect()
-}
-
-/// What binutils' addr2line says of an address: function, and `dir/file:line` as
-/// thingflash shortens it.
-fn lx106_addr2line(elf: &Path, addr: u64) -> (String, String) {
-    let out = common::run(
-        std::process::Command::new(common::peer("xtensa-lx106-elf-addr2line"))
-            .args(["-f", "-e"])
-            .arg(elf)
-            .arg(format!("{addr:#x}")),
-    );
-    let text = String::from_utf8(out).unwrap();
-    let mut lines = text.lines();
-    let function = lines.next().unwrap().to_string();
-    let location = lines.next().unwrap();
-    let short: Vec<&str> = location.rsplit('/').take(2).collect();
-    (function, format!("{}/{}", short[1], short[0]))
-}
-
 #[test]
 fn esp8266_crash_report_is_named_with_the_sketchs_elf_as_addr2line_names_it() {
     let dir = tempfile::tempdir().unwrap();
-    let elf = lx106_sketch(dir.path());
-    let f = lx106_symbols(&elf);
+    let elf = common::lx106::sketch(dir.path());
+    let f = common::lx106::symbols(&elf);
     // The crash as the core prints it (core_esp8266_postmortem.cpp): the faulting load in
     // read_sensor, return addresses into loop and _start on the stack, and an on_timer
     // address in IRAM; stack positions and data words around them.
@@ -722,7 +655,7 @@ fn esp8266_crash_report_is_named_with_the_sketchs_elf_as_addr2line_names_it() {
             .unwrap_or_else(|| panic!("no symbol on the {prefix:?} line: {decoded:#?}"))
     };
     let expect = |addr: u64| {
-        let (function, location) = lx106_addr2line(&elf, addr);
+        let (function, location) = common::lx106::addr2line(&elf, addr);
         format!("{function} at {location}")
     };
     assert_eq!(symbol_of("epc1="), expect(fault));
@@ -762,8 +695,8 @@ fn esp8266_crash_report_is_named_with_the_sketchs_elf_as_addr2line_names_it() {
 #[test]
 fn esp8266_soft_wdt_stack_is_named_too() {
     let dir = tempfile::tempdir().unwrap();
-    let elf = lx106_sketch(dir.path());
-    let f = lx106_symbols(&elf);
+    let elf = common::lx106::sketch(dir.path());
+    let f = common::lx106::symbols(&elf);
     let in_loop = f["loop"] + 0xc;
     let mut d = Decoder::with_symbols(monitor::symbols::Symbolizer::load(&elf).unwrap());
     let log = format!(
@@ -776,7 +709,7 @@ fn esp8266_soft_wdt_stack_is_named_too() {
         .iter()
         .find(|x| x.text.starts_with("3ffffe20:"))
         .unwrap();
-    let (function, _) = lx106_addr2line(&elf, in_loop);
+    let (function, _) = common::lx106::addr2line(&elf, in_loop);
     assert_eq!(function, "loop");
     assert!(
         line.symbol

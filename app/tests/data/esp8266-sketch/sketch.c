@@ -37,7 +37,9 @@ void __attribute__((section(".iram1.text"))) on_timer(void)
     sensors[2] = 0;
 }
 
-void _start(void)
+/* In IRAM, as every ESP8266 image's entry point is: the ROM loads the image's RAM
+ * segments and jumps there (esptool's elf2image writes this address into the header). */
+void __attribute__((section(".iram1.text"))) _start(void)
 {
     setup();
     for (;;) {
