@@ -91,7 +91,9 @@ pub struct StageReport {
     pub ms: u32,
     /// What happened, in a few words.
     pub detail: String,
-    /// For a failure: what it means and what to do (the monitor's explanation).
+    /// For a failure: what it means and what to do (the monitor's explanation); for a
+    /// stage that passed, a warning (a legacy endpoint, a certificate this computer's
+    /// clock says is expired).
     pub explanation: Option<Explanation>,
 }
 
@@ -278,10 +280,9 @@ async fn run_async(
         );
         return;
     };
-    push(
-        report,
-        pass(Stage::Dns, t, format!("{} -> {}", req.host, first.ip())),
-    );
+    let mut dns = pass(Stage::Dns, t, format!("{} -> {}", req.host, first.ip()));
+    dns.explanation = legacy_endpoint(&req.host);
+    push(report, dns);
     if cancel.load(Ordering::Relaxed) {
         return;
     }
@@ -348,14 +349,21 @@ async fn run_async(
     let transport = match tls.transport(stream, req.limit, &mut desk).await {
         Ok(tr) => {
             let detail = "server verified, client certificate sent".to_string();
-            push(report, pass(Stage::Tls, t, detail));
+            let mut ok = pass(Stage::Tls, t, detail);
+            // A server that does not check the client certificate's dates (or checks them
+            // later) lets this pass; the board's clock comes from SNTP and would refuse it.
+            ok.explanation = clock_check(&creds.device_cert, time::OffsetDateTime::now_utc());
+            push(report, ok);
             tr
         }
         Err(f) => {
             // The tls.failed line the board would print, for the monitor's explanation.
             let line = desk.events.last().cloned().unwrap_or_default();
             report.events.append(&mut desk.events);
-            push(report, fail(Stage::Tls, t, f.detail, explain(&line)));
+            // The name and port the certificate was checked against: what a name mismatch
+            // or a wrong endpoint comes down to.
+            let detail = format!("{} (server {}:{port})", f.detail, req.host);
+            push(report, fail(Stage::Tls, t, detail, explain(&line)));
             return;
         }
     };
@@ -507,7 +515,7 @@ fn mqtt_stages(
                     Stage::Subscribe,
                     t,
                     detail,
-                    explain(line).or_else(|| policy(s, "iot:Subscribe")),
+                    refused_by_policy(s, "iot:Subscribe", line),
                 ),
             );
             return;
@@ -545,23 +553,97 @@ fn mqtt_stages(
     }
 }
 
-/// What AWS IoT does when a policy does not allow `action`, with the statement the
-/// provisioning flow would create.
-fn policy(s: &Settings, action: &str) -> Option<Explanation> {
-    let resource = match action {
+/// The endpoint check's warning for a legacy (non-ATS) or non-IoT AWS host: it resolves,
+/// but its server certificate does not chain to the Amazon roots a board is given.
+pub fn legacy_endpoint(host: &str) -> Option<Explanation> {
+    crate::credentials::endpoint::check_endpoint(host)
+        .findings
+        .into_iter()
+        .find(|f| matches!(f.code, "endpoint-not-ats" | "endpoint-not-iot"))
+        .map(|f| {
+            Explanation::new(
+                f.message,
+                "it resolves, but only the ATS data endpoint presents a certificate from the Amazon Root CA a board trusts; TLS will fail with \"not signed by a trusted root CA\"",
+                f.fix,
+            )
+        })
+}
+
+/// This computer's clock against the device certificate's validity: a certificate that
+/// is not yet valid or expired by the clock here will be refused by AWS and by a board
+/// whose clock is right.
+pub fn clock_check(device_cert: &[u8], now: time::OffsetDateTime) -> Option<Explanation> {
+    use x509_parser::prelude::FromDer;
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(device_cert).ok()?;
+    let from = cert.validity().not_before.to_datetime();
+    let until = cert.validity().not_after.to_datetime();
+    let day = |t: time::OffsetDateTime| {
+        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    };
+    let today = day(now);
+    if now < from {
+        Some(Explanation::new(
+            "the device certificate is not valid yet by this computer's clock",
+            format!(
+                "it is valid from {} and this computer says {today}: either the clock here is behind, or the certificate was made with a clock ahead",
+                day(from)
+            ),
+            "set this computer's clock (automatic time); if it is right, wait until the certificate's start or make a new one",
+        ))
+    } else if now > until {
+        Some(Explanation::new(
+            "the device certificate has expired by this computer's clock",
+            format!(
+                "it was valid until {} and this computer says {today}: AWS refuses it, and so does a board whose clock is set",
+                day(until)
+            ),
+            "create a new certificate for the thing (thingflash's \"Create a thing in AWS\" does) and flash it; if the date here is wrong, set the clock",
+        ))
+    } else {
+        None
+    }
+}
+
+/// The resource a policy statement for `action` names, as the provisioning flow writes it.
+fn resource(s: &Settings, action: &str) -> String {
+    match action {
         "iot:Connect" => format!("client/{}", s.client_id),
         "iot:Subscribe" => format!("topicfilter/{}", s.command_topic),
         _ => format!("topic/{}", s.telemetry_topic),
-    };
+    }
+}
+
+/// What to do: the statement the provisioning flow would create for `action`.
+fn statement_fix(s: &Settings, action: &str) -> String {
+    format!(
+        "attach a policy with {{\"Effect\": \"Allow\", \"Action\": \"{action}\", \"Resource\": \"arn:aws:iot:<region>:<account>:{}\"}} (thingflash's \"Create a thing in AWS\" makes one), and check that the certificate is ACTIVE",
+        resource(s, action)
+    )
+}
+
+/// What AWS IoT does when a policy does not allow `action`, with the statement the
+/// provisioning flow would create.
+fn policy(s: &Settings, action: &str) -> Option<Explanation> {
     Some(Explanation::new(
         format!("the policy does not allow {action}"),
         format!(
-            "AWS IoT closes the connection without a reason when the certificate's policy does not allow {action} on {resource} (or the certificate is inactive, or not attached to the thing)"
+            "AWS IoT closes the connection without a reason when the certificate's policy does not allow {action} on {} (or the certificate is inactive, or not attached to the thing)",
+            resource(s, action)
         ),
-        format!(
-            "attach a policy with {{\"Effect\": \"Allow\", \"Action\": \"{action}\", \"Resource\": \"arn:aws:iot:<region>:<account>:{resource}\"}} (thingflash's \"Create a thing in AWS\" makes one), and check that the certificate is ACTIVE"
-        ),
+        statement_fix(s, action),
     ))
+}
+
+/// A refusal with a reason code (SUBACK 0x87): the monitor's meaning of the code, and
+/// for the fix the one statement this step needs rather than the monitor's general advice.
+fn refused_by_policy(s: &Settings, action: &str, line: &str) -> Option<Explanation> {
+    match explain(line) {
+        Some(mut e) => {
+            e.fix = statement_fix(s, action).into();
+            Some(e)
+        }
+        None => policy(s, action),
+    }
 }
 
 async fn tcp(addr: SocketAddr, limit: Duration) -> Result<tokio::net::TcpStream, String> {
@@ -653,4 +735,30 @@ pub fn stay(
         mqtt::run(&mut connector, &settings, &mut backoff, &mut board).await;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::legacy_endpoint;
+
+    #[test]
+    fn an_ats_endpoint_and_a_custom_broker_get_no_endpoint_warning() {
+        assert!(legacy_endpoint("a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com").is_none());
+        assert!(legacy_endpoint("a1b2c3-ats.iot.cn-north-1.amazonaws.com.cn").is_none());
+        assert!(legacy_endpoint("mqtt.example.org").is_none());
+        assert!(legacy_endpoint("localhost").is_none());
+    }
+
+    #[test]
+    fn a_legacy_endpoint_is_flagged_with_the_ats_way_to_find_the_right_one() {
+        let e = legacy_endpoint("a1b2c3d4e5f6g7.iot.eu-west-1.amazonaws.com").unwrap();
+        assert!(e.title.contains("legacy"), "{e:?}");
+        assert!(e.fix.contains("iot:Data-ATS"), "{e:?}");
+    }
+
+    #[test]
+    fn an_aws_host_that_is_no_iot_endpoint_is_flagged() {
+        let e = legacy_endpoint("s3.eu-west-1.amazonaws.com").unwrap();
+        assert!(e.title.contains("not an AWS IoT data endpoint"), "{e:?}");
+    }
 }

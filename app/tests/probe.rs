@@ -1,10 +1,10 @@
 //! The connection test (`thingflash connect`) against mosquitto 2 with client certificates
 //! (`require_certificate true`, `use_identity_as_username true`, an ACL for the thing's
-//! topics), `clientid_prefixes` for a refused client id, a wrong root CA, a port with
-//! nothing listening and a port that accepts TCP but never speaks TLS. (mosquitto 2.0's
-//! ACL file does not refuse a SUBSCRIBE, it only withholds the messages, so a denied
-//! subscription is not one of the scenarios yet.) openssl makes every
-//! certificate. Each scenario's report must name the right stage and cause.
+//! topics), `clientid_prefixes` for a refused client id, a wrong root CA, a server
+//! certificate for another name, a port with nothing listening and a port that accepts TCP
+//! but never speaks TLS. mosquitto 2.0's ACL file never refuses a SUBSCRIBE (it only
+//! withholds the messages), so the refused subscription runs against its dynamic-security
+//! plugin, which answers SUBACK 0x87 as AWS does. openssl makes every certificate. Each scenario's report must name the right stage and cause.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -100,6 +100,56 @@ fn a_root_ca_that_does_not_sign_the_server_fails_tls_with_the_boards_explanation
         "{detail}"
     );
     assert!(expl.contains("-0x2700"), "{expl}");
+}
+
+#[test]
+fn a_server_certificate_for_another_name_fails_tls_as_a_name_mismatch() {
+    let pki = Pki::new();
+    let broker = Broker::start_as(&pki, "server-other", "");
+    let c = creds(&pki, "ca.pem", "thing-ok");
+    let (stage, detail, expl) = failed(&test(broker.port, "thing-ok", &c));
+    assert_eq!(stage, Stage::Tls);
+    assert!(
+        detail.contains("not for this host name (server localhost:"),
+        "{detail}"
+    );
+    assert!(expl.contains("-0x2700"), "{expl}");
+}
+
+/// The dynamic-security plugin's JSON: `thing-ok` may do anything but `denied` on `topic`.
+fn dynsec_denying(denied: &str, topic: &str) -> String {
+    format!(
+        r#"{{"defaultACLAccess": {{"publishClientSend": true, "publishClientReceive": true, "subscribe": true, "unsubscribe": true}},
+  "clients": [{{"username": "thing-ok", "roles": [{{"rolename": "limited"}}]}}],
+  "groups": [],
+  "roles": [{{"rolename": "limited", "acls": [{{"acltype": "{denied}", "topic": "{topic}", "allow": false}}]}}]}}"#
+    )
+}
+
+#[test]
+fn a_policy_without_subscribe_on_the_command_topic_fails_subscribe_with_the_statement_to_add() {
+    let pki = Pki::new();
+    let broker = Broker::start_dynsec(
+        &pki,
+        &dynsec_denying("subscribeLiteral", "thingflash/thing-ok/cmd"),
+    );
+    let c = creds(&pki, "ca.pem", "thing-ok");
+    let r = test(broker.port, "thing-ok", &c);
+    let (stage, detail, expl) = failed(&r);
+    assert_eq!(stage, Stage::Subscribe, "{r:#?}");
+    assert!(detail.contains("0x87"), "{detail}");
+    assert!(expl.contains("iot:Subscribe"), "{expl}");
+    assert!(
+        expl.contains("topicfilter/thingflash/thing-ok/cmd"),
+        "{expl}"
+    );
+    // Everything before it passed: the refusal is the policy's, not the connection's.
+    assert!(
+        r.stages
+            .iter()
+            .take_while(|s| s.stage != Stage::Subscribe)
+            .all(|s| s.ok)
+    );
 }
 
 #[test]
@@ -289,6 +339,32 @@ fn an_expired_device_certificate_is_named_by_the_tls_12_second_opinion() {
         expl.contains("refused the device certificate (certificate_expired)"),
         "{expl}"
     );
+    // And before that, the TLS stage (which passes: TLS 1.3 sends the refusal later)
+    // already said what this computer's clock makes of the certificate.
+    let tls = r.stages.iter().find(|s| s.stage == Stage::Tls).unwrap();
+    assert!(tls.ok);
+    let warning = tls.explanation.as_ref().expect("a clock warning");
+    assert!(
+        warning.title.contains("expired by this computer's clock"),
+        "{warning:?}"
+    );
+}
+
+#[test]
+fn the_clock_check_reads_the_device_certificates_dates_against_the_given_time() {
+    let pki = Pki::new();
+    let der = common::openssl(
+        pki.path("").as_path(),
+        &["x509", "-in", "thing-ok.pem", "-outform", "DER"],
+    );
+    let now = time::OffsetDateTime::now_utc();
+    assert!(probe::clock_check(&der, now).is_none());
+    let early = probe::clock_check(&der, now - time::Duration::days(2)).unwrap();
+    assert!(early.title.contains("not valid yet"), "{early:?}");
+    let late = probe::clock_check(&der, now + time::Duration::days(31)).unwrap();
+    assert!(late.title.contains("expired"), "{late:?}");
+    // Not a certificate: no verdict rather than a wrong one.
+    assert!(probe::clock_check(b"not DER", now).is_none());
 }
 
 #[test]

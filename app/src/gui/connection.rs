@@ -95,7 +95,13 @@ fn probe_stages(ui: &mut egui::Ui, app: &ThingflashApp) {
                 ui.end_row();
             }
         });
-    if let Some(e) = stages.iter().find_map(|s| s.explanation.as_ref()) {
+    // The failure's explanation first; else a passing stage's warning (a legacy endpoint,
+    // this computer's clock against the certificate).
+    let failed = stages.iter().find(|s| !s.ok);
+    let shown = failed
+        .and_then(|s| s.explanation.as_ref())
+        .or_else(|| stages.iter().find_map(|s| s.explanation.as_ref()));
+    if let Some(e) = shown {
         ui.add(egui::Label::new(format!("{}: {}", e.title, e.cause)).wrap());
         ui.add(egui::Label::new(egui::RichText::new(format!("Fix: {}", e.fix)).strong()).wrap());
     }

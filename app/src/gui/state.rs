@@ -984,6 +984,12 @@ impl ThingflashApp {
         self.probe.job.is_some()
     }
 
+    /// Whether a board (a serial monitor or the virtual board) is feeding the status
+    /// panel live; a loaded log is not, so its boot has no age to count.
+    pub fn live(&self) -> bool {
+        self.monitor.is_some() || self.probe.staying
+    }
+
     /// Whether the virtual board is connected and publishing.
     pub fn staying(&self) -> bool {
         self.probe.staying

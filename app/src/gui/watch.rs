@@ -100,7 +100,9 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             "reconnects {} - messages out {} / in {}",
             s.reconnects, s.messages_out, s.messages_in
         ));
-        if let Some(up) = s.uptime(Instant::now()) {
+        // A pasted log's boot happened whenever it was recorded: counting up from the
+        // paste would be a made-up figure.
+        if let Some(up) = s.uptime(Instant::now()).filter(|_| app.live()) {
             ui.label(format!("up {}s", up.as_secs()));
         }
     });

@@ -46,8 +46,15 @@ impl Pki {
                 ],
             );
         }
+        std::fs::write(
+            d.join("server-other.ext"),
+            "basicConstraints=CA:FALSE\nsubjectAltName=DNS:other.example\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
         for (name, cn, ext, days) in [
             ("server", "localhost", "server.ext", "30"),
+            // Signed by the right CA, but for a name the test does not connect to.
+            ("server-other", "other.example", "server-other.ext", "30"),
             ("thing-ok", "thing-ok", "client.ext", "30"),
             // Expired yesterday: what a broker refuses with certificate_expired.
             ("thing-expired", "thing-expired", "client.ext", "-1"),
@@ -108,24 +115,56 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Where Debian's mosquitto keeps its dynamic-security plugin.
+const DYNSEC: &str = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
+
 impl Broker {
+    /// The broker with the server certificate for localhost and the ACL file.
     pub fn start(pki: &Pki, extra: &str) -> Self {
-        let port = free_port();
-        let acl = pki.path(&format!("acl-{port}"));
+        Self::start_as(pki, "server", extra)
+    }
+
+    /// The broker presenting `server`.pem, with the ACL file.
+    pub fn start_as(pki: &Pki, server: &str, extra: &str) -> Self {
+        let acl = pki.path(&format!("acl-{server}"));
         std::fs::write(
             &acl,
             "user thing-ok\ntopic readwrite thingflash/thing-ok/#\n",
         )
         .unwrap();
+        Self::launch(pki, server, &format!("acl_file {}\n{extra}", acl.display()))
+    }
+
+    /// The broker with mosquitto's dynamic-security plugin instead of the ACL file:
+    /// mosquitto 2.0's ACL file never refuses a SUBSCRIBE (it withholds the messages),
+    /// the plugin answers SUBACK 0x87 as AWS does. `config` is the plugin's JSON.
+    pub fn start_dynsec(pki: &Pki, config: &str) -> Self {
+        assert!(
+            std::path::Path::new(DYNSEC).exists(),
+            "mosquitto's dynamic-security plugin is missing ({DYNSEC}): install mosquitto"
+        );
+        let json = pki.path(&format!("dynsec-{}.json", free_port()));
+        std::fs::write(&json, config).unwrap();
+        Self::launch(
+            pki,
+            "server",
+            &format!(
+                "plugin {DYNSEC}\nplugin_opt_config_file {}\n",
+                json.display()
+            ),
+        )
+    }
+
+    fn launch(pki: &Pki, server: &str, security: &str) -> Self {
+        let port = free_port();
         let conf = pki.path(&format!("mosquitto-{port}.conf"));
         std::fs::write(
             &conf,
             format!(
-                "user root\nlistener {port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\nrequire_certificate true\nuse_identity_as_username true\nacl_file {}\nallow_anonymous false\n{extra}\n",
+                "user root\nlistener {port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\nrequire_certificate true\nuse_identity_as_username true\nallow_anonymous false\n{security}\n",
                 pki.path("ca.pem").display(),
-                pki.path("server.pem").display(),
-                pki.path("server.key").display(),
-                acl.display()
+                pki.path(&format!("{server}.pem")).display(),
+                pki.path(&format!("{server}.key")).display(),
             ),
         )
         .unwrap();
