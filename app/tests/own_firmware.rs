@@ -126,13 +126,24 @@ fn load(mock: &Mock, segments: &[(u32, Vec<u8>)]) -> Vec<u8> {
     }
     let p = dir.path().join("full.bin");
     std::fs::write(&p, &full).unwrap();
-    run(Command::new(peer("esptool"))
-        .args([
+    let write = || {
+        let mut c = Command::new(peer("esptool"));
+        c.args([
             "--chip", &mock.chip, "--port", &mock.port, "--before", "no-reset", "--after",
             "no-reset",
         ])
         .args(["write-flash", "--flash-size", "keep", "0x0"])
-        .arg(&p));
+        .arg(&p);
+        c
+    };
+    // This is the scenario's setup, not what it tests. Under load (two of these tests
+    // each pushing 4 MiB through the mock's pty) esptool's closing MD5 check has once
+    // read a garbled answer ("Failed to calculate md5sum (result was 6162)"); one more
+    // whole write, again verified by esptool, is what a person would do.
+    if !write().output().is_ok_and(|o| o.status.success()) {
+        settle();
+        run(&mut write());
+    }
     settle();
     full
 }
