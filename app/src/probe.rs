@@ -92,8 +92,8 @@ pub struct StageReport {
     /// What happened, in a few words.
     pub detail: String,
     /// For a failure: what it means and what to do (the monitor's explanation); for a
-    /// stage that passed, a warning (a legacy endpoint, a certificate this computer's
-    /// clock says is expired).
+    /// stage that passed, a warning (a legacy endpoint). This computer's clock against the
+    /// certificate's dates is the credentials check's, which refuses before any test.
     pub explanation: Option<Explanation>,
 }
 
@@ -349,11 +349,7 @@ async fn run_async(
     let transport = match tls.transport(stream, req.limit, &mut desk).await {
         Ok(tr) => {
             let detail = "server verified, client certificate sent".to_string();
-            let mut ok = pass(Stage::Tls, t, detail);
-            // A server that does not check the client certificate's dates (or checks them
-            // later) lets this pass; the board's clock comes from SNTP and would refuse it.
-            ok.explanation = clock_check(&creds.device_cert, time::OffsetDateTime::now_utc());
-            push(report, ok);
+            push(report, pass(Stage::Tls, t, detail));
             tr
         }
         Err(f) => {
@@ -553,13 +549,17 @@ fn mqtt_stages(
     }
 }
 
+/// The endpoint check's findings the DNS stage reports (so a shell need not print them
+/// again).
+pub const ENDPOINT_WARNINGS: [&str; 2] = ["endpoint-not-ats", "endpoint-not-iot"];
+
 /// The endpoint check's warning for a legacy (non-ATS) or non-IoT AWS host: it resolves,
 /// but its server certificate does not chain to the Amazon roots a board is given.
 pub fn legacy_endpoint(host: &str) -> Option<Explanation> {
     crate::credentials::endpoint::check_endpoint(host)
         .findings
         .into_iter()
-        .find(|f| matches!(f.code, "endpoint-not-ats" | "endpoint-not-iot"))
+        .find(|f| ENDPOINT_WARNINGS.contains(&f.code))
         .map(|f| {
             Explanation::new(
                 f.message,
@@ -567,41 +567,6 @@ pub fn legacy_endpoint(host: &str) -> Option<Explanation> {
                 f.fix,
             )
         })
-}
-
-/// This computer's clock against the device certificate's validity: a certificate that
-/// is not yet valid or expired by the clock here will be refused by AWS and by a board
-/// whose clock is right.
-pub fn clock_check(device_cert: &[u8], now: time::OffsetDateTime) -> Option<Explanation> {
-    use x509_parser::prelude::FromDer;
-    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(device_cert).ok()?;
-    let from = cert.validity().not_before.to_datetime();
-    let until = cert.validity().not_after.to_datetime();
-    let day = |t: time::OffsetDateTime| {
-        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
-    };
-    let today = day(now);
-    if now < from {
-        Some(Explanation::new(
-            "the device certificate is not valid yet by this computer's clock",
-            format!(
-                "it is valid from {} and this computer says {today}: either the clock here is behind, or the certificate was made with a clock ahead",
-                day(from)
-            ),
-            "set this computer's clock (automatic time); if it is right, wait until the certificate's start or make a new one",
-        ))
-    } else if now > until {
-        Some(Explanation::new(
-            "the device certificate has expired by this computer's clock",
-            format!(
-                "it was valid until {} and this computer says {today}: AWS refuses it, and so does a board whose clock is set",
-                day(until)
-            ),
-            "create a new certificate for the thing (thingflash's \"Create a thing in AWS\" does) and flash it; if the date here is wrong, set the clock",
-        ))
-    } else {
-        None
-    }
 }
 
 /// The resource a policy statement for `action` names, as the provisioning flow writes it.

@@ -339,32 +339,6 @@ fn an_expired_device_certificate_is_named_by_the_tls_12_second_opinion() {
         expl.contains("refused the device certificate (certificate_expired)"),
         "{expl}"
     );
-    // And before that, the TLS stage (which passes: TLS 1.3 sends the refusal later)
-    // already said what this computer's clock makes of the certificate.
-    let tls = r.stages.iter().find(|s| s.stage == Stage::Tls).unwrap();
-    assert!(tls.ok);
-    let warning = tls.explanation.as_ref().expect("a clock warning");
-    assert!(
-        warning.title.contains("expired by this computer's clock"),
-        "{warning:?}"
-    );
-}
-
-#[test]
-fn the_clock_check_reads_the_device_certificates_dates_against_the_given_time() {
-    let pki = Pki::new();
-    let der = common::openssl(
-        pki.path("").as_path(),
-        &["x509", "-in", "thing-ok.pem", "-outform", "DER"],
-    );
-    let now = time::OffsetDateTime::now_utc();
-    assert!(probe::clock_check(&der, now).is_none());
-    let early = probe::clock_check(&der, now - time::Duration::days(2)).unwrap();
-    assert!(early.title.contains("not valid yet"), "{early:?}");
-    let late = probe::clock_check(&der, now + time::Duration::days(31)).unwrap();
-    assert!(late.title.contains("expired"), "{late:?}");
-    // Not a certificate: no verdict rather than a wrong one.
-    assert!(probe::clock_check(b"not DER", now).is_none());
 }
 
 #[test]

@@ -286,7 +286,12 @@ fn connect(args: &ConnectArgs, out: &mut impl std::io::Write) -> ExitCode {
             .unwrap_or_else(|| "give the endpoint host".into());
         return usage_error(&why);
     };
-    for f in &endpoint.findings {
+    // The DNS stage reports a legacy or non-IoT endpoint itself.
+    for f in endpoint
+        .findings
+        .iter()
+        .filter(|f| !crate::probe::ENDPOINT_WARNINGS.contains(&f.code))
+    {
         eprintln!("note: {} ({})", f.message, f.fix);
     }
     let req = crate::probe::Request {

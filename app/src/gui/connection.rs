@@ -95,8 +95,7 @@ fn probe_stages(ui: &mut egui::Ui, app: &ThingflashApp) {
                 ui.end_row();
             }
         });
-    // The failure's explanation first; else a passing stage's warning (a legacy endpoint,
-    // this computer's clock against the certificate).
+    // The failure's explanation first; else a passing stage's warning (a legacy endpoint).
     let failed = stages.iter().find(|s| !s.ok);
     let shown = failed
         .and_then(|s| s.explanation.as_ref())
