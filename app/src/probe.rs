@@ -124,9 +124,51 @@ struct Desk<'a> {
     seed: u32,
     /// The test's lines (the virtual board's go to `sink` instead).
     events: Vec<String>,
-    subscribed: bool,
-    published: bool,
+    /// What the test waits for before it ends the session (none for the virtual board).
+    watch: Option<Watch>,
     sink: Option<&'a mut dyn FnMut(&str)>,
+}
+
+/// How long the test waits, after the PUBACK, for its telemetry to come back.
+const READ_BACK_WAIT: Duration = Duration::from_secs(2);
+
+/// The test's progress through SUBSCRIBE, PUBLISH and the read-back.
+#[derive(Default)]
+struct Watch {
+    telemetry_topic: String,
+    command_suback: bool,
+    /// The read-back subscription was refused (no message will come).
+    echo_refused: bool,
+    /// When the PUBACK came, and whether it refused the message.
+    puback: Option<(Instant, bool)>,
+    echoed: bool,
+}
+
+impl Watch {
+    fn hear(&mut self, event: &Event<'_>) {
+        match event {
+            Event::MqttSubscribed { topic, reason } if *topic == self.telemetry_topic => {
+                self.echo_refused = *reason >= 0x80;
+            }
+            Event::MqttSubscribed { .. } => self.command_suback = true,
+            Event::MqttPuback { reason, .. } => {
+                self.puback = Some((Instant::now(), *reason >= 0x80));
+            }
+            Event::MqttMessage { topic, .. } if *topic == self.telemetry_topic => {
+                self.echoed = true;
+            }
+            _ => {}
+        }
+    }
+
+    /// Every step has its answer (or the read-back has had its time).
+    fn done(&self) -> bool {
+        let Some((at, refused)) = self.puback else {
+            return false;
+        };
+        self.command_suback
+            && (self.echoed || self.echo_refused || refused || at.elapsed() >= READ_BACK_WAIT)
+    }
 }
 
 impl<'a> Desk<'a> {
@@ -136,8 +178,7 @@ impl<'a> Desk<'a> {
             cancel,
             seed: 0x9E37_79B9,
             events: Vec::new(),
-            subscribed: false,
-            published: false,
+            watch: None,
             sink,
         }
     }
@@ -150,7 +191,7 @@ impl Platform for Desk<'_> {
     async fn sleep_ms(&mut self, ms: u64) {
         // In slices, so a stop during a reconnect wait is not held up by it.
         let until = Instant::now() + Duration::from_millis(ms);
-        while !self.cancel.load(Ordering::Relaxed) && Instant::now() < until {
+        while !self.stop_requested() && Instant::now() < until {
             let left = until.saturating_duration_since(Instant::now());
             tokio::time::sleep(left.min(Duration::from_millis(100))).await;
         }
@@ -170,26 +211,20 @@ impl Platform for Desk<'_> {
     }
     fn emit(&mut self, event: &Event<'_>) -> Flow {
         let line = event.to_string();
-        let through = match &mut self.sink {
-            Some(sink) => {
-                sink(&line);
-                false
-            }
-            None => {
-                self.events.push(line);
-                match event {
-                    Event::MqttSubscribed { .. } => self.subscribed = true,
-                    Event::MqttPublished { .. } => self.published = true,
-                    _ => {}
-                }
-                self.subscribed && self.published
-            }
-        };
-        if self.cancel.load(Ordering::Relaxed) || through {
-            Flow::Stop
-        } else {
-            Flow::Continue
+        match &mut self.sink {
+            Some(sink) => sink(&line),
+            None => self.events.push(line),
         }
+        if let Some(watch) = &mut self.watch {
+            watch.hear(event);
+        }
+        match self.stop_requested() {
+            true => Flow::Stop,
+            false => Flow::Continue,
+        }
+    }
+    fn stop_requested(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed) || self.watch.as_ref().is_some_and(Watch::done)
     }
 }
 
@@ -371,9 +406,15 @@ async fn run_async(
         port,
         ..DeviceConfig::default()
     };
-    let settings = Settings::new(&config, env!("CARGO_PKG_VERSION"));
+    let mut settings = Settings::new(&config, env!("CARGO_PKG_VERSION"));
+    // Read the telemetry back when the policy lets the thing subscribe to it.
+    settings.echo = true;
+    desk.watch = Some(Watch {
+        telemetry_topic: settings.telemetry_topic.clone(),
+        ..Watch::default()
+    });
     let t = Instant::now();
-    let limit = req.limit * 2;
+    let limit = req.limit * 2 + READ_BACK_WAIT;
     let end = tokio::time::timeout(limit, mqtt::session(transport, &settings, &mut desk)).await;
     report.events.extend(desk.events.iter().cloned());
     // Closed before CONNACK: in TLS 1.3 that is also how a refused device certificate
@@ -491,9 +532,13 @@ fn mqtt_stages(
         }
     }
     let closed_after = find("mqtt.closed").map(|(_, l)| l.as_str());
-    match find("mqtt.subscribed") {
-        Some((Event::MqttSubscribed { reason, topic }, line)) if *reason < 0x80 => {
-            let _ = line;
+    let suback = |of: &str| {
+        events
+            .iter()
+            .find(|(e, _)| matches!(e, Event::MqttSubscribed { topic, .. } if *topic == of))
+    };
+    match suback(&s.command_topic) {
+        Some((Event::MqttSubscribed { reason, topic }, _)) if *reason < 0x80 => {
             push(
                 report,
                 pass(
@@ -531,21 +576,72 @@ fn mqtt_stages(
             return;
         }
     }
-    match find("mqtt.published") {
-        Some((Event::MqttPublished { topic, bytes }, _)) if closed_after.is_none() => push(
-            report,
-            pass(Stage::Publish, t, format!("{bytes} B to {topic} (QoS 0)")),
-        ),
-        _ => {
+    let bytes = events.iter().find_map(|(e, _)| match e {
+        Event::MqttPublished { topic, bytes } if *topic == s.telemetry_topic => Some(*bytes),
+        _ => None,
+    });
+    match find("mqtt.puback") {
+        Some((Event::MqttPuback { reason, topic }, _)) if *reason < 0x80 => {
+            let sent = bytes.map(|b| format!("{b} B, ")).unwrap_or_default();
+            // 0x10 is a success: the broker took it and had no one to give it to.
+            let nobody = match reason {
+                0x10 => ", accepted, nobody subscribed",
+                _ => "",
+            };
             let detail = format!(
-                "the server closed the connection after PUBLISH to {}",
-                s.telemetry_topic
+                "PUBACK {reason:#04x} for {topic} ({sent}QoS 1{nobody}); {}",
+                read_back(&events, s)
             );
+            push(report, pass(Stage::Publish, t, detail));
+        }
+        Some((Event::MqttPuback { reason, topic }, line)) => {
+            let detail = format!("PUBACK {reason:#04x} for {topic}");
+            push(
+                report,
+                fail(
+                    Stage::Publish,
+                    t,
+                    detail,
+                    refused_by_policy(s, "iot:Publish", line),
+                ),
+            );
+        }
+        _ => {
+            let detail = match (closed_after, bytes) {
+                (_, None) => format!("no PUBLISH to {} was sent", s.telemetry_topic),
+                (Some(_), Some(_)) => format!(
+                    "the server closed the connection after PUBLISH to {}",
+                    s.telemetry_topic
+                ),
+                (None, Some(_)) => format!("no PUBACK for {} in time", s.telemetry_topic),
+            };
             push(
                 report,
                 fail(Stage::Publish, t, detail, policy(s, "iot:Publish")),
             );
         }
+    }
+}
+
+/// Whether the telemetry came back on the read-back subscription, in a few words.
+fn read_back(events: &[(Event<'_>, &String)], s: &Settings) -> String {
+    let topic = s.telemetry_topic.as_str();
+    let echoed = events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::MqttMessage { topic: t, .. } if *t == topic));
+    let echo_suback = events.iter().find_map(|(e, _)| match e {
+        Event::MqttSubscribed { topic: t, reason } if *t == topic => Some(*reason),
+        _ => None,
+    });
+    match (echoed, echo_suback) {
+        (true, _) => "the message came back on a subscription to it".into(),
+        (false, Some(r)) if r >= 0x80 => format!(
+            "not read back: the policy does not allow subscribing to it (SUBACK {r:#04x}; a board does not need to)"
+        ),
+        (false, _) => format!(
+            "not read back within {} s (a policy may allow iot:Subscribe but not iot:Receive on it; a board does not need either)",
+            READ_BACK_WAIT.as_secs()
+        ),
     }
 }
 
@@ -645,8 +741,8 @@ fn fail(stage: Stage, t: Instant, detail: String, explanation: Option<Explanatio
 /// The virtual board of `connect --stay`: the firmware's own reconnect loop and session
 /// (telemetry every `telemetry_s`, answers to `ping` and `status` on the command topic),
 /// run from this computer until `cancel` is set, then a clean DISCONNECT. Each event line
-/// goes to `on_event` as the board would print it. The stop takes effect at the session's
-/// next event (at most one telemetry interval).
+/// goes to `on_event` as the board would print it. The stop takes effect within a tenth
+/// of a second (the platform's sleeps are sliced), also during a reconnect wait.
 pub fn stay(
     req: &Request,
     creds: &Credentials,

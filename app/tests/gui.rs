@@ -863,7 +863,7 @@ fn test_connection_runs_every_stage_against_mosquitto_and_shows_them() {
         "server verified, client certificate sent",
         "CONNACK 0x00 for client id thing-ok",
         "SUBACK 0x00 for thingflash/thing-ok/cmd",
-        "B to thingflash/thing-ok/telemetry (QoS 0)",
+        "PUBACK 0x00 for thingflash/thing-ok/telemetry",
     ] {
         h.get_by_label_contains(detail);
     }

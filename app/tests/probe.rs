@@ -86,6 +86,64 @@ fn every_stage_passes_for_a_thing_the_broker_allows() {
             .iter()
             .any(|l| l.starts_with("[tf1] mqtt.connack reason=0x00"))
     );
+    // Telemetry at QoS 1, acknowledged, and read back on a subscription to it.
+    let publish = &r.stages[5].detail;
+    assert!(
+        publish.starts_with("PUBACK 0x00 for thingflash/thing-ok/telemetry"),
+        "{publish}"
+    );
+    assert!(publish.contains("came back"), "{publish}");
+    assert!(
+        r.events
+            .iter()
+            .any(|l| l.starts_with("[tf1] mqtt.message topic=thingflash/thing-ok/telemetry")),
+        "{r:#?}"
+    );
+}
+
+/// The ACL file lets `thing-readonly` read its telemetry topic but not publish there:
+/// mosquitto answers the QoS 1 PUBLISH with PUBACK 0x87, as AWS IoT answers an MQTT 5
+/// client whose policy lacks `iot:Publish`.
+#[test]
+fn a_policy_without_publish_on_the_telemetry_topic_fails_publish_with_the_statement_to_add() {
+    let pki = Pki::new();
+    let broker = Broker::start(&pki, "");
+    let c = creds(&pki, "ca.pem", "thing-readonly");
+    let r = test(broker.port, "thing-readonly", &c);
+    let (stage, detail, expl) = failed(&r);
+    assert_eq!(stage, Stage::Publish, "{r:#?}");
+    assert_eq!(
+        detail,
+        "PUBACK 0x87 for thingflash/thing-readonly/telemetry"
+    );
+    assert!(expl.contains("iot:Publish"), "{expl}");
+    assert!(
+        expl.contains("topic/thingflash/thing-readonly/telemetry"),
+        "{expl}"
+    );
+    assert!(r.stages[..5].iter().all(|s| s.ok), "{r:#?}");
+}
+
+/// Subscribing to the telemetry topic is refused: the test still passes (a board does not
+/// need it) and says why the message was not read back.
+#[test]
+fn a_refused_read_back_subscription_passes_publish_and_says_so() {
+    let pki = Pki::new();
+    let broker = Broker::start_dynsec(
+        &pki,
+        &dynsec_denying("subscribeLiteral", "thingflash/thing-ok/telemetry"),
+    );
+    let c = creds(&pki, "ca.pem", "thing-ok");
+    let r = test(broker.port, "thing-ok", &c);
+    assert!(r.passed(), "{r:#?}");
+    let publish = &r.stages[5].detail;
+    // Nobody else subscribed either: mosquitto accepts it with 0x10, no matching subscribers.
+    assert!(publish.starts_with("PUBACK 0x10"), "{publish}");
+    assert!(publish.contains("accepted, nobody subscribed"), "{publish}");
+    assert!(
+        publish.contains("not read back: the policy does not allow subscribing to it (SUBACK 0x87"),
+        "{publish}"
+    );
 }
 
 #[test]

@@ -91,7 +91,9 @@ fn probe_stages(ui: &mut egui::Ui, app: &ThingflashApp) {
                 } else {
                     ui.colored_label(ui.visuals().error_fg_color, "failed");
                 }
-                ui.label(format!("{} ({} ms)", s.detail, s.ms));
+                // Wrapped: a long detail (the PUBLISH stage's read-back) must not widen
+                // the left column and push the status panel out of the window.
+                ui.add(egui::Label::new(format!("{} ({} ms)", s.detail, s.ms)).wrap());
                 ui.end_row();
             }
         });

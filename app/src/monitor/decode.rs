@@ -436,7 +436,11 @@ impl Decoder {
             Event::MqttSubscribed { reason, .. } if *reason >= 0x80 => {
                 (Level::Error, Some(mqtt_reason("SUBACK", *reason)))
             }
+            Event::MqttPuback { reason, .. } if *reason >= 0x80 => {
+                (Level::Error, Some(mqtt_reason("PUBACK", *reason)))
+            }
             Event::MqttSubscribed { .. }
+            | Event::MqttPuback { .. }
             | Event::MqttPublished { .. }
             | Event::MqttMessage { .. } => (Level::Success, None),
             Event::MqttClosed {

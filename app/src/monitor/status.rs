@@ -241,6 +241,9 @@ impl BoardStatus {
                 self.messages_out += 1;
                 self.set(Step::Publishing, Ok);
             }
+            // A refused QoS 1 PUBLISH: the policy does not let this topic through.
+            Event::MqttPuback { reason, .. } if *reason >= 0x80 => self.fail(Step::Publishing),
+            Event::MqttPuback { .. } => {}
             Event::MqttMessage { .. } => self.messages_in += 1,
             Event::MqttClosed { before_connack, .. } => {
                 if *before_connack {

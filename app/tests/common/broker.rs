@@ -56,6 +56,8 @@ impl Pki {
             // Signed by the right CA, but for a name the test does not connect to.
             ("server-other", "other.example", "server-other.ext", "30"),
             ("thing-ok", "thing-ok", "client.ext", "30"),
+            // The ACL lets it read its telemetry topic but not publish there.
+            ("thing-readonly", "thing-readonly", "client.ext", "30"),
             // Expired yesterday: what a broker refuses with certificate_expired.
             ("thing-expired", "thing-expired", "client.ext", "-1"),
         ] {
@@ -129,7 +131,9 @@ impl Broker {
         let acl = pki.path(&format!("acl-{server}"));
         std::fs::write(
             &acl,
-            "user thing-ok\ntopic readwrite thingflash/thing-ok/#\n",
+            "user thing-ok\ntopic readwrite thingflash/thing-ok/#\n\
+             user thing-readonly\ntopic readwrite thingflash/thing-readonly/cmd\n\
+             topic readwrite thingflash/thing-readonly/reply\ntopic read thingflash/thing-readonly/telemetry\n",
         )
         .unwrap();
         Self::launch(pki, server, &format!("acl_file {}\n{extra}", acl.display()))

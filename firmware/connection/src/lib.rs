@@ -44,4 +44,9 @@ pub trait Platform {
     fn heap_free(&self) -> Option<u32>;
     /// Report an event (the board prints it as a line).
     fn emit(&mut self, event: &Event<'_>) -> Flow;
+    /// Whether to end the session cleanly now, checked whenever the session wakes (a stop
+    /// button on the host; the board runs until reset).
+    fn stop_requested(&self) -> bool {
+        false
+    }
 }

@@ -1,7 +1,8 @@
 //! The MQTT 5 session (rust-mqtt) over an established transport: connect with the client
 //! id and report the CONNACK reason code, subscribe to the command topic, publish
-//! telemetry at the configured interval, answer each command, keep the connection alive;
-//! and [`run`], the reconnect loop with backoff around it. Each step is an event line.
+//! telemetry at QoS 1 at the configured interval and report each PUBACK's reason, answer
+//! each command, keep the connection alive; and [`run`], the reconnect loop with backoff
+//! around it. Each step is an event line.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -42,6 +43,9 @@ pub struct Settings {
     pub reply_topic: String,
     /// Firmware version, reported in telemetry.
     pub fw: String,
+    /// Also subscribe to the telemetry topic and report the messages that come back: the
+    /// connection test's read-back. The board leaves it off (it would hear itself).
+    pub echo: bool,
 }
 
 impl Settings {
@@ -55,6 +59,7 @@ impl Settings {
             command_topic: config.command_topic(),
             reply_topic: config.reply_topic(),
             fw: String::from(fw),
+            echo: false,
         }
     }
 }
@@ -92,7 +97,9 @@ impl End {
     }
 }
 
-type MqttClient<'a, 'c, T> = Client<'a, 'c, T, AllocBuffer, 1, 1, 1, 0, 1, 0, 0>;
+// Two subscriptions may be in flight (the command topic and the read-back); one QoS 1
+// PUBLISH at a time.
+type MqttClient<'a, 'c, T> = Client<'a, 'c, T, AllocBuffer, 2, 1, 1, 0, 1, 0, 0>;
 
 fn closed<P: Platform, const N: usize>(p: &mut P, e: &MqttError<'_, N>, before: bool) -> End {
     let reason = match e {
@@ -129,9 +136,10 @@ where
     {
         return End::Stopped;
     }
-    let (Some(id), Some(filter), Some(telemetry_name), Some(reply_name)) = (
+    let (Some(id), Some(filter), Some(echo), Some(telemetry_name), Some(reply_name)) = (
         mqtt_str(&s.client_id),
         mqtt_str(&s.command_topic).and_then(TopicFilter::new),
+        mqtt_str(&s.telemetry_topic).and_then(TopicFilter::new),
         mqtt_str(&s.telemetry_topic).and_then(TopicName::new),
         mqtt_str(&s.reply_topic).and_then(TopicName::new),
     ) else {
@@ -179,12 +187,23 @@ where
     if let Err(e) = client.subscribe(filter, &SubscriptionOptions::new()).await {
         return closed(p, &e, false);
     }
+    let echo_sub = match s.echo {
+        true => match client.subscribe(echo, &SubscriptionOptions::new()).await {
+            Ok(pid) => Some(pid),
+            Err(e) => return closed(p, &e, false),
+        },
+        false => None,
+    };
 
     let keepalive_ms = u64::from(keepalive.get()) * 1000;
     let mut next_telemetry = p.now_ms();
     let mut last_sent = p.now_ms();
     let mut seq: u32 = 0;
     loop {
+        if p.stop_requested() {
+            let _ = client.disconnect(&DisconnectOptions::new()).await;
+            return End::Stopped;
+        }
         let now = p.now_ms();
         if now >= next_telemetry {
             seq = seq.wrapping_add(1);
@@ -197,13 +216,15 @@ where
             };
             let body = t.to_json();
             let topic = TopicReference::Name(telemetry_name.as_borrowed());
-            if let Err(e) = client
-                .publish(&PublicationOptions::new(topic), body.as_str().into())
-                .await
-            {
-                return closed(p, &e, false);
-            }
+            let options = PublicationOptions::new(topic).at_least_once();
             next_telemetry = now + s.telemetry_interval_ms.max(1000);
+            match client.publish(&options, body.as_str().into()).await {
+                Ok(_) => {}
+                // The last one's PUBACK is still outstanding (one in flight): this
+                // interval's telemetry is skipped rather than queued.
+                Err(MqttError::SendQuotaExceeded) => continue,
+                Err(e) => return closed(p, &e, false),
+            }
             last_sent = now;
             if p.emit(&Event::MqttPublished {
                 topic: Cow::Borrowed(&s.telemetry_topic),
@@ -232,10 +253,30 @@ where
         };
         let (flow, command) = match client.poll_body(header).await {
             Err(e) => return closed(p, &e, false),
-            Ok(MqttEvent::Suback(ack)) => (
-                p.emit(&Event::MqttSubscribed {
-                    topic: Cow::Borrowed(&s.command_topic),
+            Ok(MqttEvent::Suback(ack)) => {
+                let topic = match Some(ack.packet_identifier) == echo_sub {
+                    true => &s.telemetry_topic,
+                    false => &s.command_topic,
+                };
+                (
+                    p.emit(&Event::MqttSubscribed {
+                        topic: Cow::Borrowed(topic),
+                        reason: ack.reason_code.value(),
+                    }),
+                    None,
+                )
+            }
+            Ok(MqttEvent::PublishAcknowledged(ack)) => (
+                p.emit(&Event::MqttPuback {
+                    topic: Cow::Borrowed(&s.telemetry_topic),
                     reason: ack.reason_code.value(),
+                }),
+                None,
+            ),
+            Ok(MqttEvent::PublishRejected(rejected)) => (
+                p.emit(&Event::MqttPuback {
+                    topic: Cow::Borrowed(&s.telemetry_topic),
+                    reason: rejected.reason_code.value(),
                 }),
                 None,
             ),
@@ -247,13 +288,14 @@ where
                     TopicReference::Alias(_) => String::from("?"),
                 };
                 let bytes = publish.message.len() as u32;
-                let command = Command::parse(&publish.message);
+                // Only the command topic carries commands (the read-back is telemetry).
+                let command = (topic == s.command_topic).then(|| Command::parse(&publish.message));
                 (
                     p.emit(&Event::MqttMessage {
                         topic: Cow::Owned(topic),
                         bytes,
                     }),
-                    Some(command),
+                    command,
                 )
             }
             Ok(_) => (Flow::Continue, None),

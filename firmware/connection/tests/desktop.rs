@@ -16,6 +16,7 @@ struct Verdict {
     end: Option<End>,
     tls_failed: Option<(i32, u32)>,
     connack: Option<u8>,
+    puback: Option<u8>,
     reached: Vec<&'static str>,
 }
 
@@ -27,6 +28,7 @@ fn verdict(lines: &[String], end: Option<End>) -> Verdict {
         "mqtt.connack",
         "mqtt.subscribed",
         "mqtt.published",
+        "mqtt.puback",
     ] {
         if events.iter().any(|e| e.name() == name) {
             reached.push(name);
@@ -42,6 +44,10 @@ fn verdict(lines: &[String], end: Option<End>) -> Verdict {
             Event::MqttConnack { reason, .. } => Some(*reason),
             _ => None,
         }),
+        puback: events.iter().find_map(|e| match e {
+            Event::MqttPuback { reason, .. } => Some(*reason),
+            _ => None,
+        }),
         reached,
     }
 }
@@ -53,10 +59,10 @@ fn both(
     extra: &str,
     files: (&str, &str, &str),
     sni: &str,
-    stop_after_publish: bool,
+    stop_after_puback: bool,
 ) -> Verdict {
     let (_g, _pki, broker, device) = scenario(server_cert, extra, files);
-    let stop = |e: &Event<'_>| stop_after_publish && e.name() == "mqtt.published";
+    let stop = |e: &Event<'_>| stop_after_puback && e.name() == "mqtt.puback";
     let (board_lines, board_end) = attempt(&broker, &device, sni, "thingflash-both", stop);
     let (desk_lines, desk_end) = attempt_desktop(&broker, &device, sni, "thingflash-both", stop);
     let board = verdict(&board_lines, board_end);
@@ -75,8 +81,44 @@ fn both_stacks_connect_subscribe_and_publish() {
         let v = both("server.pem", "", ("ca.der", &cert, &k), "localhost", true);
         assert_eq!(v.end, Some(End::Stopped));
         assert_eq!(v.connack, Some(0));
-        assert_eq!(v.reached, ["tls.ok", "mqtt.connack", "mqtt.published"]);
+        // 0x00, or 0x10 (accepted, no subscribers) when the board's stop comes first.
+        assert!(v.puback.is_some_and(|r| r < 0x80), "{:?}", v.puback);
+        assert!(
+            v.reached.starts_with(&["tls.ok", "mqtt.connack"]),
+            "{:?}",
+            v.reached
+        );
+        assert!(
+            v.reached.ends_with(&["mqtt.published", "mqtt.puback"]),
+            "{:?}",
+            v.reached
+        );
     }
+}
+
+/// mosquitto's ACL file lets this client read its telemetry topic but not publish to it:
+/// the QoS 1 telemetry gets PUBACK 0x87 (not authorized), as an AWS policy without
+/// `iot:Publish` answers an MQTT 5 client.
+#[test]
+fn both_stacks_hear_a_refused_publish_as_puback_0x87() {
+    let dir = tempfile::tempdir().unwrap();
+    let acl = dir.path().join("acl");
+    std::fs::write(
+        &acl,
+        "topic readwrite thingflash/thingflash-both/cmd\ntopic read thingflash/thingflash-both/telemetry\n",
+    )
+    .unwrap();
+    let extra = format!("acl_file {}", acl.display());
+    let v = both(
+        "server.pem",
+        &extra,
+        ("ca.der", "rsa.der", "rsa-key.der"),
+        "localhost",
+        true,
+    );
+    assert_eq!(v.end, Some(End::Stopped));
+    assert_eq!(v.connack, Some(0));
+    assert_eq!(v.puback, Some(0x87));
 }
 
 #[test]

@@ -66,6 +66,13 @@ fn connects_publishes_and_answers(key: &str) {
         Event::MqttSubscribed { reason: 0, topic } if topic == &cmd_topic)));
     assert!(events.iter().any(|e| matches!(e,
         Event::MqttMessage { topic, bytes: 4 } if topic == &cmd_topic)));
+    // Telemetry goes at QoS 1: the broker's PUBACK is reported with its reason.
+    let telemetry_topic = format!("thingflash/{client_id}/telemetry");
+    assert!(
+        events.iter().any(|e| matches!(e,
+        Event::MqttPuback { reason: 0, topic } if topic == &telemetry_topic)),
+        "{lines:#?}"
+    );
 
     // The broker delivered telemetry, the command and the answer to another client.
     let out = sub.wait_with_output().unwrap();

@@ -24,6 +24,10 @@
 //! let line = r#"[tf1] tls.failed code=-0x2700 verify=0x00000008 detail="X509 - Certificate verification failed""#;
 //! assert!(matches!(Event::parse(line)?, Event::TlsFailed { code: -0x2700, verify: 0x08, .. }));
 //!
+//! // A QoS 1 PUBLISH the broker refused (0x87 not authorized).
+//! let line = "[tf1] mqtt.puback topic=thingflash/bench-1/telemetry reason=0x87";
+//! assert!(matches!(Event::parse(line)?, Event::MqttPuback { reason: 0x87, .. }));
+//!
 //! let line = "[tf1] mqtt.closed phase=before_connack";
 //! assert!(matches!(Event::parse(line)?, Event::MqttClosed { reason: None, before_connack: true }));
 //!
@@ -391,6 +395,13 @@ pub enum Event<'a> {
         /// Payload bytes.
         bytes: u32,
     },
+    /// `mqtt.puback`: the broker answered a QoS 1 PUBLISH (telemetry).
+    MqttPuback {
+        /// Topic the message was published to.
+        topic: Cow<'a, str>,
+        /// PUBACK reason code (0x00 accepted, 0x10 no subscribers, 0x80 and up refused).
+        reason: u8,
+    },
     /// `mqtt.message`: a message arrived.
     MqttMessage {
         /// Topic.
@@ -664,6 +675,7 @@ impl Event<'_> {
             Event::MqttConnack { .. } => "mqtt.connack",
             Event::MqttSubscribed { .. } => "mqtt.subscribed",
             Event::MqttPublished { .. } => "mqtt.published",
+            Event::MqttPuback { .. } => "mqtt.puback",
             Event::MqttMessage { .. } => "mqtt.message",
             Event::MqttClosed { .. } => "mqtt.closed",
             Event::Mem { .. } => "mem",
@@ -689,6 +701,7 @@ impl Event<'_> {
             | Event::MqttConnack { .. }
             | Event::MqttSubscribed { .. }
             | Event::MqttPublished { .. }
+            | Event::MqttPuback { .. }
             | Event::MqttMessage { .. }
             | Event::MqttClosed { .. } => Stage::Mqtt,
             Event::Mem { at, .. } => *at,
@@ -849,6 +862,13 @@ impl Event<'_> {
                 Event::MqttPublished {
                     topic: f.s("topic")?,
                     bytes: f.n("bytes")?,
+                }
+            }
+            "mqtt.puback" => {
+                f.event = "mqtt.puback";
+                Event::MqttPuback {
+                    topic: f.s("topic")?,
+                    reason: f.hex_u8("reason")?,
                 }
             }
             "mqtt.message" => {
@@ -1020,6 +1040,10 @@ impl Event<'_> {
             Event::MqttMessage { topic, bytes } => Event::MqttMessage {
                 topic: o(topic),
                 bytes,
+            },
+            Event::MqttPuback { topic, reason } => Event::MqttPuback {
+                topic: o(topic),
+                reason,
             },
             Event::MqttClosed {
                 reason,
@@ -1246,7 +1270,7 @@ impl fmt::Display for Event<'_> {
                     .n("session", u8::from(*session_present))?
                     .n("ms", ms)?;
             }
-            Event::MqttSubscribed { topic, reason } => {
+            Event::MqttSubscribed { topic, reason } | Event::MqttPuback { topic, reason } => {
                 o.s("topic", topic)?.hex8("reason", *reason)?;
             }
             Event::MqttPublished { topic, bytes } | Event::MqttMessage { topic, bytes } => {

@@ -133,6 +133,10 @@ fn event() -> impl Strategy<Value = Event<'static>> {
             topic: cow(t),
             bytes
         }),
+        (text(), any::<u8>()).prop_map(|(t, reason)| Event::MqttPuback {
+            topic: cow(t),
+            reason
+        }),
         (text(), any::<u32>()).prop_map(|(t, bytes)| Event::MqttMessage {
             topic: cow(t),
             bytes
