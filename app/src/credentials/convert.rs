@@ -250,6 +250,9 @@ pub fn write_file(
     } else {
         path.to_path_buf()
     };
+    // Windows has no mode bits: a new file gets the user profile's ACL.
+    #[cfg(not(unix))]
+    let _ = secret;
     let mut options = OpenOptions::new();
     options
         .write(true)

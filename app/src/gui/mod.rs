@@ -36,14 +36,55 @@ pub const DEFAULT_SIZE: [f32; 2] = [1100.0, 720.0];
 const ACTION_BAR: f32 = 150.0;
 
 /// Open the window, with `files` already loaded, and run until it is closed.
+///
+/// The renderer is wgpu with the system's first choice (DX12 on Windows, Vulkan on Linux).
+/// Where that device cannot be made (VMs and Wine without a usable DX12 device: "Parent
+/// device is lost"), the window opens again on OpenGL rather than not at all. Under Wine
+/// it starts on OpenGL: Wine's DX12 (vkd3d) can abort the process while adapters are
+/// listed, before an error could be returned. A backend chosen with `WGPU_BACKEND` is
+/// respected and not second-guessed.
 pub fn run(files: Vec<std::path::PathBuf>) -> eframe::Result {
+    let chosen = std::env::var_os("WGPU_BACKEND").is_some();
+    let first_choice = (!chosen && under_wine()).then_some(eframe::wgpu::Backends::GL);
+    let first = open(files.clone(), first_choice);
+    match first {
+        Err(eframe::Error::Wgpu(e)) if !chosen && first_choice.is_none() => {
+            eprintln!("thingflash: the graphics device did not start ({e}); trying OpenGL");
+            open(files, Some(eframe::wgpu::Backends::GL))
+        }
+        other => other,
+    }
+}
+
+/// Whether this is Wine rather than Windows: Wine's ntdll exports `wine_get_version`.
+#[cfg(windows)]
+#[allow(unsafe_code)] // Win32 FFI: two lookups with constant NUL-terminated names.
+fn under_wine() -> bool {
+    use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+    // SAFETY: both names are NUL-terminated constants; ntdll is mapped in every process
+    // and a null module handle is checked before use.
+    unsafe {
+        let ntdll = GetModuleHandleA(c"ntdll.dll".as_ptr().cast());
+        !ntdll.is_null() && GetProcAddress(ntdll, c"wine_get_version".as_ptr().cast()).is_some()
+    }
+}
+
+#[cfg(not(windows))]
+fn under_wine() -> bool {
+    false
+}
+
+fn open(
+    files: Vec<std::path::PathBuf>,
+    backends: Option<eframe::wgpu::Backends>,
+) -> eframe::Result {
     let mut viewport = egui::ViewportBuilder::default();
     if let Ok(icon) =
         eframe::icon_data::from_png_bytes(include_bytes!("../../../assets/icons/thingflash.png"))
     {
         viewport = viewport.with_icon(icon);
     }
-    let options = eframe::NativeOptions {
+    let mut options = eframe::NativeOptions {
         viewport: viewport
             .with_title("thingflash")
             .with_app_id("thingflash")
@@ -52,6 +93,12 @@ pub fn run(files: Vec<std::path::PathBuf>) -> eframe::Result {
             .with_drag_and_drop(true),
         ..Default::default()
     };
+    if let (Some(backends), eframe::egui_wgpu::WgpuSetup::CreateNew(setup)) =
+        (backends, &mut options.wgpu_options.wgpu_setup)
+    {
+        // In place: a rebuilt configuration would change the surface settings too.
+        setup.instance_descriptor.backends = backends;
+    }
     eframe::run_native(
         "thingflash",
         options,
