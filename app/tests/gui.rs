@@ -822,6 +822,42 @@ fn the_esp8266_board_step_and_flash_fit_at_1366x768_and_the_default_size() {
 }
 
 #[test]
+fn a_bridge_without_a_port_names_its_driver_in_the_board_step() {
+    use thingflash::ports::{Scan, UsbDevice, unserved};
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
+    // What Windows reports for a CP2102 board with no driver: the device, no Ports node.
+    let devices = [UsbDevice {
+        usb: (0x10c4, 0xea60),
+        has_port: false,
+    }];
+    let mut h = Harness::builder()
+        .with_size(thingflash::gui::DEFAULT_SIZE)
+        .build_eframe(|cc| {
+            let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), Settings::default());
+            app.freeze_scan(Scan {
+                ports: Vec::new(),
+                unserved: unserved(&devices, true),
+            });
+            app
+        });
+    h.run_steps(3);
+    drop_files(
+        &mut h,
+        &[
+            data.join("device-certificate.pem.crt"),
+            data.join("device-private.pem.key"),
+        ],
+    );
+    h.get_by_label_contains("Silicon Labs CP210x (10c4:ea60) is plugged in but has no serial port");
+    h.get_by_label_contains("CP210x USB to UART Bridge VCP");
+    // The generic "no serial port found" would contradict it.
+    assert!(
+        h.query_by_label_contains("no serial port found").is_none(),
+        "the generic hint is shown beside the driver hint"
+    );
+}
+
+#[test]
 fn test_connection_runs_every_stage_against_mosquitto_and_shows_them() {
     use common::broker::{Broker, Pki};
     let pki = Pki::new();

@@ -747,13 +747,11 @@ pub fn run(command: Command) -> ExitCode {
         Command::Partitions(args) => own::partitions(&args, &mut out),
         Command::Image(args) => own::image(&args, &mut out),
         Command::Ports { json } => {
-            let ports = crate::ports::list();
+            let scan = crate::ports::scan();
             let text = if json {
-                serde_json::to_string_pretty(&ports).unwrap_or_default() + "\n"
-            } else if ports.is_empty() {
-                format!("{}\n", crate::ports::NO_PORT_HINT)
+                serde_json::to_string_pretty(&scan.ports).unwrap_or_default() + "\n"
             } else {
-                ports.iter().map(|p| p.label() + "\n").collect()
+                scan.text()
             };
             let _ = out.write_all(text.as_bytes());
             ExitCode::SUCCESS

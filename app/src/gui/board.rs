@@ -35,7 +35,15 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             .response
             .labelled_by(label.id);
     });
-    if app.ports.is_empty() {
+    // A bridge without a port says which driver to install; the generic hint only when
+    // nothing at all is seen.
+    for u in &app.unserved {
+        ui.add(
+            egui::Label::new(egui::RichText::new(u.to_string()).color(ui.visuals().warn_fg_color))
+                .wrap(),
+        );
+    }
+    if app.ports.is_empty() && app.unserved.is_empty() {
         ui.weak(ports::NO_PORT_HINT);
     }
     ui.horizontal(|ui| {

@@ -215,7 +215,9 @@ pub struct ThingflashApp {
     pub(super) wifi_password: Zeroizing<String>,
     pub(super) show_password: bool,
     pub(super) ports: Vec<PortInfo>,
-    pub(super) ports_rx: Receiver<Vec<PortInfo>>,
+    /// Boards' USB bridges the OS sees without a port (a missing driver).
+    pub(super) unserved: Vec<ports::Unserved>,
+    pub(super) ports_rx: Receiver<ports::Scan>,
     pub(super) ports_stop: Arc<AtomicBool>,
     pub(super) monitor: Option<(MonitorHandle, Receiver<MonitorMsg>)>,
     pub(super) monitor_state: String,
@@ -293,7 +295,7 @@ impl ThingflashApp {
             .spawn(move || {
                 let mut last = None;
                 while !stop.load(Ordering::Relaxed) {
-                    let now = ports::list();
+                    let now = ports::scan();
                     if last.as_ref() != Some(&now) {
                         if ports_tx.send(now.clone()).is_err() {
                             return;
@@ -314,6 +316,7 @@ impl ThingflashApp {
             wifi_password: Zeroizing::new(String::new()),
             show_password: false,
             ports: Vec::new(),
+            unserved: Vec::new(),
             ports_rx,
             ports_stop,
             monitor: None,
@@ -337,9 +340,18 @@ impl ThingflashApp {
     /// Stop watching for boards and show `ports` instead (screenshots and tests, where the
     /// machine's own ports would make the picture differ from machine to machine).
     pub fn freeze_ports(&mut self, ports: Vec<PortInfo>) {
+        self.freeze_scan(ports::Scan {
+            ports,
+            unserved: Vec::new(),
+        });
+    }
+
+    /// [`Self::freeze_ports`] with bridges that have no port, too.
+    pub fn freeze_scan(&mut self, scan: ports::Scan) {
         self.ports_stop.store(true, Ordering::Relaxed);
         while self.ports_rx.try_recv().is_ok() {}
-        self.ports = ports;
+        self.ports = scan.ports;
+        self.unserved = scan.unserved;
     }
 
     /// Add files by path (drop or file dialog) and re-check the set.
@@ -1152,9 +1164,10 @@ impl ThingflashApp {
                 Err(e) => self.notice = Some(e),
             }
         }
-        while let Ok(p) = self.ports_rx.try_recv() {
+        while let Ok(scan) = self.ports_rx.try_recv() {
             if !self.ports_stop.load(Ordering::Relaxed) {
-                self.ports = p;
+                self.ports = scan.ports;
+                self.unserved = scan.unserved;
             }
         }
         if let Some((_, rx)) = &self.monitor {
