@@ -14,6 +14,7 @@ use egui_kittest::Node;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use thingflash::gui::{Settings, ThingflashApp};
 use thingflash::monitor::{Light, Step};
+use thingflash::ports::Scan;
 
 #[derive(Debug)]
 struct Dropped(PathBuf);
@@ -776,27 +777,34 @@ fn esp8266_classic_guide_flashes_the_mock_with_its_layout_and_sketch() {
     }
 }
 
+/// A window of `size` showing `scan` as the machine's ports, with the window's
+/// certificate and key dropped in: the board step open.
+fn with_credentials(size: [f32; 2], scan: Scan) -> Harness<'static, ThingflashApp> {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
+    let mut h = Harness::builder().with_size(size).build_eframe(move |cc| {
+        let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), Settings::default());
+        app.freeze_scan(scan);
+        app
+    });
+    h.run_steps(3);
+    drop_files(
+        &mut h,
+        &[
+            data.join("device-certificate.pem.crt"),
+            data.join("device-private.pem.key"),
+        ],
+    );
+    h
+}
+
 #[test]
 fn the_esp8266_board_step_and_flash_fit_at_1366x768_and_the_default_size() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
     for size in [[1366.0, 768.0], thingflash::gui::DEFAULT_SIZE] {
         let viewport = eframe::egui::Rect::from_min_size(
             eframe::egui::Pos2::ZERO,
             eframe::egui::vec2(size[0], size[1]),
         );
-        let mut h = Harness::builder().with_size(size).build_eframe(|cc| {
-            let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), Settings::default());
-            app.freeze_ports(Vec::new());
-            app
-        });
-        h.run_steps(3);
-        drop_files(
-            &mut h,
-            &[
-                data.join("device-certificate.pem.crt"),
-                data.join("device-private.pem.key"),
-            ],
-        );
+        let mut h = with_credentials(size, Scan::default());
         choose_target(
             &mut h,
             "ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)",
@@ -823,31 +831,17 @@ fn the_esp8266_board_step_and_flash_fit_at_1366x768_and_the_default_size() {
 
 #[test]
 fn a_bridge_without_a_port_names_its_driver_in_the_board_step() {
-    use thingflash::ports::{Scan, UsbDevice, unserved};
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
+    use thingflash::ports::{UsbDevice, unserved};
     // What Windows reports for a CP2102 board with no driver: the device, no Ports node.
     let devices = [UsbDevice {
         usb: (0x10c4, 0xea60),
         has_port: false,
     }];
-    let mut h = Harness::builder()
-        .with_size(thingflash::gui::DEFAULT_SIZE)
-        .build_eframe(|cc| {
-            let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), Settings::default());
-            app.freeze_scan(Scan {
-                ports: Vec::new(),
-                unserved: unserved(&devices, true),
-            });
-            app
-        });
-    h.run_steps(3);
-    drop_files(
-        &mut h,
-        &[
-            data.join("device-certificate.pem.crt"),
-            data.join("device-private.pem.key"),
-        ],
-    );
+    let scan = Scan {
+        ports: Vec::new(),
+        unserved: unserved(&devices, true),
+    };
+    let h = with_credentials(thingflash::gui::DEFAULT_SIZE, scan);
     h.get_by_label_contains("Silicon Labs CP210x (10c4:ea60) is plugged in but has no serial port");
     h.get_by_label_contains("CP210x USB to UART Bridge VCP");
     // The generic "no serial port found" would contradict it.
