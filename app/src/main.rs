@@ -49,7 +49,7 @@ mod console {
     /// to a file or pipe already has valid handles and is left alone; from Explorer there
     /// is no parent console and the call fails harmlessly. Rust's std asks for the standard
     /// handles on each write, so it picks up the attached console.
-    #[allow(unsafe_code)] // Win32 FFI, the app's only unsafe: two calls, no pointers.
+    #[allow(unsafe_code)] // Win32 FFI: two calls, no pointers.
     pub fn attach_to_parent() {
         // SAFETY: plain Win32 calls with constant arguments; no memory is passed.
         unsafe {
