@@ -367,15 +367,34 @@ fn monitor_cli_prints_decoded_lines_and_exits_cleanly_on_ctrl_c() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
+    // Wait on what the monitor prints, not on the clock: a loaded CI machine can take longer
+    // than any fixed sleep to open the port (CI run of stop 24 sent the line before it did).
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (line_tx, line_rx) = mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut s).unwrap();
-        s
+        let mut all = String::new();
+        for line in std::io::BufRead::lines(stdout) {
+            let line = line.unwrap();
+            all.push_str(&line);
+            all.push('\n');
+            let _ = line_tx.send(line);
+        }
+        all
     });
-    std::thread::sleep(Duration::from_millis(700));
+    let wait_line = |what: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match line_rx.recv_timeout(left) {
+                Ok(line) if line.contains(what) => return,
+                Ok(_) => {}
+                Err(e) => panic!("no line with {what:?} from the monitor: {e}"),
+            }
+        }
+    };
+    wait_line("-- connected to");
     board.send(b"[tf1] mqtt.connack reason=0x87 session=0 ms=3\n");
-    std::thread::sleep(Duration::from_millis(500));
+    wait_line("Not authorized");
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),
         nix::sys::signal::Signal::SIGINT,

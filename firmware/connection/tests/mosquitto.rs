@@ -21,7 +21,6 @@ fn connects_publishes_and_answers(key: &str) {
     let (_g, pki, broker, device) = scenario("server.pem", "", ("ca.der", &cert, &key_der));
     let client_id = format!("thingflash-{key}");
     let sub = broker.subscribe(&pki, &format!("thingflash/{client_id}/#"), 3);
-    std::thread::sleep(Duration::from_millis(300));
 
     // Send a command once the device has subscribed; stop after its answer.
     let cmd_topic = format!("thingflash/{client_id}/cmd");

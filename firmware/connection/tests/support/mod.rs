@@ -348,14 +348,31 @@ impl Broker {
     }
 
     /// mosquitto_sub for `count` messages on `topic`, in the background.
+    /// A mosquitto_sub for `count` messages, returned once the broker has acknowledged its
+    /// subscription (its `-d` output says so), so nothing the test publishes next is missed
+    /// however slowly its TLS handshake runs on a loaded machine.
     pub fn subscribe(&self, pki: &Pki, topic: &str, count: usize) -> Child {
-        Command::new(peer("mosquitto_sub"))
+        let mut child = Command::new(peer("mosquitto_sub"))
             .args(self.client_args(pki, "tester-sub", topic))
-            .args(["-C", &count.to_string(), "-W", "20"])
+            .args(["-d", "-C", &count.to_string(), "-W", "20"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap()
+            .unwrap();
+        let stdout = child.stdout.as_mut().unwrap();
+        let mut seen = Vec::new();
+        // Byte by byte: a buffered reader would keep what follows from the caller.
+        let mut byte = [0u8; 1];
+        while !String::from_utf8_lossy(&seen).contains("received SUBACK") {
+            let n = std::io::Read::read(stdout, &mut byte).unwrap();
+            assert!(
+                n == 1,
+                "mosquitto_sub ended before subscribing: {}",
+                String::from_utf8_lossy(&seen)
+            );
+            seen.push(byte[0]);
+        }
+        child
     }
 }
 
