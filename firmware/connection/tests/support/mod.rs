@@ -347,12 +347,14 @@ impl Broker {
         run(pki.dir.path(), "mosquitto_pub", &args);
     }
 
-    /// mosquitto_sub for `count` messages on `topic`, in the background.
     /// A mosquitto_sub for `count` messages, returned once the broker has acknowledged its
     /// subscription (its `-d` output says so), so nothing the test publishes next is missed
-    /// however slowly its TLS handshake runs on a loaded machine.
+    /// however slowly its TLS handshake runs on a loaded machine. Line-buffered through
+    /// coreutils' stdbuf: into a pipe, its stdio would hold every line until it exits.
     pub fn subscribe(&self, pki: &Pki, topic: &str, count: usize) -> Child {
-        let mut child = Command::new(peer("mosquitto_sub"))
+        let mut child = Command::new("stdbuf")
+            .arg("-oL")
+            .arg(peer("mosquitto_sub"))
             .args(self.client_args(pki, "tester-sub", topic))
             .args(["-d", "-C", &count.to_string(), "-W", "20"])
             .stdout(Stdio::piped())
