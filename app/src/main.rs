@@ -40,24 +40,31 @@ fn open_window(_files: Vec<std::path::PathBuf>) -> ExitCode {
 #[cfg(windows)]
 mod console {
     use windows_sys::Win32::System::Console::{
-        ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_ERROR_HANDLE, STD_OUTPUT_HANDLE,
+        ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_ERROR_HANDLE, STD_INPUT_HANDLE,
+        STD_OUTPUT_HANDLE, SetStdHandle,
     };
 
     /// A GUI-subsystem program starts with no console. When it was started from one (cmd,
-    /// PowerShell) and its output is not redirected, attach to that console so `--help`,
-    /// `check` and the other subcommands print where the user typed them. Output redirected
-    /// to a file or pipe already has valid handles and is left alone; from Explorer there
-    /// is no parent console and the call fails harmlessly. Rust's std asks for the standard
-    /// handles on each write, so it picks up the attached console.
-    #[allow(unsafe_code)] // Win32 FFI: two calls, no pointers.
+    /// PowerShell), attach to that console: `check` and the other subcommands print where
+    /// the user typed them, and Ctrl-C there reaches `monitor` and `connect --stay` (a
+    /// program with no console never gets it, so with its output redirected it could only be
+    /// killed). Handles already redirected to a file or pipe are put back after attaching, so
+    /// the output still goes there. From Explorer there is no parent console and the call
+    /// fails harmlessly. Rust's std asks for the standard handles on each write.
+    #[allow(unsafe_code)] // Win32 FFI: handle values only, no pointers.
     pub fn attach_to_parent() {
-        // SAFETY: plain Win32 calls with constant arguments; no memory is passed.
+        let kinds = [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE];
+        // SAFETY: plain Win32 calls on the process's own standard handles; no memory is passed.
         unsafe {
-            let unset = |h: isize| h == 0 || h == -1;
-            if unset(GetStdHandle(STD_OUTPUT_HANDLE) as isize)
-                && unset(GetStdHandle(STD_ERROR_HANDLE) as isize)
-            {
-                AttachConsole(ATTACH_PARENT_PROCESS);
+            let before = kinds.map(|k| GetStdHandle(k));
+            if AttachConsole(ATTACH_PARENT_PROCESS) == 0 {
+                return;
+            }
+            for (kind, handle) in kinds.into_iter().zip(before) {
+                let set = !handle.is_null() && handle as isize != -1;
+                if set {
+                    SetStdHandle(kind, handle);
+                }
             }
         }
     }
