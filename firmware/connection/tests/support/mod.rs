@@ -365,7 +365,7 @@ impl Broker {
         let mut seen = Vec::new();
         // Byte by byte: a buffered reader would keep what follows from the caller.
         let mut byte = [0u8; 1];
-        while !String::from_utf8_lossy(&seen).contains("received SUBACK") {
+        while !seen.ends_with(b"received SUBACK") {
             let n = std::io::Read::read(stdout, &mut byte).unwrap();
             assert!(
                 n == 1,
