@@ -6,7 +6,7 @@
 //! Run: `PATH=.venv/bin:$PATH:/usr/sbin cargo bench -p thingflash --bench connect`
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/all/common/mod.rs"]
 mod common;
 
 use std::process::Command;
@@ -30,7 +30,7 @@ fn main() {
         .flat_map(|n| thingflash::credentials::read_path(&pki.path(n)).unwrap())
         .collect();
     let a = thingflash::credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
-    let creds = thingflash::bundle::Credentials::from_analysis(&a).unwrap();
+    let creds = thingflash::credentials::CredentialSet::from_analysis(&a).unwrap();
     let req = probe::Request {
         host: "localhost".into(),
         port: broker.port,

@@ -9,7 +9,7 @@
 //! Run: `PATH=.venv/bin:$PATH cargo bench -p thingflash --bench esp8266` (peers on PATH).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/all/common/mod.rs"]
 mod common;
 
 use std::process::Command;
@@ -18,11 +18,12 @@ use std::time::{Duration, Instant};
 use common::own::{creds, noise, settle};
 use common::rom8266::{FakeRom, pattern};
 use common::{Cable, Fixtures, Mock, peer, run};
+use thingflash::credentials::CredentialSet;
 use thingflash::esp8266::{Region, layout};
 use thingflash::flash::{self, After, Before, Event, FlashOptions};
 use thingflash::fs::{self, FsKind};
 use thingflash::own;
-use thingflash::target::{CredentialSet, NamePreset, Target};
+use thingflash::target::{NamePreset, Target};
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)

@@ -11,7 +11,7 @@
 //! Run: `PATH=.venv/bin:$PATH cargo bench -p thingflash --bench flash` (peers on PATH).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/all/common/mod.rs"]
 mod common;
 
 use common::{Cable, Mock};
@@ -22,7 +22,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use thingflash::bundle::{self, Chip, Credentials, FlashSize};
+use thingflash::bundle::{self, FlashSize};
+use thingflash::chip::Chip;
+use thingflash::credentials::CredentialSet as Credentials;
 use thingflash::flash::{self, After, Before, Event, FlashOptions};
 use thingflash_protocol::config::DeviceConfig;
 use zeroize::Zeroizing;
@@ -99,7 +101,7 @@ fn main() {
     };
 
     // 1. Bundle build.
-    for chip in Chip::ALL {
+    for chip in Chip::thingflash_chips() {
         let mut samples = Vec::new();
         for _ in 0..20 {
             let t = Instant::now();

@@ -10,18 +10,19 @@
 //! Run: `PATH=.venv/bin:$PATH cargo bench -p thingflash --bench own` (peers on PATH).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/all/common/mod.rs"]
 mod common;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Cable, Fixtures, Mock, peer, run};
+use thingflash::credentials::CredentialSet;
 use thingflash::flash::{self, After, Before, Event, FlashOptions};
 use thingflash::fs::{self, FsKind, Params};
 use thingflash::own;
 use thingflash::partitions::Partition;
-use thingflash::target::{CredentialSet, NamePreset, Target};
+use thingflash::target::{NamePreset, Target};
 
 const FS_AT: u32 = 0x29_0000;
 const FS_SIZE: u32 = 0x16_0000;

@@ -15,7 +15,8 @@ use thingflash_protocol::credentials as device_credentials;
 use thingflash_protocol::tlv;
 use zeroize::Zeroizing;
 
-use crate::credentials::Analysis;
+use crate::chip::Chip;
+use crate::credentials::CredentialSet;
 
 /// thingflash's partition table. The app partition is larger than ESP-IDF's stock 1 MB
 /// factory partition because WiFi + TLS + MQTT firmware is about 1 MB already; the
@@ -44,77 +45,6 @@ pub const APP_OFFSET: u32 = 0x10000;
 pub const APP_PARTITION_SIZE: u32 = 0x1F_0000;
 /// The first byte after the last partition: the smallest flash the plan fits.
 pub const FLASH_END: u32 = APP_OFFSET + APP_PARTITION_SIZE;
-
-/// The chips the included firmware runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Chip {
-    /// ESP32-C3 (RISC-V, WiFi 4, BLE 5).
-    Esp32c3,
-    /// ESP32-C6 (RISC-V, WiFi 6, BLE 5, 802.15.4).
-    Esp32c6,
-}
-
-impl Chip {
-    /// Every supported chip.
-    pub const ALL: [Chip; 2] = [Chip::Esp32c3, Chip::Esp32c6];
-
-    /// The name esptool and espflash use.
-    pub fn name(self) -> &'static str {
-        match self {
-            Chip::Esp32c3 => "esp32c3",
-            Chip::Esp32c6 => "esp32c6",
-        }
-    }
-
-    /// The chip as espflash knows it.
-    pub fn espflash(self) -> espflash::target::Chip {
-        match self {
-            Chip::Esp32c3 => espflash::target::Chip::Esp32c3,
-            Chip::Esp32c6 => espflash::target::Chip::Esp32c6,
-        }
-    }
-
-    /// The chip espflash detected, when the firmware supports it.
-    pub fn from_espflash(chip: espflash::target::Chip) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.espflash() == chip)
-    }
-
-    /// What the firmware reports as `elf=` in its boot event: the first 16 hex digits of
-    /// the SHA-256 of its ELF (espflash writes that digest into the app descriptor).
-    pub fn firmware_elf_id(self) -> &'static str {
-        use sha2::Digest as _;
-        static IDS: [std::sync::OnceLock<String>; 2] =
-            [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
-        let i = Self::ALL.iter().position(|c| *c == self).unwrap_or(0);
-        IDS[i].get_or_init(|| {
-            sha2::Sha256::digest(self.firmware_elf())[..8]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        })
-    }
-
-    /// The included firmware ELF for this chip (built by `scripts/build-firmware`).
-    pub fn firmware_elf(self) -> &'static [u8] {
-        match self {
-            Chip::Esp32c3 => FIRMWARE_ESP32C3,
-            Chip::Esp32c6 => FIRMWARE_ESP32C6,
-        }
-    }
-}
-
-impl std::fmt::Display for Chip {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Chip::Esp32c3 => "ESP32-C3",
-            Chip::Esp32c6 => "ESP32-C6",
-        })
-    }
-}
-
-static FIRMWARE_ESP32C3: &[u8] = include_bytes!("../../assets/firmware/thingflash-esp32c3.elf");
-static FIRMWARE_ESP32C6: &[u8] = include_bytes!("../../assets/firmware/thingflash-esp32c6.elf");
 
 /// Flash chip sizes the plan can be written into (the header of the bootloader says which).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -172,9 +102,23 @@ impl FlashSize {
 /// Why a plan cannot be made. Each message says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
-    /// The credentials have blocking findings.
-    #[error("the credentials are not ready to flash: {}", .0.join("; "))]
-    NotReady(Vec<String>),
+    /// thingflash's firmware is not built for this chip.
+    #[error(
+        "thingflash's firmware does not run on the {chip}: it is built for {}. Flash an ESP32-C3 or ESP32-C6 board, or choose a target for your own firmware",
+        crate::chip::Chip::thingflash_chips().map(|c| c.label()).collect::<Vec<_>>().join(" and ")
+    )]
+    NoFirmware {
+        /// The chip.
+        chip: Chip,
+    },
+    /// The target keeps the board's firmware: there is no whole-flash image to make.
+    #[error(
+        "the target {target} keeps the board's own firmware, so there is no whole-flash image: use `thingflash image` for its credentials partition or files"
+    )]
+    NotWholeFlash {
+        /// The target's name.
+        target: &'static str,
+    },
     /// The credentials partition could not be built.
     #[error("cannot build the credentials partition: {0}")]
     Partition(#[from] device_credentials::CredentialsError),
@@ -190,68 +134,20 @@ pub enum BundleError {
     },
 }
 
-/// The credentials the board needs, as DER, from a checked [`Analysis`].
-pub struct Credentials {
-    /// Root CAs that verify the server.
-    pub root_cas: Vec<Vec<u8>>,
-    /// The device certificate.
-    pub device_cert: Vec<u8>,
-    /// The private key (PKCS#8). Wiped on drop.
-    pub private_key: Zeroizing<Vec<u8>>,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Credentials({} root CA(s), device cert {} B, key <redacted>)",
-            self.root_cas.len(),
-            self.device_cert.len()
-        )
-    }
-}
-
-impl Credentials {
-    /// Take the credentials out of an analysis that has nothing blocking.
-    pub fn from_analysis(a: &Analysis) -> Result<Self, BundleError> {
-        let mut reasons = a.blocking_reasons();
-        let cert = a.device_cert();
-        let key = a.private_key();
-        if reasons.is_empty() && (cert.is_none() || key.is_none()) {
-            reasons.push("a device certificate and its private key are both needed".into());
-        }
-        match (cert, key) {
-            (Some(cert), Some(key)) if reasons.is_empty() => Ok(Credentials {
-                root_cas: a.root_ca_ders(),
-                device_cert: cert.der.clone(),
-                private_key: key.pkcs8_der.clone(),
-            }),
-            _ => Err(BundleError::NotReady(reasons)),
-        }
-    }
-
-    /// The credentials partition for these credentials and settings, checked by the same
-    /// reader the firmware uses.
-    pub fn partition(&self, config: &DeviceConfig) -> Result<Zeroizing<Vec<u8>>, BundleError> {
-        let cas: Vec<&[u8]> = self.root_cas.iter().map(Vec::as_slice).collect();
-        Ok(device_credentials::write(
-            &cas,
-            &self.device_cert,
-            &self.private_key,
-            config,
-            CREDENTIALS_SIZE as usize,
-        )?)
-    }
-}
-
-/// The MQTT client id to suggest: the device certificate's CN, unless it is AWS's generic
-/// "AWS IoT Certificate" (then the user must give the thing name).
-pub fn default_client_id(a: &Analysis) -> Option<String> {
-    let cn = &a.device_cert()?.subject_cn;
-    let usable = !cn.is_empty()
-        && cn != "AWS IoT Certificate"
-        && thingflash_protocol::config::validate_client_id(cn).is_ok();
-    usable.then(|| cn.clone())
+/// The credentials partition for these credentials and settings, checked by the same
+/// reader the firmware uses.
+pub fn credentials_partition(
+    creds: &CredentialSet,
+    config: &DeviceConfig,
+) -> Result<Zeroizing<Vec<u8>>, BundleError> {
+    let cas: Vec<&[u8]> = creds.root_ca_ders.iter().map(Vec::as_slice).collect();
+    Ok(device_credentials::write(
+        &cas,
+        &creds.cert_der,
+        &creds.key_pkcs8_der,
+        config,
+        CREDENTIALS_SIZE as usize,
+    )?)
 }
 
 /// One piece of the plan, written at `addr`.
@@ -374,7 +270,7 @@ pub struct Request<'a> {
     /// Flash size for the bootloader header.
     pub flash_size: FlashSize,
     /// The board's credentials.
-    pub credentials: &'a Credentials,
+    pub credentials: &'a CredentialSet,
     /// The settings.
     pub config: &'a DeviceConfig,
     /// Firmware ELF; `None` uses the included one for the chip.
@@ -383,7 +279,7 @@ pub struct Request<'a> {
 
 /// Build the plan.
 pub fn plan(req: &Request<'_>) -> Result<Plan, BundleError> {
-    let credentials = req.credentials.partition(req.config)?;
+    let credentials = credentials_partition(req.credentials, req.config)?;
     let mut segments = firmware_segments(req.chip, req.flash_size, req.firmware_elf)?;
     segments.push(Segment {
         name: CREDENTIALS_SEGMENT,
@@ -404,7 +300,11 @@ pub fn firmware_segments(
     flash_size: FlashSize,
     elf: Option<&[u8]>,
 ) -> Result<Vec<Segment>, BundleError> {
-    let elf = elf.unwrap_or_else(|| chip.firmware_elf());
+    let elf = match elf {
+        Some(e) => e,
+        None => crate::firmware::elf(chip).ok_or(BundleError::NoFirmware { chip })?,
+    };
+    let espflash_chip = chip.espflash().ok_or(BundleError::NoFirmware { chip })?;
     let fail = |reason: String| BundleError::Firmware { chip, reason };
     // espflash reads the table from a file; ours is a constant (tested to parse), so this
     // is the only input from outside: the ELF, which can be the user's.
@@ -416,7 +316,7 @@ pub fn firmware_segments(
         FlashSettings::new(None, Some(flash_size.espflash()), None),
         0,
         None,
-        chip.espflash(),
+        espflash_chip,
         XtalFrequency::_40Mhz,
     );
     // espflash's image code has `unreachable!`/`unwrap` paths for malformed ELFs; a
@@ -527,7 +427,7 @@ mod tests {
 
     #[test]
     fn the_app_image_carries_the_elf_digest_the_boot_event_reports() {
-        for chip in Chip::ALL {
+        for chip in Chip::thingflash_chips() {
             let segs = firmware_segments(chip, FlashSize::Mb4, None).unwrap();
             let app = segs.iter().find(|s| s.name == "app").unwrap();
             let magic = 0xABCD_5432u32.to_le_bytes();
@@ -536,7 +436,7 @@ mod tests {
             // project_name[32], time[16], date[16], idf_ver[32], then app_elf_sha256.
             let digest = &app.data[at + 144..at + 152];
             let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-            assert_eq!(hex, chip.firmware_elf_id(), "{chip}");
+            assert_eq!(Some(hex.as_str()), crate::firmware::elf_id(chip), "{chip}");
         }
     }
 

@@ -10,9 +10,10 @@ use serde::Serialize;
 use thingflash_protocol::tlv::{self, PartitionWriter, TlvType};
 use zeroize::Zeroizing;
 
+use crate::credentials::CredentialSet;
 use crate::fs::{self, FileEntry, Found, FsError, FsKind, Params};
 use crate::partitions::{Partition, Table, TableError, human_size};
-use crate::target::{CredentialSet, FileSpec, Target};
+use crate::target::{FileSpec, Target};
 
 /// Flash sector: the unit that is erased and so the unit that is written.
 pub const SECTOR: usize = 4096;
@@ -610,27 +611,6 @@ impl std::fmt::Debug for FirmwareImage {
     }
 }
 
-/// The image header's chip id (`esp_image_header_t.chip_id`) for each chip name.
-pub const CHIP_IDS: [(&str, u16); 12] = [
-    ("esp32", 0),
-    ("esp32s2", 2),
-    ("esp32c3", 5),
-    ("esp32s3", 9),
-    ("esp32c2", 12),
-    ("esp32c6", 13),
-    ("esp32h2", 16),
-    ("esp32p4", 18),
-    ("esp32c61", 20),
-    ("esp32c5", 23),
-    ("esp32h4", 28),
-    ("esp32s31", 32),
-];
-
-/// The chip name for an image header's chip id.
-pub fn chip_name(id: u16) -> Option<&'static str> {
-    CHIP_IDS.iter().find(|c| c.1 == id).map(|c| c.0)
-}
-
 fn header_chip(bytes: &[u8]) -> Option<u16> {
     // The bootloader's header: at 0 on most chips, at 0x1000 on the ESP32 and S2.
     [0usize, 0x1000].iter().find_map(|&at| {
@@ -689,7 +669,8 @@ fn read_flasher_args(path: &Path, bytes: &[u8]) -> Result<FirmwareImage, String>
     let chip_id = v
         .pointer("/extra_esptool_args/chip")
         .and_then(|c| c.as_str())
-        .and_then(|c| CHIP_IDS.iter().find(|x| x.0 == c).map(|x| x.1))
+        .and_then(crate::chip::Chip::from_name)
+        .and_then(crate::chip::Chip::image_id)
         .or_else(|| {
             segments
                 .iter()
@@ -784,18 +765,5 @@ mod tests {
         assert_eq!(parse_offset("0x290000"), Some(0x290000));
         assert_eq!(parse_offset("4096"), Some(4096));
         assert_eq!(parse_offset("zz"), None);
-    }
-
-    #[test]
-    fn chip_ids_match_espflash() {
-        use strum::IntoEnumIterator as _;
-        for chip in espflash::target::Chip::iter() {
-            assert_eq!(
-                chip_name(chip.id()),
-                Some(chip.to_string().as_str()),
-                "{chip}"
-            );
-        }
-        assert_eq!(CHIP_IDS.len(), espflash::target::Chip::iter().count());
     }
 }

@@ -18,7 +18,7 @@ use thingflash_protocol::config::DeviceConfig;
 use thingflash_protocol::credentials::DeviceCredentials;
 use thingflash_protocol::event::Event;
 
-use crate::bundle::Credentials;
+use crate::credentials::CredentialSet as Credentials;
 use crate::monitor::{Decoder, Explanation};
 
 /// What to test.
@@ -365,9 +365,9 @@ async fn run_async(
 
     // 3. TLS and 4-6. MQTT, with the firmware's own code reporting the firmware's events.
     let dc = DeviceCredentials {
-        ca_certs: creds.root_cas.iter().map(Vec::as_slice).collect(),
-        device_cert: &creds.device_cert,
-        private_key: &creds.private_key,
+        ca_certs: creds.root_ca_ders.iter().map(Vec::as_slice).collect(),
+        device_cert: &creds.cert_der,
+        private_key: &creds.key_pkcs8_der,
         config: DeviceConfig::default(),
     };
     let mut desk = Desk::new(cancel, None);
@@ -647,7 +647,10 @@ fn read_back(events: &[(Event<'_>, &String)], s: &Settings) -> String {
 
 /// The endpoint check's findings the DNS stage reports (so a shell need not print them
 /// again).
-pub const ENDPOINT_WARNINGS: [&str; 2] = ["endpoint-not-ats", "endpoint-not-iot"];
+pub const ENDPOINT_WARNINGS: [crate::credentials::Code; 2] = [
+    crate::credentials::Code::EndpointNotAts,
+    crate::credentials::Code::EndpointNotIot,
+];
 
 /// The endpoint check's warning for a legacy (non-ATS) or non-IoT AWS host: it resolves,
 /// but its server certificate does not chain to the Amazon roots a board is given.
@@ -769,9 +772,9 @@ pub fn stay(
             .next()
             .ok_or_else(|| format!("{} has no address", req.host))?;
         let dc = DeviceCredentials {
-            ca_certs: creds.root_cas.iter().map(Vec::as_slice).collect(),
-            device_cert: &creds.device_cert,
-            private_key: &creds.private_key,
+            ca_certs: creds.root_ca_ders.iter().map(Vec::as_slice).collect(),
+            device_cert: &creds.cert_der,
+            private_key: &creds.key_pkcs8_der,
             config: DeviceConfig::default(),
         };
         let alpn = req.alpn.unwrap_or(req.port == 443);

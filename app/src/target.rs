@@ -4,9 +4,8 @@
 //! ask the target instead of testing for a chip or a firmware.
 
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
-use crate::credentials::{Analysis, KeyType, convert};
+pub use crate::chip::Family;
 use crate::fs::FsKind;
 
 /// The firmware on the board.
@@ -32,17 +31,6 @@ pub enum Target {
     /// An ESP8266 Arduino sketch that reads its credentials from LittleFS.
     #[value(name = "esp8266-littlefs")]
     Esp8266Littlefs,
-}
-
-/// The chip family a target runs on: it decides the flashing protocol and where the
-/// file system is found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Family {
-    /// ESP32, -S2, -S3, -C2, -C3, -C5, -C6, -H2, -P4: espflash, a partition table.
-    Esp32,
-    /// ESP8266 (and ESP8285): thingflash's own ROM client, a flash layout.
-    Esp8266,
 }
 
 impl Target {
@@ -143,11 +131,78 @@ impl Target {
         self.is_own_firmware() && self.family() == Family::Esp32
     }
 
+    /// What a shell asks of the user for this target: the sections the window shows and the
+    /// options the command line takes.
+    pub fn needs(self) -> Needs {
+        let own = self.is_own_firmware();
+        let esp8266 = self.family() == Family::Esp8266;
+        Needs {
+            device_config: self.needs_device_config(),
+            file_names: self.fs().is_some(),
+            flash_layout: esp8266,
+            partition_table: self.uses_partition_table(),
+            rom_mode: esp8266,
+            chip_revision_check: !esp8266,
+            credentials_only: !own,
+            symbols_hint: own,
+            boot_baud: esp8266.then_some(crate::chip::ESP8266_ROM_BAUD),
+        }
+    }
+
+    /// What the target writes before its credentials, when the user gives a file.
+    pub fn image_kind(self) -> crate::job::ImageKind {
+        use crate::job::ImageKind;
+        match (self.family(), self.needs_device_config()) {
+            (Family::Esp8266, _) => ImageKind::Sketch,
+            (Family::Esp32, true) => ImageKind::Elf,
+            (Family::Esp32, false) => ImageKind::Firmware,
+        }
+    }
+
+    /// What the options of this target are, for a refusal of another target's option.
+    pub fn options_hint(self) -> &'static str {
+        match (self.family(), self.needs_device_config()) {
+            (Family::Esp8266, _) => {
+                "an ESP8266 target takes the file names, the flash layout (or offset and size), the sketch image, format and ROM mode"
+            }
+            (Family::Esp32, true) => {
+                "thingflash's firmware takes the WiFi and MQTT settings, the chip, credentials-only and a firmware ELF"
+            }
+            (Family::Esp32, false) => {
+                "an ESP32-family own-firmware target takes the file names, the partition table offset, format and your firmware image"
+            }
+        }
+    }
+
     /// Whether the target needs the WiFi and MQTT settings (only thingflash's firmware
     /// reads them from flash; other firmware has its own).
     pub fn needs_device_config(self) -> bool {
         self == Target::Thingflash
     }
+}
+
+/// What a target asks of the user (see [`Target::needs`]): the window draws a section for
+/// each, so a new target is a new row of data, not a new branch in every panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Needs {
+    /// The WiFi and MQTT settings thingflash's firmware reads.
+    pub device_config: bool,
+    /// The credential files' names and forms.
+    pub file_names: bool,
+    /// The ESP8266 sketch's flash layout, its serial speed and the sketch image.
+    pub flash_layout: bool,
+    /// The board's partition table (its offset, reading it) and the firmware image.
+    pub partition_table: bool,
+    /// Writing without the flasher stub.
+    pub rom_mode: bool,
+    /// The chip revision check that `force` overrides.
+    pub chip_revision_check: bool,
+    /// Rewriting only the credentials partition.
+    pub credentials_only: bool,
+    /// The user's firmware ELF names crash addresses (thingflash's own is embedded).
+    pub symbols_hint: bool,
+    /// The boot ROM prints at another speed than the firmware (74880 on the ESP8266).
+    pub boot_baud: Option<u32>,
 }
 
 impl std::fmt::Display for Target {
@@ -301,94 +356,6 @@ pub fn parse_file_list(text: &str) -> Result<Vec<FileSpec>, FileListError> {
         }
     }
     Ok(out)
-}
-
-/// The credentials in the forms other firmware reads, taken from a checked analysis.
-pub struct CredentialSet {
-    /// Device certificate, DER.
-    pub cert_der: Vec<u8>,
-    /// The key in its traditional form (PKCS#1 for RSA, SEC1 for EC), DER: what
-    /// `openssl rsa -outform DER` writes and the classic guide uploads.
-    pub key_der: Zeroizing<Vec<u8>>,
-    /// The same key as PKCS#8 DER.
-    pub key_pkcs8_der: Zeroizing<Vec<u8>>,
-    key_type: KeyType,
-    /// Root CAs, DER; the first is the one a single `ca` file holds.
-    pub root_ca_ders: Vec<Vec<u8>>,
-}
-
-impl std::fmt::Debug for CredentialSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "CredentialSet(cert {} B, key <redacted>, {} root CA(s))",
-            self.cert_der.len(),
-            self.root_ca_ders.len()
-        )
-    }
-}
-
-impl CredentialSet {
-    /// From an analysis with nothing blocking; `None` otherwise (the caller shows the
-    /// analysis' own findings).
-    pub fn from_analysis(a: &Analysis) -> Option<Self> {
-        if !a.blocking_reasons().is_empty() {
-            return None;
-        }
-        let (cert, key) = (a.device_cert()?, a.private_key()?);
-        Some(Self {
-            cert_der: cert.der.clone(),
-            key_der: key.traditional_der.clone(),
-            key_pkcs8_der: key.pkcs8_der.clone(),
-            key_type: key.key_type,
-            root_ca_ders: a.root_ca_ders(),
-        })
-    }
-
-    fn key_label(&self) -> &'static str {
-        match self.key_type {
-            KeyType::Rsa { .. } => "RSA PRIVATE KEY",
-            _ => "EC PRIVATE KEY",
-        }
-    }
-
-    /// The bytes of one file. PEM files end with a newline, as openssl writes them.
-    pub fn bytes(&self, spec: &FileSpec) -> Option<Zeroizing<Vec<u8>>> {
-        let (der, label): (&[u8], &str) = match spec.role {
-            Role::Certificate => (&self.cert_der, "CERTIFICATE"),
-            Role::PrivateKey => (&self.key_der, self.key_label()),
-            Role::RootCa => (self.root_ca_ders.first()?, "CERTIFICATE"),
-        };
-        Some(match spec.encoding {
-            Encoding::Der => Zeroizing::new(der.to_vec()),
-            Encoding::Pem => Zeroizing::new(convert::pem(label, der).as_bytes().to_vec()),
-        })
-    }
-
-    /// `(path, bytes)` for every file of `specs` (a CA file is skipped when the set has no
-    /// root CA; the analysis says so first).
-    pub fn files(&self, specs: &[FileSpec]) -> Vec<(String, Zeroizing<Vec<u8>>)> {
-        specs
-            .iter()
-            .filter_map(|s| Some((s.path.clone(), self.bytes(s)?)))
-            .collect()
-    }
-
-    /// The PEM blocks esp_secure_cert holds, NUL-terminated as Espressif's
-    /// `configure_esp_secure_cert.py` writes PEM input: device certificate, CA, key.
-    pub fn secure_cert_records(&self) -> Vec<(u8, Zeroizing<Vec<u8>>)> {
-        let nul = |pem: Zeroizing<String>| {
-            let mut v = Zeroizing::new(pem.as_bytes().to_vec());
-            v.push(0);
-            v
-        };
-        let mut out = vec![(1u8, nul(convert::pem("CERTIFICATE", &self.cert_der)))];
-        if let Some(ca) = self.root_ca_ders.first() {
-            out.push((0, nul(convert::pem("CERTIFICATE", ca))));
-        }
-        out.push((2, nul(convert::pem(self.key_label(), &self.key_der))));
-        out
-    }
 }
 
 #[cfg(test)]

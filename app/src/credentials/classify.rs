@@ -519,7 +519,7 @@ pub fn signature_verifies(cert: &CertInfo, issuer: &CertInfo) -> Option<bool> {
     )
 }
 
-fn pkcs8_key(info: &pkcs8::PrivateKeyInfo<'_>, was_encrypted: bool) -> Kind {
+pub(crate) fn pkcs8_key(info: &pkcs8::PrivateKeyInfo<'_>, was_encrypted: bool) -> Kind {
     match info.algorithm.oid {
         o if o == OID_RSA => rsa_key(info.private_key, "pkcs8", was_encrypted),
         o if o == OID_EC => {

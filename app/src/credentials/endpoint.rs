@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Finding, Severity};
+use super::{Code, Finding, Severity};
 use thingflash_protocol::config::is_hostname;
 
 /// The result of reading an endpoint.
@@ -19,7 +19,7 @@ pub struct Endpoint {
     pub findings: Vec<Finding>,
 }
 
-fn finding(severity: Severity, code: &'static str, message: String, fix: &str) -> Finding {
+fn finding(severity: Severity, code: Code, message: String, fix: &str) -> Finding {
     Finding {
         severity,
         code,
@@ -32,7 +32,7 @@ fn finding(severity: Severity, code: &'static str, message: String, fix: &str) -
 fn not_a_host(input: &str, port: Option<u16>, mut findings: Vec<Finding>) -> Endpoint {
     findings.push(finding(
         Severity::Error,
-        "endpoint-invalid",
+        Code::EndpointInvalid,
         format!("'{input}' is not a host name"),
         "give only the host, like a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
     ));
@@ -62,7 +62,7 @@ pub fn check_endpoint(input: &str) -> Endpoint {
             region: None,
             findings: vec![finding(
                 Severity::Error,
-                "endpoint-missing",
+                Code::EndpointMissing,
                 "no endpoint given".into(),
                 "copy it from the AWS IoT console (Settings > Device data endpoint); it looks like a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
             )],
@@ -71,7 +71,7 @@ pub fn check_endpoint(input: &str) -> Endpoint {
     if let Some((scheme, rest)) = text.split_once("://") {
         findings.push(finding(
             Severity::Info,
-            "endpoint-scheme",
+            Code::EndpointScheme,
             format!("removed '{scheme}://': the board needs the host name only"),
             "nothing to do; type just the host next time",
         ));
@@ -81,7 +81,7 @@ pub fn check_endpoint(input: &str) -> Endpoint {
         if !path.is_empty() {
             findings.push(finding(
                 Severity::Info,
-                "endpoint-path",
+                Code::EndpointPath,
                 format!("removed the path '/{path}': MQTT has no paths"),
                 "nothing to do",
             ));
@@ -106,7 +106,7 @@ pub fn check_endpoint(input: &str) -> Endpoint {
                     } else {
                         Severity::Warning
                     },
-                    "endpoint-port",
+                    Code::EndpointPort,
                     format!("removed ':{n}' from the host: the port is a separate setting"),
                     note,
                 ));
@@ -131,7 +131,7 @@ pub fn check_endpoint(input: &str) -> Endpoint {
                 if !labels[0].ends_with("-ats") {
                     findings.push(finding(
                         Severity::Error,
-                        "endpoint-not-ats",
+                        Code::EndpointNotAts,
                         format!("'{host}' is a legacy (VeriSign) endpoint, which AWS no longer supports"),
                         "use the -ats endpoint: `aws iot describe-endpoint --endpoint-type iot:Data-ATS`, or the console's Settings page",
                     ));
@@ -139,7 +139,7 @@ pub fn check_endpoint(input: &str) -> Endpoint {
             }
             _ => findings.push(finding(
                 Severity::Error,
-                "endpoint-not-iot",
+                Code::EndpointNotIot,
                 format!("'{host}' is an AWS host but not an AWS IoT data endpoint"),
                 "copy the device data endpoint from the AWS IoT console (Settings); it looks like a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
             )),
@@ -147,7 +147,7 @@ pub fn check_endpoint(input: &str) -> Endpoint {
     } else {
         findings.push(finding(
             Severity::Info,
-            "endpoint-custom",
+            Code::EndpointCustom,
             format!("'{host}' is not an AWS IoT endpoint"),
             "fine for a custom domain or your own broker; make sure the root CA you drop verifies that server",
         ));
@@ -165,7 +165,7 @@ mod tests {
     use super::*;
 
     fn codes(e: &Endpoint) -> Vec<&'static str> {
-        e.findings.iter().map(|f| f.code).collect()
+        e.findings.iter().map(|f| f.code.as_str()).collect()
     }
 
     #[test]

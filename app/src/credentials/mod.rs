@@ -10,6 +10,7 @@ pub mod convert;
 pub mod endpoint;
 pub mod input;
 pub mod roots;
+pub mod set;
 pub mod source;
 
 use serde::Serialize;
@@ -17,6 +18,7 @@ use time::OffsetDateTime;
 
 pub use classify::{CertInfo, KeyInfo, KeyType, Kind};
 pub use input::{InputFile, MAX_FILE_SIZE, read_path};
+pub use set::{CredentialSet, NotReady, default_client_id};
 
 /// Errors reading input or writing output. Problems *with* the credentials are not
 /// errors but [`Finding`]s.
@@ -87,13 +89,141 @@ pub enum Severity {
     Error,
 }
 
+/// What a [`Finding`] is about: a stable identifier, matched by kind (never by the
+/// message's text), shown to JSON consumers as its kebab-case name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[allow(missing_docs)] // each name says what it is; the finding's message says the rest
+pub enum Code {
+    FileUnreadable,
+    Csr,
+    KeyUnusable,
+    KeyWrongPassphrase,
+    KeyEncrypted,
+    CertDamaged,
+    NotCredentials,
+    ExtraCertificate,
+    ExtraKey,
+    MissingCertificate,
+    PublicKeyInstead,
+    MissingKey,
+    PublicKeyUnneeded,
+    KeyMismatch,
+    RootCaReserved,
+    RootCaLegacy,
+    RootCaForeign,
+    RootCaExpired,
+    RootCaBundled,
+    CertNotYetValid,
+    CertExpired,
+    CertExpiring,
+    CertIsCa,
+    CertNoClientAuth,
+    KeyTooSmall,
+    KeyUnsupported,
+    EndpointInvalid,
+    EndpointMissing,
+    EndpointScheme,
+    EndpointPath,
+    EndpointPort,
+    EndpointNotAts,
+    EndpointNotIot,
+    EndpointCustom,
+}
+
+impl Code {
+    /// Every code.
+    pub const ALL: &[Code] = &[
+        Code::FileUnreadable,
+        Code::Csr,
+        Code::KeyUnusable,
+        Code::KeyWrongPassphrase,
+        Code::KeyEncrypted,
+        Code::CertDamaged,
+        Code::NotCredentials,
+        Code::ExtraCertificate,
+        Code::ExtraKey,
+        Code::MissingCertificate,
+        Code::PublicKeyInstead,
+        Code::MissingKey,
+        Code::PublicKeyUnneeded,
+        Code::KeyMismatch,
+        Code::RootCaReserved,
+        Code::RootCaLegacy,
+        Code::RootCaForeign,
+        Code::RootCaExpired,
+        Code::RootCaBundled,
+        Code::CertNotYetValid,
+        Code::CertExpired,
+        Code::CertExpiring,
+        Code::CertIsCa,
+        Code::CertNoClientAuth,
+        Code::KeyTooSmall,
+        Code::KeyUnsupported,
+        Code::EndpointInvalid,
+        Code::EndpointMissing,
+        Code::EndpointScheme,
+        Code::EndpointPath,
+        Code::EndpointPort,
+        Code::EndpointNotAts,
+        Code::EndpointNotIot,
+        Code::EndpointCustom,
+    ];
+
+    /// The name JSON consumers see (`key-mismatch`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::FileUnreadable => "file-unreadable",
+            Code::Csr => "csr",
+            Code::KeyUnusable => "key-unusable",
+            Code::KeyWrongPassphrase => "key-wrong-passphrase",
+            Code::KeyEncrypted => "key-encrypted",
+            Code::CertDamaged => "cert-damaged",
+            Code::NotCredentials => "not-credentials",
+            Code::ExtraCertificate => "extra-certificate",
+            Code::ExtraKey => "extra-key",
+            Code::MissingCertificate => "missing-certificate",
+            Code::PublicKeyInstead => "public-key-instead",
+            Code::MissingKey => "missing-key",
+            Code::PublicKeyUnneeded => "public-key-unneeded",
+            Code::KeyMismatch => "key-mismatch",
+            Code::RootCaReserved => "root-ca-reserved",
+            Code::RootCaLegacy => "root-ca-legacy",
+            Code::RootCaForeign => "root-ca-foreign",
+            Code::RootCaExpired => "root-ca-expired",
+            Code::RootCaBundled => "root-ca-bundled",
+            Code::CertNotYetValid => "cert-not-yet-valid",
+            Code::CertExpired => "cert-expired",
+            Code::CertExpiring => "cert-expiring",
+            Code::CertIsCa => "cert-is-ca",
+            Code::CertNoClientAuth => "cert-no-client-auth",
+            Code::KeyTooSmall => "key-too-small",
+            Code::KeyUnsupported => "key-unsupported",
+            Code::EndpointInvalid => "endpoint-invalid",
+            Code::EndpointMissing => "endpoint-missing",
+            Code::EndpointScheme => "endpoint-scheme",
+            Code::EndpointPath => "endpoint-path",
+            Code::EndpointPort => "endpoint-port",
+            Code::EndpointNotAts => "endpoint-not-ats",
+            Code::EndpointNotIot => "endpoint-not-iot",
+            Code::EndpointCustom => "endpoint-custom",
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Something the user should know about their files, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// How much it matters.
     pub severity: Severity,
     /// A stable identifier (for tests, JSON consumers and documentation).
-    pub code: &'static str,
+    pub code: Code,
     /// The file it is about, if any.
     pub file: Option<String>,
     /// What is the case.
@@ -252,7 +382,7 @@ pub fn analyse(
     for err in unreadable {
         findings.push(Finding {
             severity: Severity::Warning,
-            code: "file-unreadable",
+            code: Code::FileUnreadable,
             file: None,
             message: err.to_string(),
             fix: "drop only the files AWS IoT gave you".into(),
@@ -264,7 +394,7 @@ pub fn analyse(
             // Bytes handed over in memory get the same bound as files read from disk.
             findings.push(Finding {
                 severity: Severity::Warning,
-                code: "file-unreadable",
+                code: Code::FileUnreadable,
                 file: Some(file.name.clone()),
                 message: CredentialsError::TooLarge {
                     name: file.name.clone(),
@@ -504,7 +634,7 @@ fn key_type_matches(c: &CertInfo) -> bool {
 fn push(
     findings: &mut Vec<Finding>,
     severity: Severity,
-    code: &'static str,
+    code: Code,
     file: Option<&str>,
     message: String,
     fix: impl Into<String>,
@@ -536,7 +666,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             Kind::BrokenKey { reason, .. } => push(
                 findings,
                 Error,
-                "key-unusable",
+                Code::KeyUnusable,
                 file,
                 format!("this private key cannot be used: {reason}"),
                 "download the key again, or create a new certificate and key in AWS IoT",
@@ -544,7 +674,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             Kind::WrongPassphrase { scheme } => push(
                 findings,
                 Error,
-                "key-wrong-passphrase",
+                Code::KeyWrongPassphrase,
                 file,
                 format!("the passphrase given does not decrypt this private key ({scheme})"),
                 "type the passphrase again (it is case-sensitive; GUI: the passphrase field; CLI: THINGFLASH_KEY_PASSPHRASE)",
@@ -552,7 +682,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             Kind::EncryptedKey { scheme, cipher } => push(
                 findings,
                 Error,
-                "key-encrypted",
+                Code::KeyEncrypted,
                 file,
                 format!(
                     "this private key is encrypted ({scheme}, {cipher}); the board needs it unencrypted"
@@ -564,7 +694,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             Kind::DamagedCertificate { reason } => push(
                 findings,
                 if has_device_cert { Warning } else { Error },
-                "cert-damaged",
+                Code::CertDamaged,
                 file,
                 if has_device_cert {
                     format!("ignored: this certificate is damaged: {reason}")
@@ -576,7 +706,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             Kind::Csr { .. } => push(
                 findings,
                 Warning,
-                "csr",
+                Code::Csr,
                 file,
                 "this is a certificate signing request, not a certificate".into(),
                 "have AWS IoT sign it (Create certificate > Upload CSR) and drop the certificate it returns",
@@ -584,7 +714,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             Kind::Unknown { reason } => push(
                 findings,
                 Warning,
-                "not-credentials",
+                Code::NotCredentials,
                 file,
                 format!("ignored: {reason}"),
                 "drop the -certificate.pem.crt, -private.pem.key and AmazonRootCA1.pem files",
@@ -643,7 +773,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             push(
                 findings,
                 Warning,
-                "extra-certificate",
+                Code::ExtraCertificate,
                 Some(&items[i].source),
                 "another device certificate; only one is used".into(),
                 "drop only the certificate that belongs to your private key",
@@ -655,7 +785,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             push(
                 findings,
                 Warning,
-                "extra-key",
+                Code::ExtraKey,
                 Some(&items[k].source),
                 "another private key; only the one matching the certificate is used".into(),
                 "drop only the key that belongs to the device certificate",
@@ -688,7 +818,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
         (None, _) => push(
             findings,
             Error,
-            "missing-certificate",
+            Code::MissingCertificate,
             None,
             "no device certificate".into(),
             "drop the device certificate too: the file ending in -certificate.pem.crt",
@@ -700,7 +830,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             push(
                 findings,
                 Error,
-                "public-key-instead",
+                Code::PublicKeyInstead,
                 Some(&p.source),
                 "this is the public key; the board needs the private key".into(),
                 "AWS gave you a file ending in -private.pem.key: drop that one (the public key is not needed)",
@@ -709,7 +839,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             push(
                 findings,
                 Error,
-                "missing-key",
+                Code::MissingKey,
                 None,
                 "no private key".into(),
                 "drop the private key too: the file ending in -private.pem.key",
@@ -720,7 +850,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             push(
                 findings,
                 Info,
-                "public-key-unneeded",
+                Code::PublicKeyUnneeded,
                 Some(&p.source),
                 "a public key; not needed (the certificate holds it)".into(),
                 "nothing to do",
@@ -742,7 +872,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
         push(
             findings,
             Error,
-            "key-mismatch",
+            Code::KeyMismatch,
             Some(&items[k].source),
             format!(
                 "this private key does not belong to the certificate {}: {detail}",
@@ -767,7 +897,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
                 push(
                     findings,
                     Warning,
-                    "root-ca-reserved",
+                    Code::RootCaReserved,
                     Some(&source),
                     format!(
                         "{} is reserved by Amazon for future use; AWS IoT's server does not chain to it today",
@@ -780,7 +910,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             push(
                 findings,
                 Warning,
-                "root-ca-legacy",
+                Code::RootCaLegacy,
                 Some(&source),
                 "the legacy VeriSign Class 3 G5 root of old guides: it does not verify AWS IoT's -ats endpoints; ignored".into(),
                 "use Amazon Root CA 1 with your -ats endpoint (thingflash uses its bundled copy if you drop no other root)",
@@ -791,7 +921,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             push(
                 findings,
                 Warning,
-                "root-ca-foreign",
+                Code::RootCaForeign,
                 Some(&source),
                 format!(
                     "'{}' is not an Amazon root CA: the board will trust only this CA for the server",
@@ -804,7 +934,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
             push(
                 findings,
                 Error,
-                "root-ca-expired",
+                Code::RootCaExpired,
                 Some(&source),
                 format!("this root CA expired on {}", fmt_date(c.not_after)),
                 "download a current root CA (AmazonRootCA1.pem)",
@@ -816,7 +946,7 @@ fn assign_roles(items: &mut [Item], findings: &mut Vec<Finding>, now: OffsetDate
         push(
             findings,
             Info,
-            "root-ca-bundled",
+            Code::RootCaBundled,
             None,
             "no root CA dropped: the bundled Amazon Root CA 1 and Amazon Root CA 3 will be used"
                 .into(),
@@ -839,7 +969,7 @@ fn check_device_cert(
         push(
             findings,
             Error,
-            "cert-not-yet-valid",
+            Code::CertNotYetValid,
             file,
             format!(
                 "the certificate is not valid until {}",
@@ -851,7 +981,7 @@ fn check_device_cert(
         push(
             findings,
             Error,
-            "cert-expired",
+            Code::CertExpired,
             file,
             format!("the certificate expired on {}", fmt_date(c.not_after)),
             "create a new certificate in AWS IoT (or let thingflash provision one) and attach your policy to it",
@@ -860,7 +990,7 @@ fn check_device_cert(
         push(
             findings,
             Warning,
-            "cert-expiring",
+            Code::CertExpiring,
             file,
             format!("the certificate expires on {}", fmt_date(c.not_after)),
             "plan a new certificate; the board stops connecting on that day",
@@ -870,7 +1000,7 @@ fn check_device_cert(
         push(
             findings,
             Error,
-            "cert-is-ca",
+            Code::CertIsCa,
             file,
             "this certificate is a CA certificate, not a device certificate".into(),
             "drop the device certificate (ending in -certificate.pem.crt); CA certificates verify, they do not identify a device",
@@ -882,7 +1012,7 @@ fn check_device_cert(
         push(
             findings,
             Error,
-            "cert-no-client-auth",
+            Code::CertNoClientAuth,
             file,
             "the certificate's extended key usage does not allow TLS client authentication".into(),
             "issue the device certificate with extendedKeyUsage=clientAuth (AWS IoT's own certificates have it)",
@@ -892,7 +1022,7 @@ fn check_device_cert(
         KeyType::Rsa { bits } if bits < 2048 => push(
             findings,
             Error,
-            "key-too-small",
+            Code::KeyTooSmall,
             file,
             format!("an RSA-{bits} key; AWS IoT requires at least 2048 bits"),
             "create a new certificate with an RSA-2048 or EC P-256 key",
@@ -900,7 +1030,7 @@ fn check_device_cert(
         KeyType::Ed25519 | KeyType::EcOther | KeyType::Other => push(
             findings,
             Error,
-            "key-unsupported",
+            Code::KeyUnsupported,
             file,
             format!("an {} key, which AWS IoT Core does not accept", c.key_type),
             "create a new certificate with an RSA-2048 or EC P-256 key",

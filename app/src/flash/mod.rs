@@ -15,7 +15,8 @@ use espflash::flasher::Flasher;
 use espflash::target::ProgressCallbacks;
 use serde::Serialize;
 
-use crate::bundle::{self, BundleError, Chip, FlashSize, Plan, RevisionRange};
+use crate::bundle::{self, BundleError, FlashSize, Plan, RevisionRange};
+use crate::chip::Chip;
 
 /// How to get the chip into its ROM loader before flashing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -77,8 +78,8 @@ impl FlashOptions {
 /// What the loader told us about the board.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BoardInfo {
-    /// The chip, as espflash names it (`esp32c3`).
-    pub chip: String,
+    /// The chip.
+    pub chip: Chip,
     /// Revision `major * 100 + minor`, when the chip reports it.
     pub revision: Option<u16>,
     /// Flash size in bytes, when detected.
@@ -90,7 +91,7 @@ pub struct BoardInfo {
 impl BoardInfo {
     /// `ESP32-C3 rev v0.4, 4 MB flash, MAC aa:bb:..`
     pub fn summary(&self) -> String {
-        let mut s = self.chip.to_uppercase().replacen("ESP32", "ESP32-", 1);
+        let mut s = self.chip.label().to_string();
         if let Some(r) = self.revision {
             s.push_str(&format!(" rev v{}.{}", r / 100, r % 100));
         }
@@ -431,11 +432,10 @@ fn detail(e: &espflash::Error) -> String {
 fn connect_error(port: &str, e: espflash::Error) -> FlashError {
     match e {
         espflash::Error::ChipMismatch(expected, found) => FlashError::WrongChip {
-            expected: Chip::ALL
-                .into_iter()
-                .find(|c| c.name() == expected)
-                .unwrap_or(Chip::Esp32c3),
-            found,
+            expected: Chip::from_name(&expected).unwrap_or(Chip::Esp32c3),
+            found: Chip::from_name(&found)
+                .map(|c| c.label().to_string())
+                .unwrap_or(found),
         },
         e => FlashError::NoSync {
             port: port.to_string(),
@@ -498,7 +498,7 @@ fn connect(opts: &FlashOptions) -> Result<(Flasher, BoardInfo), FlashError> {
         true,
         opts.verify,
         false,
-        opts.chip.map(Chip::espflash),
+        opts.chip.and_then(Chip::espflash),
         Some(opts.baud),
     )
     .map_err(|e| match e {
@@ -509,8 +509,11 @@ fn connect(opts: &FlashOptions) -> Result<(Flasher, BoardInfo), FlashError> {
     let info = flasher
         .device_info()
         .map_err(|e| connect_error(&opts.port, e))?;
+    let chip = Chip::from_espflash(info.chip).ok_or_else(|| FlashError::UnsupportedChip {
+        found: info.chip.to_string(),
+    })?;
     let board = BoardInfo {
-        chip: info.chip.to_string(),
+        chip,
         revision: info.revision.map(|(a, b)| (a * 100 + b) as u16),
         flash_bytes: Some(info.flash_size.size()),
         mac: info.mac_address,
@@ -651,15 +654,18 @@ pub fn run(
     let (mut flasher, board) = connect(opts)?;
     on_event(Event::Connected(board.clone()));
 
-    let chip = Chip::from_espflash(flasher.chip()).ok_or_else(|| FlashError::UnsupportedChip {
-        found: board.chip.clone(),
-    })?;
+    let chip = board.chip;
+    if !chip.runs_thingflash() {
+        return Err(FlashError::UnsupportedChip {
+            found: chip.label().to_string(),
+        });
+    }
     if let Some(expected) = opts.chip
         && expected != chip
     {
         return Err(FlashError::WrongChip {
             expected,
-            found: board.chip.clone(),
+            found: chip.label().to_string(),
         });
     }
     let flash_bytes = board.flash_bytes.unwrap_or(4 << 20);
@@ -768,7 +774,7 @@ mod tests {
     #[test]
     fn board_summary_reads_like_the_chip_label() {
         let b = BoardInfo {
-            chip: "esp32c3".into(),
+            chip: Chip::Esp32c3,
             revision: Some(4),
             flash_bytes: Some(4 << 20),
             mac: Some("24:0a:c4:1f:67:7d".into()),

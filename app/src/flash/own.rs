@@ -12,10 +12,10 @@ use super::{
     BoardInfo, EspflashReader, Event, FlashError, FlashOptions, ReadFlash, Tracker, connect,
     read_region, write_error,
 };
+use crate::credentials::CredentialSet;
 use crate::fs::FileEntry;
 use crate::own::{self, FirmwareImage, OwnError, Placement};
 use crate::partitions::{self, Partition, Table};
-use crate::target::CredentialSet;
 
 /// One run for the user's own firmware.
 pub struct Request<'a> {
@@ -100,11 +100,14 @@ pub fn run(
 
     if let Some(fw) = req.firmware
         && let Some(id) = fw.chip_id
-        && own::chip_name(id) != Some(board.chip.as_str())
+        && board.chip.image_id() != Some(id)
     {
         return Err(FlashError::ImageForOtherChip {
-            image: own::chip_name(id).unwrap_or("an unknown chip").to_string(),
-            found: board.chip.clone(),
+            image: crate::chip::Chip::from_image_id(id)
+                .map(|c| c.label())
+                .unwrap_or("an unknown chip")
+                .to_string(),
+            found: board.chip.label().to_string(),
         });
     }
 

@@ -9,7 +9,7 @@ use super::state::{Action, ThingflashApp};
 use crate::esp8266::{LAYOUTS, Layout, flash_sizes, layouts_for, suggested_for};
 use crate::partitions::human_size;
 use crate::ports;
-use crate::target::{Family, NamePreset, Target};
+use crate::target::{NamePreset, Target};
 
 /// Draw the step; returns what the user did.
 pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
@@ -18,7 +18,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         .serial_port
         .clone()
         .unwrap_or_else(|| "choose a port".into());
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Serial port");
         egui::ComboBox::from_id_salt("port")
             .selected_text(selected)
@@ -46,7 +46,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
     if app.ports.is_empty() && app.unserved.is_empty() {
         ui.weak(ports::NO_PORT_HINT);
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let l = ui.label("Port path");
         let r = ui
             .add(egui::TextEdit::singleline(&mut app.port_text).hint_text(ports::PORT_EXAMPLE))
@@ -56,7 +56,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             app.settings.serial_port = (!t.is_empty()).then(|| t.to_string());
         }
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let l = ui.label("Runs on the board");
         egui::ComboBox::from_id_salt("target")
             .selected_text(app.settings.target.label())
@@ -70,20 +70,21 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             .labelled_by(l.id);
     });
     ui.add(egui::Label::new(egui::RichText::new(app.settings.target.effect()).weak()).wrap());
-    if app.settings.target.family() == Family::Esp8266 {
+    let needs = app.settings.target.needs();
+    if needs.flash_layout {
         esp8266(ui, app);
     }
-    if app.settings.target.fs().is_some() {
+    if needs.file_names {
         files(ui, app);
     }
-    if app.settings.target.uses_partition_table() {
+    if needs.partition_table {
         match app.flash.firmware.as_ref().map(|fw| fw.source.clone()) {
             Some(source) => {
                 let name = std::path::Path::new(&source)
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.label(format!("Your firmware, flashed first: {name}"))
                         .on_hover_text(&source);
                     if ui.small_button("Remove").clicked() {
@@ -106,8 +107,8 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
     }
     elf(ui, app);
     let mut action = None;
-    if app.settings.target.uses_partition_table() {
-        ui.horizontal(|ui| {
+    if needs.partition_table {
+        ui.horizontal_wrapped(|ui| {
             let l = ui.label("Partition table at");
             ui.add(
                 egui::TextEdit::singleline(&mut app.flash.table_offset)
@@ -152,7 +153,7 @@ fn elf(ui: &mut egui::Ui, app: &mut ThingflashApp) {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let full = path.display().to_string();
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(format!("Crash reports named from: {name}"))
                     .on_hover_text(full);
                 if ui.small_button("Remove").clicked() {
@@ -160,7 +161,7 @@ fn elf(ui: &mut egui::Ui, app: &mut ThingflashApp) {
                 }
             });
         }
-        None if app.settings.target.is_own_firmware() => {
+        None if app.settings.target.needs().symbols_hint => {
             ui.add(
                 egui::Label::new(
                     egui::RichText::new(
@@ -192,7 +193,7 @@ fn esp8266(ui: &mut egui::Ui, app: &mut ThingflashApp) {
     // Two menus, as the core's one menu groups them: the flash chip, then how much of
     // it the file system takes.
     let flash = current.map_or(4 << 20, |l| l.flash);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let l = ui.label("Flash size");
         egui::ComboBox::from_id_salt("flash-size")
             .selected_text(match current {
@@ -236,7 +237,7 @@ fn esp8266(ui: &mut egui::Ui, app: &mut ThingflashApp) {
             .labelled_by(l.id);
     });
     if app.settings.layout == custom {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let l = ui.label("File system at");
             ui.add(
                 egui::TextEdit::singleline(&mut app.settings.fs_offset)
@@ -267,7 +268,7 @@ fn esp8266(ui: &mut egui::Ui, app: &mut ThingflashApp) {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let l = ui.label("The sketch's serial speed");
         egui::ComboBox::from_id_salt("sketch-baud")
             .selected_text(app.settings.baud.to_string())
@@ -293,7 +294,7 @@ fn esp8266(ui: &mut egui::Ui, app: &mut ThingflashApp) {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(format!(
                     "Your sketch, written at 0x0 first: {name} ({})",
                     human_size(len as u32)
@@ -346,7 +347,7 @@ fn table(ui: &mut egui::Ui, t: &crate::partitions::Table, target: Target) {
 
 /// Which files the sketch reads, and whether to create the file system.
 fn files(ui: &mut egui::Ui, app: &mut ThingflashApp) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let l = ui.label("Credential files");
         egui::ComboBox::from_id_salt("names")
             .selected_text(app.settings.names.label())
@@ -359,7 +360,7 @@ fn files(ui: &mut egui::Ui, app: &mut ThingflashApp) {
             .response
             .labelled_by(l.id);
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let l = ui.label("Or your own names");
         ui.add(
             egui::TextEdit::singleline(&mut app.settings.file_list)
@@ -368,8 +369,8 @@ fn files(ui: &mut egui::Ui, app: &mut ThingflashApp) {
         )
         .labelled_by(l.id);
     });
-    if let Err(e) = app.file_specs() {
-        ui.colored_label(ui.visuals().error_fg_color, e);
+    if let Err(e) = crate::job::files(app.settings.names, Some(&app.settings.file_list)) {
+        ui.colored_label(ui.visuals().error_fg_color, e.line());
     }
     ui.checkbox(
         &mut app.flash.format,

@@ -9,7 +9,7 @@ use crate::credentials::{Severity, endpoint};
 
 /// Draw the step; returns what the user did.
 pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
-    if !app.settings.target.needs_device_config() {
+    if !app.settings.target.needs().device_config {
         ui.label("Your firmware keeps its own WiFi and endpoint settings: thingflash writes only the certificate, the key and the root CA. The endpoint below is still used by the connection test.");
     }
     let s = &mut app.settings;

@@ -5,8 +5,55 @@
 
 use eframe::egui;
 
-use super::state::{Action, ThingflashApp};
-use crate::target::Family;
+use super::state::{Action, FlashView, PartitionFiles, ThingflashApp};
+use crate::job::Event;
+
+impl FlashView {
+    /// Follow one event of the run: the stage line, the progress, the board found, the
+    /// partition's files planned and read back.
+    pub(super) fn apply(&mut self, e: Event) {
+        match e {
+            Event::Connecting { port } => self.stage = format!("connecting to {port}"),
+            Event::Connected(b) => {
+                self.stage = format!("connected: {}", b.summary());
+                self.board = Some(b);
+            }
+            Event::ReadingTable => self.stage = "reading the board's partition table".into(),
+            Event::Progress(p) => {
+                self.stage = if p.verifying {
+                    format!("verifying {}", p.segment)
+                } else {
+                    format!("writing {}", p.segment)
+                };
+                self.progress = Some(p);
+            }
+            Event::Done(_) => {}
+            Event::Notice { message } => self.notice = Some(message),
+            Event::ReadingPartition { label, size, .. } => {
+                self.stage = format!("reading {label} ({} KiB)", size / 1024)
+            }
+            Event::Planned {
+                label,
+                before,
+                after,
+                ..
+            } => {
+                self.files = Some(PartitionFiles {
+                    label,
+                    before,
+                    after,
+                    verified: false,
+                })
+            }
+            Event::Verified { files, .. } => {
+                if let Some(f) = &mut self.files {
+                    f.after = files;
+                    f.verified = true;
+                }
+            }
+        }
+    }
+}
 
 /// The flash options (the step's contents).
 pub(super) fn options(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
@@ -14,12 +61,14 @@ pub(super) fn options(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Acti
         &mut app.settings.no_reset,
         "The port cannot reset the board (enter download mode by hand: hold BOOT, press RESET)",
     );
-    if app.settings.target.family() == Family::Esp8266 {
+    let needs = app.settings.target.needs();
+    if needs.rom_mode {
         ui.checkbox(
             &mut app.flash.no_stub,
             "Write without the flasher stub (ROM mode: slower, and nothing can be read back or verified; needs \"Create the file system\")",
         );
-    } else {
+    }
+    if needs.chip_revision_check {
         ui.checkbox(
             &mut app.flash.force,
             "Flash even if the chip revision is older than the firmware declares",
@@ -86,7 +135,7 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
             action = Some(Action::TestConnection);
         }
         let creds_blocker = app.credentials_only_blocker();
-        if !app.settings.target.is_own_firmware()
+        if app.settings.target.needs().credentials_only
             && ui
             .add_enabled(
                 creds_blocker.is_none(),
@@ -103,13 +152,7 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
             });
         }
     });
-    if app.settings.target.is_own_firmware() {
-        ui.weak(app.settings.target.effect());
-    } else {
-        ui.weak(
-            "Flash writes the bootloader, the partition table, the credentials (8 KiB: certificate, key, root CA, WiFi and endpoint) and the thingflash firmware; Re-provision writes only the credentials.",
-        );
-    }
+    ui.add(egui::Label::new(egui::RichText::new(app.settings.target.effect()).weak()).wrap());
     if let Some(first) = blockers.first() {
         ui.add(egui::Label::new(egui::RichText::new(format!("Not ready: {first}")).weak()).wrap());
     }
@@ -197,7 +240,7 @@ fn probe_summary(ui: &mut egui::Ui, app: &ThingflashApp) {
 
 /// The partition's files after the write, each marked new, replaced or kept, and what
 /// was there before.
-fn file_list(ui: &mut egui::Ui, files: &super::state::PartitionFiles) {
+fn file_list(ui: &mut egui::Ui, files: &PartitionFiles) {
     let title = if files.verified {
         format!("Files in {} (read back from the board)", files.label)
     } else {

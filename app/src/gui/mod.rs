@@ -18,6 +18,7 @@ mod provision;
 mod state;
 pub mod steps;
 mod watch;
+mod worker;
 
 use eframe::egui;
 
@@ -189,9 +190,14 @@ impl eframe::App for ThingflashApp {
                 }
             });
         });
+        // The flow never takes more than its share: a target with more options (the
+        // ESP8266's layout menus) wraps its rows instead of pushing the status panel off
+        // the right edge, so the columns keep their place whatever the target.
+        let widest = (ui.available_width() * 0.45).max(380.0);
         egui::Panel::left("flow")
             .resizable(true)
-            .default_size(470.0)
+            .default_size(470.0_f32.min(widest))
+            .size_range(360.0..=widest)
             .show(ui, |ui| actions.extend(self.flow(ui)));
         egui::CentralPanel::default().show(ui, |ui| actions.extend(watch::show(ui, self)));
         actions.extend(provision::show(&ctx, self));

@@ -14,10 +14,11 @@ use thingflash_protocol::config::DeviceConfig;
 use zeroize::Zeroizing;
 
 use super::provision::{ProvisionDialog, ProvisionMsg};
-use crate::bundle;
-use crate::credentials::{self, Analysis, CredentialsError, InputFile, endpoint};
+use super::worker::Worker;
+use crate::credentials::{self, Analysis, CredentialSet, CredentialsError, InputFile, endpoint};
 use crate::flash::{self, After, Before, BoardInfo, FlashOptions};
 use crate::fs::FileEntry;
+use crate::job::{self, DeviceSettings, Image, ImageKind, Refusal, RefusalKind};
 use crate::monitor::log::{FilteredView, LogBuffer};
 use crate::monitor::reader::{self, MonitorConfig, MonitorHandle, MonitorMsg};
 use crate::monitor::{BoardStatus, Decoder};
@@ -25,7 +26,7 @@ use crate::own::{self, FirmwareImage};
 use crate::partitions::Table;
 use crate::ports::{self, PortInfo};
 use crate::provision;
-use crate::target::{CredentialSet, Family, FileSpec, NamePreset, Target};
+use crate::target::{NamePreset, Target};
 
 /// Settings kept between runs. Deliberately without the WiFi password or any key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -93,21 +94,9 @@ impl Default for Settings {
 
 pub(super) const SETTINGS_KEY: &str = "thingflash-settings";
 
-pub(super) struct FlashJob {
-    pub(super) rx: Receiver<FlashMsg>,
-    pub(super) credentials_only: bool,
-}
-
 pub(super) enum FlashMsg {
-    Event(flash::Event),
-    Finished(Result<Outcome, String>),
-}
-
-/// A finished flash run, for either kind of target.
-pub(super) enum Outcome {
-    Thingflash(flash::Report),
-    Own(Box<flash::own::OwnReport>),
-    Esp8266(Box<flash::esp8266::Esp8266Report>),
+    Event(job::Event),
+    Finished(Result<job::Outcome, String>),
 }
 
 /// The ESP8266 sketch to write at 0x0 in the same run.
@@ -133,7 +122,7 @@ pub struct PartitionFiles {
 /// What the Flash section shows.
 #[derive(Default)]
 pub(super) struct FlashView {
-    pub(super) job: Option<FlashJob>,
+    pub(super) job: Option<Worker<FlashMsg>>,
     pub(super) stage: String,
     pub(super) progress: Option<flash::Progress>,
     pub(super) board: Option<BoardInfo>,
@@ -427,11 +416,9 @@ impl ThingflashApp {
             pass,
         );
         if self.settings.client_id.is_empty()
-            && let Some(c) = a.device_cert()
-            && thingflash_protocol::config::validate_client_id(&c.subject_cn).is_ok()
-            && !c.subject_cn.contains(' ')
+            && let Some(id) = credentials::default_client_id(&a)
         {
-            self.settings.client_id = c.subject_cn.clone();
+            self.settings.client_id = id;
         }
         self.analysis = Some(a);
     }
@@ -487,8 +474,7 @@ impl ThingflashApp {
                 reset: false,
                 // The ESP8266's ROM prints at 74880 before the sketch prints at its own
                 // speed; the reader follows the board between the two.
-                boot_baud: (self.settings.target.family() == Family::Esp8266)
-                    .then_some(crate::monitor::reader::ESP8266_ROM_BAUD),
+                boot_baud: self.settings.target.needs().boot_baud,
             },
             self.decoder(),
             tx,
@@ -499,67 +485,100 @@ impl ThingflashApp {
         self.monitor = Some((handle, rx));
     }
 
-    pub(super) fn device_config(&self) -> Result<DeviceConfig, String> {
-        let e = endpoint::check_endpoint(&self.settings.endpoint);
-        let host = e.host.ok_or_else(|| {
-            e.findings
-                .first()
-                .map(|f| format!("{} ({})", f.message, f.fix))
-                .unwrap_or_else(|| "enter the endpoint".into())
-        })?;
-        let c = DeviceConfig {
-            wifi_ssid: self.settings.wifi_ssid.clone(),
-            wifi_password: Zeroizing::new(self.wifi_password.to_string()),
-            host,
-            port: self.settings.mqtt_port,
-            client_id: self.settings.client_id.clone(),
-            topic_prefix: self.settings.topic_prefix.clone(),
-            ntp_servers: Vec::new(),
-            telemetry_interval_s: self.settings.telemetry_s,
-            keepalive_s: 60,
-        };
-        c.validate().map_err(|e| e.to_string())?;
-        Ok(c)
+    /// The settings thingflash's firmware reads, as typed.
+    fn device_settings(&self) -> DeviceSettings {
+        let s = &self.settings;
+        DeviceSettings {
+            wifi_ssid: s.wifi_ssid.clone(),
+            wifi_password: self.wifi_password.clone(),
+            endpoint: s.endpoint.clone(),
+            client_id: s.client_id.clone(),
+            topic_prefix: s.topic_prefix.clone(),
+            mqtt_port: s.mqtt_port,
+            telemetry_s: s.telemetry_s,
+        }
     }
 
-    /// Why Flash cannot be clicked now, in order; empty when it could be.
-    pub fn flash_blockers(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        match &self.analysis {
-            None => out.push("drop the certificate files first".to_string()),
-            Some(a) => out.extend(a.blocking_reasons()),
+    /// The device config the firmware will read, or why it cannot be made.
+    pub(super) fn device_config(&self) -> Result<DeviceConfig, String> {
+        job::device_config(self.analysis.as_ref(), &self.device_settings()).map_err(|r| r.line())
+    }
+
+    /// The one operation's request, as the window's settings give it; `Err` holds what
+    /// the window's own fields say (a number typed that does not read).
+    pub fn job_request(&self) -> Result<job::Request<'_>, Vec<String>> {
+        let Some(a) = &self.analysis else {
+            return Err(vec!["drop the certificate files first".into()]);
+        };
+        let s = &self.settings;
+        let needs = s.target.needs();
+        let mut typed = Vec::new();
+        let mut req = job::Request::new(a, s.target);
+        req.device = self.device_settings();
+        req.names = s.names;
+        req.file_list = Some(s.file_list.clone());
+        req.format = self.flash.format;
+        match self.table_offset() {
+            Ok(o) => req.table_offset = o,
+            Err(e) if needs.partition_table => typed.push(e),
+            Err(_) => {}
         }
-        // In the order of the flow's steps: the first one is what to do next.
+        if needs.flash_layout {
+            match self.layout_choice() {
+                Ok(l) => req.layout = Some(l),
+                Err(e) => typed.push(e),
+            }
+        }
+        req.stub = !(needs.rom_mode && self.flash.no_stub);
+        req.image = match s.target.image_kind() {
+            ImageKind::Firmware => self
+                .flash
+                .firmware
+                .clone()
+                .map_or(Image::None, Image::Firmware),
+            ImageKind::Sketch => self
+                .flash
+                .sketch
+                .as_ref()
+                .map_or(Image::None, |s| Image::Sketch(s.bytes.clone())),
+            ImageKind::Elf => Image::None,
+        };
+        if typed.is_empty() {
+            Ok(req)
+        } else {
+            Err(typed)
+        }
+    }
+
+    /// Why Flash cannot be clicked now, in the order of the flow's steps (the first is
+    /// what to do next); empty when it could be.
+    pub fn flash_blockers(&self) -> Vec<String> {
+        let (mut files, mut rest) = (Vec::new(), Vec::new());
+        match self.job_request().map(|r| job::prepare(&r).err()) {
+            Err(typed) => rest = typed,
+            Ok(Some(refusals)) => {
+                for r in refusals {
+                    if r.kind == RefusalKind::Credentials {
+                        files.push(r.line());
+                    } else {
+                        rest.push(r.line());
+                    }
+                }
+            }
+            Ok(None) => {}
+        }
+        if self.analysis.is_none() {
+            files = std::mem::take(&mut rest);
+        }
+        let mut out = files;
         if self.settings.serial_port.is_none() {
             out.push("choose the board's serial port".into());
         }
-        if self.settings.target.needs_device_config() {
-            if let Err(e) = self.device_config() {
-                out.push(e);
-            }
-        } else if let Err(e) = self.file_specs() {
-            out.push(e);
-        }
-        if self.settings.target.family() == Family::Esp8266
-            && let Err(e) = self.esp8266_region()
-        {
-            out.push(e);
-        }
+        out.extend(rest);
         if self.flash.job.is_some() {
             out.push("a flash is running".into());
         }
         out
-    }
-
-    /// The files the Arduino targets write: the custom list when one is typed, else the
-    /// preset.
-    pub fn file_specs(&self) -> Result<Vec<FileSpec>, String> {
-        let list = self.settings.file_list.trim();
-        if list.is_empty() {
-            Ok(self.settings.names.files())
-        } else {
-            crate::target::parse_file_list(list).map_err(|e| e.to_string())
-        }
     }
 
     /// The target partition's files from the last flash run.
@@ -593,7 +612,8 @@ impl ThingflashApp {
         self.flash.job.is_some()
     }
 
-    /// Flash the board on the chosen port (everything, or only the credentials).
+    /// Flash the board on the chosen port (everything, or only the credentials): the one
+    /// operation, prepared here and run on the flasher thread.
     pub fn start_flash(&mut self, credentials_only: bool) {
         let blocked = if credentials_only {
             self.credentials_only_blocker()
@@ -604,330 +624,106 @@ impl ThingflashApp {
             self.flash.result = Some(Err(why));
             return;
         }
-        let (Some(analysis), Some(port)) = (&self.analysis, self.settings.serial_port.clone())
-        else {
+        let Some(port) = self.settings.serial_port.clone() else {
             return;
         };
-        if self.settings.target.family() == Family::Esp8266 {
-            self.start_esp8266_flash(port);
-            return;
-        }
-        if self.settings.target.is_own_firmware() {
-            self.start_own_flash(port);
-            return;
-        }
-        let creds = match bundle::Credentials::from_analysis(analysis) {
-            Ok(c) => c,
-            Err(e) => {
-                self.flash.result = Some(Err(e.to_string()));
-                return;
+        let prepared = match self.job_request() {
+            Ok(mut req) => {
+                req.credentials_only = credentials_only;
+                job::prepare(&req).map_err(|r| r.first().map(Refusal::line).unwrap_or_default())
             }
+            Err(typed) => Err(typed.join("; ")),
         };
-        let config = match self.device_config() {
-            Ok(c) => c,
+        let job = match prepared {
+            Ok(j) => j,
             Err(e) => {
                 self.flash.result = Some(Err(e));
                 return;
             }
         };
-        let opts = self.flash_options(port, credentials_only);
-        self.spawn_flasher(credentials_only, move |on_event| {
-            flash::run(
-                &opts,
-                &mut |chip, flash_size| {
-                    bundle::plan(&bundle::Request {
-                        chip,
-                        flash_size,
-                        credentials: &creds,
-                        config: &config,
-                        firmware_elf: None,
-                    })
-                },
-                on_event,
-            )
-            .map(Outcome::Thingflash)
-            .map_err(|e| e.to_string())
-        });
-    }
-
-    /// Run `job` on the flasher thread: it has the port to itself (the monitor is
-    /// closed), its events come over a channel, and each one wakes the window.
-    fn spawn_flasher(
-        &mut self,
-        credentials_only: bool,
-        job: impl FnOnce(&mut dyn FnMut(flash::Event)) -> Result<Outcome, String> + Send + 'static,
-    ) {
+        let link = self.link(port);
+        // The flasher has the port to itself.
         self.monitor = None;
         self.monitor_state = "closed for flashing".into();
-        let (tx, rx) = channel();
-        let wake = self.ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("flasher".into())
-            .spawn(move || {
-                let events = tx.clone();
-                let ping = wake.clone();
-                let result = job(&mut |e| {
-                    let _ = events.send(FlashMsg::Event(e));
-                    ping.request_repaint();
-                });
-                let _ = tx.send(FlashMsg::Finished(result));
-                wake.request_repaint();
+        self.flash.files = None;
+        let spawned = Worker::spawn("flasher", &self.ctx, move |out| {
+            let events = out.clone();
+            let r = job.run(&link, &mut |e| {
+                events.send(FlashMsg::Event(e));
             });
-        self.started(spawned, rx, credentials_only);
+            out.send(FlashMsg::Finished(r.map_err(|e| e.to_string())));
+        });
+        match spawned {
+            Ok(w) => {
+                self.flash.job = Some(w);
+                self.flash.stage = "starting".into();
+                self.flash.progress = None;
+                self.flash.result = None;
+                self.flash.notice = None;
+            }
+            Err(e) => self.flash.result = Some(Err(e)),
+        }
     }
 
-    fn flash_options(&self, port: String, credentials_only: bool) -> FlashOptions {
+    /// How to reach the board: the port and the window's flashing options.
+    fn link(&self, port: String) -> FlashOptions {
+        let (before, after) = if self.settings.no_reset {
+            (Before::NoReset, After::NoReset)
+        } else {
+            (Before::Default, After::HardReset)
+        };
         FlashOptions {
             baud: self.settings.flash_baud,
-            before: if self.settings.no_reset {
-                Before::NoReset
-            } else {
-                Before::Default
-            },
-            after: if self.settings.no_reset {
-                After::NoReset
-            } else {
-                After::HardReset
-            },
+            before,
+            after,
             force: self.flash.force,
-            credentials_only,
             ..FlashOptions::new(port)
         }
     }
 
-    /// What every own-firmware flash needs: the credentials and the files to write them as
-    /// (`None`, with the result set, when they are not ready).
-    fn own_inputs(&mut self) -> Option<(CredentialSet, Vec<FileSpec>)> {
-        let creds = self
-            .analysis
-            .as_ref()
-            .and_then(CredentialSet::from_analysis)?;
-        match self.file_specs() {
-            Ok(files) => Some((creds, files)),
-            Err(e) => {
-                self.flash.result = Some(Err(e));
-                None
-            }
-        }
-    }
-
-    /// Flash for the user's own firmware: the credentials into its partition (and its
-    /// image first, when one was dropped).
-    fn start_own_flash(&mut self, port: String) {
-        let Some((creds, files)) = self.own_inputs() else {
-            return;
-        };
-        let opts = self.flash_options(port, false);
-        let table_offset = match self.table_offset() {
-            Ok(o) => o,
-            Err(e) => {
-                self.flash.result = Some(Err(e));
-                return;
-            }
-        };
-        let own = own::Options {
-            target: self.settings.target,
-            files,
-            format: self.flash.format,
-            table_offset,
-            region: None,
-        };
-        let firmware = self.flash.firmware.clone();
-        self.flash.files = None;
-        self.spawn_flasher(false, move |on_event| {
-            let req = flash::own::Request {
-                own,
-                creds: &creds,
-                firmware: firmware.as_ref(),
-            };
-            flash::own::run(&opts, &req, on_event)
-                .map(|r| Outcome::Own(Box::new(r)))
-                .map_err(|e| e.to_string())
-        });
-    }
-
-    /// Flash an ESP8266 sketch's credentials into its file system (and the sketch first,
-    /// when one was dropped).
-    fn start_esp8266_flash(&mut self, port: String) {
-        let Some((creds, files)) = self.own_inputs() else {
-            return;
-        };
-        let region = match self.esp8266_region() {
-            Ok(r) => r,
-            Err(e) => {
-                self.flash.result = Some(Err(e));
-                return;
-            }
-        };
-        let opts = self.flash_options(port, false);
-        let own = own::Options {
-            target: self.settings.target,
-            files,
-            format: self.flash.format,
-            table_offset: crate::partitions::DEFAULT_OFFSET,
-            region: Some(region),
-        };
-        let sketch = self.flash.sketch.as_ref().map(|s| s.bytes.clone());
-        let stub = !self.flash.no_stub;
-        self.flash.files = None;
-        self.spawn_flasher(false, move |on_event| {
-            let req = flash::esp8266::Request {
-                own,
-                creds: &creds,
-                sketch: sketch.as_deref(),
-                stub,
-            };
-            flash::esp8266::run(&opts, &req, on_event)
-                .map(|r| Outcome::Esp8266(Box::new(r)))
-                .map_err(|e| e.to_string())
-        });
-    }
-
-    /// The ESP8266 file-system region: the chosen layout, or the offset and size typed.
-    pub fn esp8266_region(&self) -> Result<crate::esp8266::Region, String> {
-        use crate::esp8266::{Region, layout};
+    /// The ESP8266 layout chosen, or the offset and size typed.
+    fn layout_choice(&self) -> Result<job::Layout, String> {
         if self.settings.layout != CUSTOM_LAYOUT {
-            return layout(&self.settings.layout)
-                .map(Region::from)
-                .map_err(|e| e.to_string());
+            return Ok(job::Layout::Named(self.settings.layout.clone()));
         }
         let number = |what: &str, t: &str| {
             own::parse_offset(t.trim()).ok_or_else(|| {
                 format!("type the file system's {what} (hex like 0x200000, or decimal)")
             })
         };
-        let offset = number("offset", &self.settings.fs_offset)?;
-        let size = number("size", &self.settings.fs_size)?;
-        Region::custom(offset, size).map_err(|e| e.to_string())
+        Ok(job::Layout::Custom {
+            offset: number("offset", &self.settings.fs_offset)?,
+            size: number("size", &self.settings.fs_size)?,
+        })
     }
 
-    fn started(
-        &mut self,
-        spawned: std::io::Result<std::thread::JoinHandle<()>>,
-        rx: Receiver<FlashMsg>,
-        credentials_only: bool,
-    ) {
-        match spawned {
-            Ok(_) => {
-                self.flash.job = Some(FlashJob {
-                    rx,
-                    credentials_only,
-                });
-                self.flash.stage = "starting".into();
-                self.flash.progress = None;
-                self.flash.result = None;
-                self.flash.notice = None;
-            }
-            Err(e) => self.flash.result = Some(Err(format!("cannot start the flasher: {e}"))),
-        }
+    /// The ESP8266 file-system region: the chosen layout, or the offset and size typed.
+    pub fn esp8266_region(&self) -> Result<crate::esp8266::Region, String> {
+        job::region(&self.layout_choice()?).map_err(|r| r.message)
     }
 
     fn poll_flash(&mut self) {
+        let Some(worker) = &mut self.flash.job else {
+            return;
+        };
         let mut finished = None;
-        if let Some(job) = &self.flash.job {
-            while let Ok(msg) = job.rx.try_recv() {
-                match msg {
-                    FlashMsg::Event(flash::Event::Connecting { port }) => {
-                        self.flash.stage = format!("connecting to {port}")
-                    }
-                    FlashMsg::Event(flash::Event::Connected(b)) => {
-                        self.flash.stage = format!("connected: {}", b.summary());
-                        self.flash.board = Some(b);
-                    }
-                    FlashMsg::Event(flash::Event::ReadingTable) => {
-                        self.flash.stage = "reading the board's partition table".into()
-                    }
-                    FlashMsg::Event(flash::Event::Progress(p)) => {
-                        self.flash.stage = if p.verifying {
-                            format!("verifying {}", p.segment)
-                        } else {
-                            format!("writing {}", p.segment)
-                        };
-                        self.flash.progress = Some(p);
-                    }
-                    FlashMsg::Event(flash::Event::Done(_)) => {}
-                    FlashMsg::Event(flash::Event::Notice { message }) => {
-                        self.flash.notice = Some(message)
-                    }
-                    FlashMsg::Event(flash::Event::ReadingPartition { label, size, .. }) => {
-                        self.flash.stage = format!("reading {label} ({} KiB)", size / 1024)
-                    }
-                    FlashMsg::Event(flash::Event::Planned {
-                        label,
-                        before,
-                        after,
-                        ..
-                    }) => {
-                        self.flash.files = Some(PartitionFiles {
-                            label,
-                            before,
-                            after,
-                            verified: false,
-                        })
-                    }
-                    FlashMsg::Event(flash::Event::Verified { files, .. }) => {
-                        if let Some(f) = &mut self.flash.files {
-                            f.after = files;
-                            f.verified = true;
-                        }
-                    }
-                    FlashMsg::Finished(r) => finished = Some((r, job.credentials_only)),
-                }
+        for msg in worker.drain() {
+            match msg {
+                FlashMsg::Event(e) => self.flash.apply(e),
+                FlashMsg::Finished(r) => finished = Some(r),
             }
         }
-        let Some((r, credentials_only)) = finished else {
+        let Some(r) = finished else {
             return;
         };
         self.flash.job = None;
-        self.flash.result = Some(match r {
-            Ok(Outcome::Own(report)) => Ok({
-                self.flash.table = Some(report.table.clone());
-                format!(
-                    "Wrote {} KiB into {} in {:.1} s{}, read back and checked: {} file(s). {}",
-                    report.partition_bytes.div_ceil(1024),
-                    report.placement.partition.label,
-                    report.write_time.as_secs_f64(),
-                    if report.firmware_bytes > 0 {
-                        format!(
-                            " after {} KiB of your firmware",
-                            report.firmware_bytes.div_ceil(1024)
-                        )
-                    } else {
-                        String::new()
-                    },
-                    report.verified.len(),
-                    if self.settings.no_reset {
-                        "Press RESET on the board to start it."
-                    } else {
-                        "The board is restarting; its log follows below."
-                    }
-                )
-            }),
-            Ok(Outcome::Esp8266(report)) => Ok(esp8266_outcome(&report, self.settings.no_reset)),
-            Ok(Outcome::Thingflash(report)) => {
-                if !credentials_only {
-                    self.flash.flashed = true;
-                }
-                let bytes: usize = report.written.iter().map(|w| w.2).sum();
-                let next = if self.settings.no_reset {
-                    "Press RESET on the board to start it."
-                } else {
-                    "The board is restarting; its log follows below."
-                };
-                Ok(format!(
-                    "Flashed {} ({} KiB in {:.1} s{}). {next}",
-                    if credentials_only {
-                        "the credentials"
-                    } else {
-                        "firmware and credentials"
-                    },
-                    bytes.div_ceil(1024),
-                    report.write_time.as_secs_f64(),
-                    if report.verified { ", verified" } else { "" },
-                ))
+        self.flash.result = Some(r.map(|o| {
+            if let Some(t) = o.table() {
+                self.flash.table = Some(t.clone());
             }
-            Err(e) => Err(e),
-        });
+            self.flash.flashed |= o.flashed_thingflash();
+            o.summary(!self.settings.no_reset)
+        }));
         // Watch the board start (or report what went wrong) right away.
         if let Some(port) = self.settings.serial_port.clone() {
             self.status = BoardStatus::default();
@@ -1012,11 +808,7 @@ impl ThingflashApp {
         if self.probe.error.is_some() {
             return;
         }
-        let creds = match self
-            .analysis
-            .as_ref()
-            .map(bundle::Credentials::from_analysis)
-        {
+        let creds = match self.analysis.as_ref().map(CredentialSet::from_analysis) {
             Some(Ok(c)) => c,
             Some(Err(e)) => {
                 self.probe.error = Some(e.to_string());
@@ -1130,7 +922,7 @@ impl ThingflashApp {
         };
         self.monitor = None;
         self.monitor_state = "closed to read the partition table".into();
-        let mut opts = self.flash_options(port, false);
+        let mut opts = self.link(port);
         opts.after = After::NoReset;
         let (tx, rx) = channel();
         let wake = self.ctx.clone();
@@ -1179,6 +971,8 @@ impl ThingflashApp {
                     }
                     MonitorMsg::Disconnected { reason } => self.monitor_state = reason,
                     MonitorMsg::Notice(text) => self.notice = Some(text),
+                    // Only a terminal's Ctrl-C sends it; the window closes the monitor itself.
+                    MonitorMsg::StopRequested => {}
                     MonitorMsg::Lines(lines) => {
                         for d in lines {
                             self.status.apply(&d, now);
@@ -1336,35 +1130,6 @@ impl ThingflashApp {
             Action::OpenStep(step) => self.open_step = step,
         }
     }
-}
-
-/// The outcome line of an ESP8266 run; in ROM mode it says plainly that nothing was read
-/// back.
-fn esp8266_outcome(r: &flash::esp8266::Esp8266Report, no_reset: bool) -> String {
-    let sketch = if r.sketch_bytes > 0 {
-        format!(
-            " after {} KiB of your sketch",
-            r.sketch_bytes.div_ceil(1024)
-        )
-    } else {
-        String::new()
-    };
-    let checked = match &r.verified {
-        Some(files) => format!("read back and checked: {} file(s)", files.len()),
-        None => "NOT verified: without the flasher stub the ROM cannot read flash back; watch the sketch's log to see it mount the files".into(),
-    };
-    let next = if no_reset {
-        "Press RESET on the board to start it."
-    } else {
-        "The board is restarting; its log follows below."
-    };
-    format!(
-        "Wrote {} KiB into the file system ({} at {:#x}){sketch} in {:.1} s, {checked}. {next}",
-        r.fs_bytes.div_ceil(1024),
-        r.region.name,
-        r.region.offset,
-        r.write_time.as_secs_f64(),
-    )
 }
 
 /// A dropped `.bin` that is an ESP8266 sketch image (not a merged ESP32-family image):

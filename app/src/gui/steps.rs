@@ -94,7 +94,7 @@ pub fn state(app: &ThingflashApp, step: StepId) -> (StepState, String) {
             (Some(p), Some(b)) => (Done, format!("{} on {p}", b.summary())),
             (Some(p), None) => (Done, format!("port {p}")),
         },
-        StepId::Connection if !app.settings.target.needs_device_config() => (
+        StepId::Connection if !app.settings.target.needs().device_config => (
             Done,
             "your firmware has its own WiFi and endpoint settings".into(),
         ),

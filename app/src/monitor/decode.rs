@@ -164,7 +164,7 @@ pub struct Decoder {
     symbols: Option<Symbolizer>,
     /// The symbols came from the firmware thingflash embeds (for this chip), chosen
     /// because the board's boot event named that ELF; not from the user.
-    embedded: Option<crate::bundle::Chip>,
+    embedded: Option<crate::chip::Chip>,
     /// The ESP-IDF log tag of the last line a table explained, so the rest of its
     /// multi-line report is shown as detail.
     explained_tag: Option<String>,
@@ -209,16 +209,15 @@ impl Decoder {
         if self.symbols.is_some() && self.embedded.is_none() {
             return;
         }
-        let matching = crate::bundle::Chip::ALL
-            .into_iter()
-            .find(|c| c.name() == chip && Some(c.firmware_elf_id()) == elf);
+        let matching = elf.and_then(|id| crate::firmware::chip_of(chip, id));
         if matching == self.embedded {
             return;
         }
         self.embedded = None;
         self.symbols = None;
         if let Some(c) = matching
-            && let Ok(s) = Symbolizer::from_bytes(c.firmware_elf())
+            && let Some(elf) = crate::firmware::elf(c)
+            && let Ok(s) = Symbolizer::from_bytes(elf)
         {
             self.symbols = Some(s);
             self.embedded = Some(c);

@@ -32,6 +32,9 @@ pub enum MonitorMsg {
         /// Why, for the user.
         reason: String,
     },
+    /// The user asked to stop watching (Ctrl-C in a terminal): sent by the shell that
+    /// watches, never by the reader.
+    StopRequested,
 }
 
 /// How to open the port.
@@ -49,8 +52,7 @@ pub struct MonitorConfig {
     pub boot_baud: Option<u32>,
 }
 
-/// The ESP8266 ROM's banner speed (26 MHz crystal, ROM clocked for 40 MHz).
-pub const ESP8266_ROM_BAUD: u32 = 74_880;
+pub use crate::chip::ESP8266_ROM_BAUD;
 
 /// Which speed to read at when the ROM and the firmware print at different ones.
 ///

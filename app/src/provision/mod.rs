@@ -401,7 +401,13 @@ fn pair_problem(cert_pem: &str, key_pem: &str) -> Option<String> {
     let a = credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
     a.findings
         .iter()
-        .find(|f| f.code == "key-mismatch" || f.code == "key-unusable" || f.code == "missing-key")
+        .find(|f| {
+            use credentials::Code;
+            matches!(
+                f.code,
+                Code::KeyMismatch | Code::KeyUnusable | Code::MissingKey
+            )
+        })
         .map(|f| f.message.clone())
 }
 

@@ -18,10 +18,10 @@ use super::own::{md5_of, read_back, read_partition};
 use super::{
     After, Before, BoardInfo, Event, FlashError, FlashOptions, Progress, ReadFlash, open_error,
 };
+use crate::credentials::CredentialSet;
 use crate::esp8266::{self, Region};
 use crate::fs::FileEntry;
 use crate::own::{self, OwnError, Placement};
-use crate::target::CredentialSet;
 use rom::{Loader, RomError};
 
 /// One run for an ESP8266 sketch.
@@ -96,17 +96,21 @@ pub fn connect(opts: &FlashOptions) -> Result<(Loader, BoardInfo, &'static str),
         Err(RomError::NotEsp8266 { magic, chip_id }) => {
             let by_id = chip_id
                 .and_then(|id| u16::try_from(id).ok())
-                .and_then(|id| espflash::target::Chip::try_from(id).ok());
+                .and_then(crate::chip::Chip::from_image_id);
             let found = by_id
-                .or_else(|| espflash::target::Chip::from_magic(magic).ok())
-                .map(|c| c.to_string())
+                .or_else(|| {
+                    espflash::target::Chip::from_magic(magic)
+                        .ok()
+                        .and_then(crate::chip::Chip::from_espflash)
+                })
+                .map(|c| c.label().to_string())
                 .unwrap_or_else(|| "ESP32-family chip".into());
             return Err(FlashError::NotEsp8266 { found });
         }
         Err(e) => return Err(rom_error(&opts.port, e)),
     };
     let board = BoardInfo {
-        chip: "esp8266".into(),
+        chip: crate::chip::Chip::Esp8266,
         revision: None,
         flash_bytes: None,
         mac: chip.mac.clone(),
@@ -122,7 +126,7 @@ pub fn is_esp8266(opts: &FlashOptions) -> bool {
 
 /// The sketch's image must start with the ESP8266 image magic and end before the file
 /// system.
-fn check_sketch(sketch: &[u8], region: &Region) -> Result<(), FlashError> {
+pub fn check_sketch(sketch: &[u8], region: &Region) -> Result<(), FlashError> {
     let why = if !crate::esp8266::is_sketch_image(sketch) {
         Some("it is not an ESP8266 flash image (magic 0xE9, entry point in the ESP8266's IRAM): export it with Sketch > Export Compiled Binary for an ESP8266 board (the .bin, not the .elf or a .zip)".to_string())
     } else if sketch.len() as u64 > u64::from(region.offset) {
