@@ -1,8 +1,8 @@
 //! Every chip thingflash flashes, the ESP8266 included, as one value: its names, the id
 //! its image header carries, its family (which decides the flashing protocol and where a
-//! file system is found), what it can run, and which reset-reason table its ROM prints
-//! from. The flash code, the targets, the monitor and the window ask the chip; none of
-//! them compares chip names as text. Depends on nothing else of the app.
+//! file system is found) and what it can run. The flash code, the targets, the monitor and
+//! the window ask the chip; none of them compares chip names as text. Depends on nothing
+//! else of the app.
 
 use serde::{Serialize, Serializer};
 
@@ -48,16 +48,6 @@ pub enum Family {
     /// ESP32 and its successors: espflash, an ESP-IDF partition table.
     Esp32,
     /// ESP8266 (and ESP8285): thingflash's own ROM client, a flash layout.
-    Esp8266,
-}
-
-/// The ROM's reset-reason table a chip prints `rst:0x..` from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResetTable {
-    /// The ESP32 family's ROM names (`rst:0x1 (POWERON_RESET)`), read with the chip's own
-    /// names where they differ.
-    Esp32Family,
-    /// The ESP8266 ROM's `rst cause:N, boot mode:(x,y)`.
     Esp8266,
 }
 
@@ -182,14 +172,6 @@ impl Chip {
         Self::ALL.into_iter().filter(|c| c.runs_thingflash())
     }
 
-    /// The table its ROM's reset reasons come from.
-    pub fn reset_table(self) -> ResetTable {
-        match self.family() {
-            Family::Esp32 => ResetTable::Esp32Family,
-            Family::Esp8266 => ResetTable::Esp8266,
-        }
-    }
-
     /// The chip with this esptool name (`esp32c3`, also `ESP32-C3`).
     pub fn from_name(name: &str) -> Option<Chip> {
         let want: String = name
@@ -282,7 +264,5 @@ mod tests {
             Chip::thingflash_chips().collect::<Vec<_>>(),
             [Chip::Esp32c3, Chip::Esp32c6]
         );
-        assert_eq!(Chip::Esp8266.reset_table(), ResetTable::Esp8266);
-        assert_eq!(Chip::Esp32c3.reset_table(), ResetTable::Esp32Family);
     }
 }

@@ -18,7 +18,7 @@ use crate::bundle::{self, BundleError, FlashSize, Plan};
 use crate::chip::{Chip, Family};
 use crate::credentials::{Analysis, CredentialSet, default_client_id, endpoint};
 use crate::esp8266::Region;
-use crate::flash::{self, BoardInfo, FlashError, FlashOptions};
+use crate::flash::{self, FlashError, FlashOptions};
 use crate::own::{self, FirmwareImage};
 use crate::partitions::Table;
 use crate::target::{FileSpec, NamePreset, Target, parse_file_list};
@@ -83,15 +83,37 @@ pub enum Image {
     None,
     /// A firmware ELF to flash instead of thingflash's included one (advanced).
     Elf(Arc<[u8]>),
-    /// The user's ESP32-family firmware: a merged image or ESP-IDF's flasher_args.json.
-    Firmware(FirmwareImage),
+    /// The user's ESP32-family firmware: a merged image or ESP-IDF's flasher_args.json
+    /// (shared: the window keeps it between runs and checks a request every frame).
+    Firmware(Arc<FirmwareImage>),
     /// The user's ESP8266 sketch (`.bin`), written at 0x0.
     Sketch(Arc<[u8]>),
 }
 
 impl Image {
-    /// Read the file given for `target`: what it must be follows from the target.
-    pub fn read(target: Target, path: &Path) -> Result<Image, Refusal> {
+    /// Read the file given for `target`: what it must be follows from the target. `elf`
+    /// says the user gave it as a thingflash firmware ELF rather than their own firmware's
+    /// image or sketch; the wrong one for the target is refused before it is read.
+    pub fn read(target: Target, path: &Path, elf: bool) -> Result<Image, Refusal> {
+        let kind = target.image_kind();
+        if elf != (kind == ImageKind::Elf) {
+            return Err(if elf {
+                Refusal::new(
+                    RefusalKind::Option,
+                    format!(
+                        "a thingflash firmware ELF is only for thingflash's firmware, not for the target {}",
+                        target.cli_name()
+                    ),
+                    "give your own firmware's merged image, flasher_args.json or sketch .bin as the image instead",
+                )
+            } else {
+                Refusal::new(
+                    RefusalKind::Option,
+                    "your own firmware's image is not written with thingflash's firmware, which replaces the whole flash",
+                    "choose the target your firmware reads its credentials with, or give a thingflash firmware ELF",
+                )
+            });
+        }
         let unreadable = |e: std::io::Error| {
             Refusal::new(
                 RefusalKind::Image,
@@ -99,15 +121,17 @@ impl Image {
                 "check the path and that the file is readable",
             )
         };
-        match target.image_kind() {
+        match kind {
             ImageKind::Elf => Ok(Image::Elf(std::fs::read(path).map_err(unreadable)?.into())),
-            ImageKind::Firmware => own::read_firmware(path).map(Image::Firmware).map_err(|e| {
-                Refusal::new(
-                    RefusalKind::Image,
-                    e.to_string(),
-                    "give a merged image (*.merged.bin) or ESP-IDF's build/flasher_args.json",
-                )
-            }),
+            ImageKind::Firmware => own::read_firmware(path)
+                .map(|f| Image::Firmware(Arc::new(f)))
+                .map_err(|e| {
+                    Refusal::new(
+                        RefusalKind::Image,
+                        e.to_string(),
+                        "give a merged image (*.merged.bin) or ESP-IDF's build/flasher_args.json",
+                    )
+                }),
             ImageKind::Sketch => {
                 let bytes = std::fs::read(path).map_err(unreadable)?;
                 Ok(Image::Sketch(bytes.into()))
@@ -311,7 +335,7 @@ enum Kind {
     },
     Own {
         own: own::Options,
-        firmware: Option<FirmwareImage>,
+        firmware: Option<Arc<FirmwareImage>>,
     },
     Esp8266 {
         own: own::Options,
@@ -324,15 +348,7 @@ enum Kind {
 /// window's steps (credentials, settings or files, layout, image).
 pub fn prepare(req: &Request<'_>) -> Result<Job, Vec<Refusal>> {
     let mut refused = Vec::new();
-    let creds = CredentialSet::from_analysis(req.analysis)
-        .map_err(|e| {
-            refused.push(Refusal::new(
-                RefusalKind::Credentials,
-                e.to_string(),
-                e.fix(),
-            ))
-        })
-        .ok();
+    let creds = ready_set(req.analysis, &mut refused);
     let kind = match (req.target.family(), req.target.needs_device_config()) {
         (Family::Esp32, true) => prepare_thingflash(req, &mut refused),
         (Family::Esp32, false) => prepare_own(req, &mut refused),
@@ -346,6 +362,19 @@ pub fn prepare(req: &Request<'_>) -> Result<Job, Vec<Refusal>> {
         }),
         _ => Err(refused),
     }
+}
+
+/// The ready set, or its refusal added to `out`.
+fn ready_set(a: &Analysis, out: &mut Vec<Refusal>) -> Option<CredentialSet> {
+    CredentialSet::from_analysis(a)
+        .map_err(|e| {
+            out.push(Refusal::new(
+                RefusalKind::Credentials,
+                e.to_string(),
+                e.fix(),
+            ))
+        })
+        .ok()
 }
 
 fn refuse<T>(out: &mut Vec<Refusal>, r: Refusal) -> Option<T> {
@@ -524,29 +553,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The board it ran on.
-    pub fn board(&self) -> &BoardInfo {
-        match self {
-            Outcome::Thingflash { report, .. } => &report.board,
-            Outcome::Own(r) => &r.board,
-            Outcome::Esp8266(r) => &r.board,
-        }
-    }
-
     /// The board's partition table, when the run read it.
     pub fn table(&self) -> Option<&Table> {
         match self {
             Outcome::Own(r) => Some(&r.table),
             _ => None,
-        }
-    }
-
-    /// Whether what was written was read back and checked.
-    pub fn verified(&self) -> bool {
-        match self {
-            Outcome::Thingflash { report, .. } => report.verified,
-            Outcome::Own(_) => true,
-            Outcome::Esp8266(r) => r.verified.is_some(),
         }
     }
 
@@ -561,53 +572,50 @@ impl Outcome {
         )
     }
 
-    /// One paragraph: what was written where, how it was checked, and what happens next.
-    pub fn summary(&self, reset: bool) -> String {
-        use crate::partitions::human_size;
-        let next = if reset {
-            "The board is restarting; its log follows."
-        } else {
-            "Press RESET on the board to start it."
-        };
+    /// One paragraph: what was written where and how it was checked (what happens next is
+    /// the shell's to say: the window watches the board, the command line does not).
+    pub fn summary(&self) -> String {
+        // Amounts written, rounded up as the window and the command line have always shown them.
+        let kib = |bytes: usize| format!("{} KiB", bytes.div_ceil(1024));
         match self {
             Outcome::Thingflash {
                 report,
                 credentials_only,
             } => format!(
-                "Flashed {} ({} in {:.1} s{}). {next}",
+                "Flashed {} ({} in {:.1} s{}).",
                 if *credentials_only {
                     "the credentials"
                 } else {
                     "firmware and credentials"
                 },
-                human_size(report.written.iter().map(|w| w.2).sum::<usize>() as u32),
+                kib(report.written.iter().map(|w| w.2).sum::<usize>()),
                 report.write_time.as_secs_f64(),
                 if report.verified { ", verified" } else { "" },
             ),
             Outcome::Own(r) => format!(
-                "Wrote {} into {} in {:.1} s{}, read back and checked: {} file(s). {next}",
-                human_size(r.partition_bytes as u32),
+                "Wrote {} into {} in {:.1} s{}, read back and checked: {} file(s).",
+                kib(r.partition_bytes),
                 r.placement.partition.label,
                 r.write_time.as_secs_f64(),
                 if r.firmware_bytes > 0 {
-                    format!(" after {} of your firmware", human_size(r.firmware_bytes as u32))
+                    format!(" after {} of your firmware", kib(r.firmware_bytes))
                 } else {
                     String::new()
                 },
                 r.verified.len(),
             ),
             Outcome::Esp8266(r) => format!(
-                "Wrote {} into the file system ({} at {:#x}){} in {:.1} s, {} on the wire, {}. {next}",
-                human_size(r.fs_bytes as u32),
+                "Wrote {} into the file system ({} at {:#x}){} in {:.1} s, {} on the wire, {}.",
+                kib(r.fs_bytes),
                 r.region.name,
                 r.region.offset,
                 if r.sketch_bytes > 0 {
-                    format!(" after {} of your sketch", human_size(r.sketch_bytes as u32))
+                    format!(" after {} of your sketch", kib(r.sketch_bytes))
                 } else {
                     String::new()
                 },
                 r.write_time.as_secs_f64(),
-                human_size(r.wire_bytes as u32),
+                kib(r.wire_bytes),
                 match &r.verified {
                     Some(files) => format!("read back and checked: {} file(s)", files.len()),
                     None => "NOT verified: without the flasher stub the ROM cannot read flash back; watch the sketch's log to see it mount the files".into(),
@@ -618,11 +626,6 @@ impl Outcome {
 }
 
 impl Job {
-    /// The target.
-    pub fn target(&self) -> Target {
-        self.target
-    }
-
     /// The device config thingflash's firmware will read, for the thingflash target.
     pub fn device_config(&self) -> Option<&DeviceConfig> {
         match &self.kind {
@@ -684,7 +687,7 @@ impl Job {
                 let req = flash::own::Request {
                     own: own.clone(),
                     creds: &self.creds,
-                    firmware: firmware.as_ref(),
+                    firmware: firmware.as_deref(),
                 };
                 flash::own::run(link, &req, on_event).map(|r| Outcome::Own(Box::new(r)))
             }
@@ -746,21 +749,10 @@ pub fn offline_image(req: &ImageRequest<'_>) -> Result<OfflineImage, Vec<Refusal
             "use `thingflash bundle` for it",
         )]);
     }
-    let creds = CredentialSet::from_analysis(req.analysis)
-        .map_err(|e| {
-            refused.push(Refusal::new(
-                RefusalKind::Credentials,
-                e.to_string(),
-                e.fix(),
-            ))
-        })
+    let creds = ready_set(req.analysis, &mut refused);
+    let files = files(req.names, req.file_list.as_deref())
+        .map_err(|e| refused.push(e))
         .ok();
-    let probe = Request {
-        names: req.names,
-        file_list: req.file_list.clone(),
-        ..Request::new(req.analysis, req.target)
-    };
-    let files = file_specs(&probe, &mut refused);
     // The ESP8266 has no table: its layout gives the region and the core's parameters.
     let region = match req.target.family() {
         Family::Esp8266 => {

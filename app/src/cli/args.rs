@@ -98,6 +98,22 @@ pub struct TargetArgs {
 }
 
 impl TargetArgs {
+    /// thingflash's firmware with nothing else chosen (what `bundle` builds).
+    pub fn thingflash() -> Self {
+        Self {
+            target: Target::Thingflash,
+            names: NamePreset::default(),
+            file_list: None,
+            format: false,
+            table_offset: crate::partitions::DEFAULT_OFFSET,
+            image: None,
+            layout: None,
+            fs_offset: None,
+            fs_size: None,
+            no_stub: false,
+        }
+    }
+
     /// The ESP8266 layout choice the arguments give, if any.
     pub fn layout(&self) -> Option<Layout> {
         match (self.fs_offset, self.fs_size, &self.layout) {
@@ -158,17 +174,20 @@ pub fn request<'a>(
     req.table_offset = t.table_offset;
     req.layout = t.layout();
     req.stub = !t.no_stub;
+    // --firmware is a thingflash ELF, --image your own firmware's; the library says which
+    // one the target takes.
     let image = match (&t.image, &s.firmware) {
         (Some(_), Some(_)) => {
             return Err(usage_error(
                 &"give either --image (your firmware) or --firmware (a thingflash ELF), not both",
             ));
         }
-        (Some(p), None) | (None, Some(p)) => Some(p),
+        (Some(p), None) => Some((p, false)),
+        (None, Some(p)) => Some((p, true)),
         (None, None) => None,
     };
-    if let Some(path) = image {
-        req.image = Image::read(t.target, path).map_err(|r| usage_error(&r.line()))?;
+    if let Some((path, elf)) = image {
+        req.image = Image::read(t.target, path, elf).map_err(|r| usage_error(&r.line()))?;
     }
     Ok(req)
 }

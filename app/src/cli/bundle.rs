@@ -8,7 +8,6 @@ use crate::bundle::FlashSize;
 use crate::chip::Chip;
 use crate::credentials::convert;
 use crate::job;
-use crate::target::Target;
 
 use super::args::{BoardSettings, TargetArgs, refused, request};
 use super::{failed, load, usage_error};
@@ -42,19 +41,7 @@ pub fn run(args: &Args, out: &mut impl Write) -> ExitCode {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
     };
-    let target = TargetArgs {
-        target: Target::Thingflash,
-        names: Default::default(),
-        file_list: None,
-        format: false,
-        table_offset: crate::partitions::DEFAULT_OFFSET,
-        image: None,
-        layout: None,
-        fs_offset: None,
-        fs_size: None,
-        no_stub: false,
-    };
-    let req = match request(&a, &args.settings, &target) {
+    let req = match request(&a, &args.settings, &TargetArgs::thingflash()) {
         Ok(r) => r,
         Err(code) => return code,
     };

@@ -79,7 +79,14 @@ pub fn run(args: &Args, out: &mut impl Write) -> ExitCode {
             if args.json {
                 let _ = writeln!(out, "{}", serde_json::to_string(&o).unwrap_or_default());
             } else {
-                let _ = writeln!(out, "done: {}", o.summary(args.after == After::HardReset));
+                let next = match args.after {
+                    After::HardReset => format!(
+                        "The board is restarting: `thingflash monitor --port {}` shows its log.",
+                        args.port
+                    ),
+                    After::NoReset => "Press RESET on the board to start it.".into(),
+                };
+                let _ = writeln!(out, "done: {} {next}", o.summary());
             }
             ExitCode::SUCCESS
         }

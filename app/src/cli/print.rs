@@ -70,13 +70,8 @@ fn event_line(e: &Event) -> Option<String> {
         Event::ReadingTable => Some("reading the board's partition table".into()),
         Event::Notice { message } => Some(format!("note: {message}")),
         Event::Progress(p) => Some(p.line()),
-        Event::Done(r) => Some(format!(
-            "done: {} segment(s), {} B in {:.1} s{}",
-            r.written.len(),
-            r.written.iter().map(|w| w.2).sum::<usize>(),
-            r.write_time.as_secs_f64(),
-            if r.verified { ", verified by MD5" } else { "" }
-        )),
+        // The run's outcome line says it, for every target.
+        Event::Done(_) => None,
         Event::ReadingPartition {
             label,
             offset,

@@ -89,126 +89,68 @@ pub enum Severity {
     Error,
 }
 
-/// What a [`Finding`] is about: a stable identifier, matched by kind (never by the
-/// message's text), shown to JSON consumers as its kebab-case name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[allow(missing_docs)] // each name says what it is; the finding's message says the rest
-pub enum Code {
-    FileUnreadable,
-    Csr,
-    KeyUnusable,
-    KeyWrongPassphrase,
-    KeyEncrypted,
-    CertDamaged,
-    NotCredentials,
-    ExtraCertificate,
-    ExtraKey,
-    MissingCertificate,
-    PublicKeyInstead,
-    MissingKey,
-    PublicKeyUnneeded,
-    KeyMismatch,
-    RootCaReserved,
-    RootCaLegacy,
-    RootCaForeign,
-    RootCaExpired,
-    RootCaBundled,
-    CertNotYetValid,
-    CertExpired,
-    CertExpiring,
-    CertIsCa,
-    CertNoClientAuth,
-    KeyTooSmall,
-    KeyUnsupported,
-    EndpointInvalid,
-    EndpointMissing,
-    EndpointScheme,
-    EndpointPath,
-    EndpointPort,
-    EndpointNotAts,
-    EndpointNotIot,
-    EndpointCustom,
+/// Declares [`Code`] from one list: each variant with the kebab-case name JSON consumers
+/// see, so the enum, its names and [`Code::ALL`] cannot drift apart.
+macro_rules! codes {
+    ($($variant:ident => $name:literal,)+) => {
+        /// What a [`Finding`] is about: a stable identifier, matched by kind (never by the
+        /// message's text), shown to JSON consumers as its kebab-case name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "kebab-case")]
+        #[allow(missing_docs)] // each name says what it is; the finding's message says the rest
+        pub enum Code {
+            $($variant,)+
+        }
+
+        impl Code {
+            /// Every code.
+            pub const ALL: &[Code] = &[$(Code::$variant,)+];
+
+            /// The name JSON consumers see (`key-mismatch`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)+
+                }
+            }
+        }
+    };
 }
 
-impl Code {
-    /// Every code.
-    pub const ALL: &[Code] = &[
-        Code::FileUnreadable,
-        Code::Csr,
-        Code::KeyUnusable,
-        Code::KeyWrongPassphrase,
-        Code::KeyEncrypted,
-        Code::CertDamaged,
-        Code::NotCredentials,
-        Code::ExtraCertificate,
-        Code::ExtraKey,
-        Code::MissingCertificate,
-        Code::PublicKeyInstead,
-        Code::MissingKey,
-        Code::PublicKeyUnneeded,
-        Code::KeyMismatch,
-        Code::RootCaReserved,
-        Code::RootCaLegacy,
-        Code::RootCaForeign,
-        Code::RootCaExpired,
-        Code::RootCaBundled,
-        Code::CertNotYetValid,
-        Code::CertExpired,
-        Code::CertExpiring,
-        Code::CertIsCa,
-        Code::CertNoClientAuth,
-        Code::KeyTooSmall,
-        Code::KeyUnsupported,
-        Code::EndpointInvalid,
-        Code::EndpointMissing,
-        Code::EndpointScheme,
-        Code::EndpointPath,
-        Code::EndpointPort,
-        Code::EndpointNotAts,
-        Code::EndpointNotIot,
-        Code::EndpointCustom,
-    ];
-
-    /// The name JSON consumers see (`key-mismatch`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::FileUnreadable => "file-unreadable",
-            Code::Csr => "csr",
-            Code::KeyUnusable => "key-unusable",
-            Code::KeyWrongPassphrase => "key-wrong-passphrase",
-            Code::KeyEncrypted => "key-encrypted",
-            Code::CertDamaged => "cert-damaged",
-            Code::NotCredentials => "not-credentials",
-            Code::ExtraCertificate => "extra-certificate",
-            Code::ExtraKey => "extra-key",
-            Code::MissingCertificate => "missing-certificate",
-            Code::PublicKeyInstead => "public-key-instead",
-            Code::MissingKey => "missing-key",
-            Code::PublicKeyUnneeded => "public-key-unneeded",
-            Code::KeyMismatch => "key-mismatch",
-            Code::RootCaReserved => "root-ca-reserved",
-            Code::RootCaLegacy => "root-ca-legacy",
-            Code::RootCaForeign => "root-ca-foreign",
-            Code::RootCaExpired => "root-ca-expired",
-            Code::RootCaBundled => "root-ca-bundled",
-            Code::CertNotYetValid => "cert-not-yet-valid",
-            Code::CertExpired => "cert-expired",
-            Code::CertExpiring => "cert-expiring",
-            Code::CertIsCa => "cert-is-ca",
-            Code::CertNoClientAuth => "cert-no-client-auth",
-            Code::KeyTooSmall => "key-too-small",
-            Code::KeyUnsupported => "key-unsupported",
-            Code::EndpointInvalid => "endpoint-invalid",
-            Code::EndpointMissing => "endpoint-missing",
-            Code::EndpointScheme => "endpoint-scheme",
-            Code::EndpointPath => "endpoint-path",
-            Code::EndpointPort => "endpoint-port",
-            Code::EndpointNotAts => "endpoint-not-ats",
-            Code::EndpointNotIot => "endpoint-not-iot",
-            Code::EndpointCustom => "endpoint-custom",
-        }
-    }
+codes! {
+    FileUnreadable => "file-unreadable",
+    Csr => "csr",
+    KeyUnusable => "key-unusable",
+    KeyWrongPassphrase => "key-wrong-passphrase",
+    KeyEncrypted => "key-encrypted",
+    CertDamaged => "cert-damaged",
+    NotCredentials => "not-credentials",
+    ExtraCertificate => "extra-certificate",
+    ExtraKey => "extra-key",
+    MissingCertificate => "missing-certificate",
+    PublicKeyInstead => "public-key-instead",
+    MissingKey => "missing-key",
+    PublicKeyUnneeded => "public-key-unneeded",
+    KeyMismatch => "key-mismatch",
+    RootCaReserved => "root-ca-reserved",
+    RootCaLegacy => "root-ca-legacy",
+    RootCaForeign => "root-ca-foreign",
+    RootCaExpired => "root-ca-expired",
+    RootCaBundled => "root-ca-bundled",
+    CertNotYetValid => "cert-not-yet-valid",
+    CertExpired => "cert-expired",
+    CertExpiring => "cert-expiring",
+    CertIsCa => "cert-is-ca",
+    CertNoClientAuth => "cert-no-client-auth",
+    KeyTooSmall => "key-too-small",
+    KeyUnsupported => "key-unsupported",
+    EndpointInvalid => "endpoint-invalid",
+    EndpointMissing => "endpoint-missing",
+    EndpointScheme => "endpoint-scheme",
+    EndpointPath => "endpoint-path",
+    EndpointPort => "endpoint-port",
+    EndpointNotAts => "endpoint-not-ats",
+    EndpointNotIot => "endpoint-not-iot",
+    EndpointCustom => "endpoint-custom",
 }
 
 impl std::fmt::Display for Code {
@@ -1036,5 +978,22 @@ fn check_device_cert(
             "create a new certificate with an RSA-2048 or EC P-256 key",
         ),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::Code;
+
+    #[test]
+    fn every_code_serialises_as_its_name_and_names_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            assert_eq!(
+                serde_json::to_string(c).unwrap(),
+                format!("\"{}\"", c.as_str())
+            );
+            assert!(seen.insert(c.as_str()), "{c} twice");
+        }
     }
 }

@@ -44,13 +44,13 @@ impl NotReady {
 /// ask here.
 pub fn default_client_id(a: &Analysis) -> Option<String> {
     let cn = a.device_cert()?.subject_cn.as_str();
-    let thing_name = !cn.is_empty()
-        && cn.len() <= 128
+    // AWS's thing-name pattern, which every client id rule of the firmware's config also
+    // accepts (it only refuses '/', '+', '#', control characters and more than 128 bytes).
+    let thing_name = (1..=128).contains(&cn.len())
         && cn
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-'));
-    (thing_name && thingflash_protocol::config::validate_client_id(cn).is_ok())
-        .then(|| cn.to_string())
+    thing_name.then(|| cn.to_string())
 }
 
 /// The credentials in the forms other firmware reads, taken from a checked analysis.

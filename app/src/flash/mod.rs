@@ -431,11 +431,16 @@ fn detail(e: &espflash::Error) -> String {
 
 fn connect_error(port: &str, e: espflash::Error) -> FlashError {
     match e {
-        espflash::Error::ChipMismatch(expected, found) => FlashError::WrongChip {
-            expected: Chip::from_name(&expected).unwrap_or(Chip::Esp32c3),
-            found: Chip::from_name(&found)
-                .map(|c| c.label().to_string())
-                .unwrap_or(found),
+        // espflash only raises it for a chip it was asked for, which is one of ours.
+        espflash::Error::ChipMismatch(expected, found) => match Chip::from_name(&expected) {
+            Some(expected) => FlashError::WrongChip {
+                expected,
+                found: Chip::from_name(&found).map_or(found, |c| c.label().to_string()),
+            },
+            None => FlashError::NoSync {
+                port: port.to_string(),
+                detail: format!("the loader is an {found}, not the {expected} asked for"),
+            },
         },
         e => FlashError::NoSync {
             port: port.to_string(),

@@ -134,7 +134,7 @@ pub(super) struct FlashView {
     /// Create a new file system when the partition has none (not persisted: it erases).
     pub(super) format: bool,
     /// The user's firmware image to flash first.
-    pub(super) firmware: Option<FirmwareImage>,
+    pub(super) firmware: Option<Arc<FirmwareImage>>,
     /// The target partition's files, before and after.
     pub(super) files: Option<PartitionFiles>,
     /// Where the board's partition table is, as typed (empty: 0x8000).
@@ -382,7 +382,7 @@ impl ThingflashApp {
                             "firmware image {}: flashed first, then the credentials",
                             path.display()
                         ));
-                        self.flash.firmware = Some(fw);
+                        self.flash.firmware = Some(Arc::new(fw));
                     }
                     Err(e) => self.notice = Some(e.to_string()),
                 }
@@ -722,7 +722,12 @@ impl ThingflashApp {
                 self.flash.table = Some(t.clone());
             }
             self.flash.flashed |= o.flashed_thingflash();
-            o.summary(!self.settings.no_reset)
+            let next = if self.settings.no_reset {
+                "Press RESET on the board to start it."
+            } else {
+                "The board is restarting; its log follows below."
+            };
+            format!("{} {next}", o.summary())
         }));
         // Watch the board start (or report what went wrong) right away.
         if let Some(port) = self.settings.serial_port.clone() {

@@ -347,7 +347,7 @@ fn flash_against_the_mock_then_reprovision_then_watch_the_board() {
 
 /// Snapshot images of the main states, from fixed credentials (tests/data/window) and a
 /// fixed port list, so that only rendering can change them. Update after an intended UI
-/// change with `UPDATE_SNAPSHOTS=1 cargo test -p thingflash --test gui snapshots`.
+/// change with `UPDATE_SNAPSHOTS=1 cargo test -p thingflash --test all -- gui::snapshots`.
 #[test]
 fn snapshots_of_the_main_states() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
@@ -424,6 +424,13 @@ fn snapshots_of_the_main_states() {
             "ESP8266 sketch reading SPIFFS files (the classic AWS IoT guide)",
         );
         results.add(h.try_snapshot_options(format!("esp8266-{theme}"), &opts));
+        // The same step on a 1366 x 768 laptop: the flow column keeps its share and the
+        // pipeline stays whole.
+        h.set_size(eframe::egui::vec2(1366.0, 768.0));
+        h.run_steps(3);
+        results.add(h.try_snapshot_options(format!("esp8266-1366x768-{theme}"), &opts));
+        choose_target(&mut h, "thingflash firmware (ESP32-C3/C6)");
+        results.add(h.try_snapshot_options(format!("ready-1366x768-{theme}"), &opts));
     }
     results.unwrap();
 }
