@@ -244,7 +244,8 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn new(kind: RefusalKind, message: impl Into<String>, fix: impl Into<String>) -> Self {
+    /// A refusal of `kind`: what is wrong, and apart from it what to do.
+    pub fn new(kind: RefusalKind, message: impl Into<String>, fix: impl Into<String>) -> Self {
         Self {
             kind,
             message: message.into(),

@@ -3,13 +3,81 @@
 //! for an ESP8266 the sketch's flash layout, its serial speed and the sketch itself), and
 //! the chip detected when flashing.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use eframe::egui;
 
 use super::state::{Action, ThingflashApp};
+use super::worker::Worker;
 use crate::esp8266::{LAYOUTS, Layout, flash_sizes, layouts_for, suggested_for};
 use crate::partitions::human_size;
 use crate::ports;
 use crate::target::{NamePreset, Target};
+
+/// The ports the watcher sees and the one typed by hand.
+pub(super) struct PortsView {
+    pub(super) ports: Vec<ports::PortInfo>,
+    /// Boards' USB bridges the OS sees without a port (a missing driver).
+    pub(super) unserved: Vec<ports::Unserved>,
+    /// A port typed by hand.
+    pub(super) typed: String,
+    watcher: Option<Worker<ports::Scan>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl PortsView {
+    /// Start watching: boards come and go, so the ports are listed off the UI thread and
+    /// only changes are sent.
+    pub(super) fn watch(ctx: &egui::Context) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let watcher = Worker::spawn("port-watcher", ctx, move |out| {
+            let mut last = None;
+            while !stopped.load(Ordering::Relaxed) {
+                let now = ports::scan();
+                if last.as_ref() != Some(&now) {
+                    if !out.send(now.clone()) {
+                        return;
+                    }
+                    last = Some(now);
+                }
+                std::thread::sleep(Duration::from_millis(1500));
+            }
+        });
+        Self {
+            ports: Vec::new(),
+            unserved: Vec::new(),
+            typed: String::new(),
+            // Without a watcher the port can still be typed.
+            watcher: watcher.ok(),
+            stop,
+        }
+    }
+
+    /// Stop watching and show `scan` from now on.
+    pub(super) fn freeze(&mut self, scan: ports::Scan) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.watcher = None;
+        self.ports = scan.ports;
+        self.unserved = scan.unserved;
+    }
+
+    /// Take the latest scan.
+    pub(super) fn poll(&mut self) {
+        if let Some(scan) = self.watcher.as_mut().and_then(|w| w.drain().pop()) {
+            self.ports = scan.ports;
+            self.unserved = scan.unserved;
+        }
+    }
+}
+
+impl Drop for PortsView {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
 
 /// Draw the step; returns what the user did.
 pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
@@ -24,7 +92,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             .selected_text(selected)
             .width(260.0)
             .show_ui(ui, |ui| {
-                for p in &app.ports {
+                for p in &app.ports.ports {
                     ui.selectable_value(
                         &mut app.settings.serial_port,
                         Some(p.name.clone()),
@@ -37,22 +105,22 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
     });
     // A bridge without a port says which driver to install; the generic hint only when
     // nothing at all is seen.
-    for u in &app.unserved {
+    for u in &app.ports.unserved {
         ui.add(
             egui::Label::new(egui::RichText::new(u.to_string()).color(ui.visuals().warn_fg_color))
                 .wrap(),
         );
     }
-    if app.ports.is_empty() && app.unserved.is_empty() {
+    if app.ports.ports.is_empty() && app.ports.unserved.is_empty() {
         ui.weak(ports::NO_PORT_HINT);
     }
     ui.horizontal_wrapped(|ui| {
         let l = ui.label("Port path");
         let r = ui
-            .add(egui::TextEdit::singleline(&mut app.port_text).hint_text(ports::PORT_EXAMPLE))
+            .add(egui::TextEdit::singleline(&mut app.ports.typed).hint_text(ports::PORT_EXAMPLE))
             .labelled_by(l.id);
         if r.changed() {
-            let t = app.port_text.trim();
+            let t = app.ports.typed.trim();
             app.settings.serial_port = (!t.is_empty()).then(|| t.to_string());
         }
     });
@@ -116,7 +184,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
                     .desired_width(80.0),
             )
             .labelled_by(l.id);
-            let busy = app.flash.table_job.is_some() || app.flashing();
+            let busy = app.flash.reading_table() || app.flashing();
             if ui
                 .add_enabled(
                     !busy && app.settings.serial_port.is_some(),
@@ -127,11 +195,11 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             {
                 action = Some(Action::ReadTable);
             }
-            if app.flash.table_job.is_some() {
+            if app.flash.reading_table() {
                 ui.spinner();
             }
         });
-        if let Err(e) = app.table_offset() {
+        if let Err(e) = app.flash.table_offset() {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
         if let Some(t) = &app.flash.table {

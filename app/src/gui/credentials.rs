@@ -2,10 +2,159 @@
 //! where else it was found), the passphrase when a key is encrypted, and every finding
 //! with its fix.
 
-use eframe::egui;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use eframe::egui;
+use zeroize::Zeroizing;
+
+use super::flash::Sketch;
 use super::state::{Action, ThingflashApp};
-use crate::credentials::{Kind, Role, Severity};
+use crate::credentials::{
+    self, Analysis, CredentialsError, InputFile, Kind, Role, Severity, default_client_id,
+};
+use crate::own::FirmwareImage;
+
+/// The files dropped in and what they make.
+#[derive(Default)]
+pub(super) struct CredentialsView {
+    pub(super) files: Vec<InputFile>,
+    pub(super) unreadable: Vec<CredentialsError>,
+    pub(super) passphrase: Zeroizing<String>,
+    pub(super) analysis: Option<Analysis>,
+}
+
+impl CredentialsView {
+    /// Read a credential file (or a zip, or a secrets.h) into the set.
+    pub(super) fn add_path(&mut self, path: &Path) {
+        match credentials::read_path(path) {
+            Ok(mut f) => self.files.append(&mut f),
+            Err(e) => self.unreadable.push(e),
+        }
+    }
+
+    /// Add a file whose bytes are in memory.
+    pub(super) fn add_file(&mut self, f: InputFile) {
+        match credentials::input::expand(f) {
+            Ok(mut f) => self.files.append(&mut f),
+            Err(e) => self.unreadable.push(e),
+        }
+    }
+
+    /// Check the set again; the client id it suggests when `client_id` is still empty.
+    pub(super) fn analyse(&mut self, client_id: &mut String) {
+        let pass = (!self.passphrase.is_empty()).then_some(self.passphrase.as_str());
+        let a = credentials::analyse(
+            &self.files,
+            &self.unreadable,
+            time::OffsetDateTime::now_utc(),
+            pass,
+        );
+        if client_id.is_empty()
+            && let Some(id) = default_client_id(&a)
+        {
+            *client_id = id;
+        }
+        self.analysis = Some(a);
+    }
+
+    /// Write the set out for other firmware: DER files, and for a sketch also `secrets.h`
+    /// and the classic guide's names; what to tell the user.
+    pub(super) fn export(&self, dir: &Path, for_sketch: bool) -> Option<String> {
+        let opts = credentials::convert::ConvertOptions {
+            secrets_h: for_sketch,
+            guide_names: for_sketch,
+            ..Default::default()
+        };
+        let a = self.analysis.as_ref()?;
+        Some(match credentials::convert::write_der(a, dir, opts) {
+            Ok(paths) => format!("wrote {} files into {}", paths.len(), dir.display()),
+            Err(e) => e.to_string(),
+        })
+    }
+
+    /// Forget every file.
+    pub(super) fn clear(&mut self) {
+        self.files.clear();
+        self.unreadable.clear();
+        self.analysis = None;
+    }
+}
+
+/// The files dropped on the window: by path, or (where the platform gives no path) by
+/// their bytes.
+pub(super) fn dropped(ctx: &egui::Context) -> (Vec<PathBuf>, Vec<InputFile>) {
+    let mut paths = Vec::new();
+    let mut files = Vec::new();
+    for d in ctx.input(|i| i.raw.dropped_files.clone()) {
+        let path = d.path().to_path_buf();
+        if !path.as_os_str().is_empty() {
+            paths.push(path);
+        } else if let Ok(bytes) = d.bytes() {
+            files.push(InputFile::from_bytes("dropped file", bytes));
+        }
+    }
+    (paths, files)
+}
+
+/// What a dropped file is, read: a firmware ELF for crash reports, an ESP8266 sketch, the
+/// user's firmware image, or (anything else) a credential.
+pub(super) enum Dropped {
+    Elf(PathBuf),
+    Sketch(Sketch),
+    Firmware(Arc<FirmwareImage>),
+    Credential,
+}
+
+impl Dropped {
+    /// Tell what `path` is and read it; `Err` says why it cannot be used.
+    pub(super) fn read(path: &Path) -> Result<Self, String> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if name.ends_with(".elf") {
+            crate::monitor::symbols::Symbolizer::load(path).map_err(|e| e.to_string())?;
+            return Ok(Self::Elf(path.to_path_buf()));
+        }
+        if is_firmware_image(&name) {
+            let fw = crate::own::read_firmware(path).map_err(|e| e.to_string())?;
+            return Ok(Self::Firmware(Arc::new(fw)));
+        }
+        if name.ends_with(".bin") {
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            // A .bin that is not an ESP8266 sketch is left to the credential reader
+            // (a DER file saved as .bin).
+            if crate::esp8266::is_sketch_image(&bytes) {
+                return Ok(Self::Sketch(Sketch {
+                    source: path.display().to_string(),
+                    bytes: bytes.into(),
+                }));
+            }
+        }
+        Ok(Self::Credential)
+    }
+
+    /// What the window says the file will be used for.
+    pub(super) fn notice(&self, path: &Path) -> Option<String> {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        match self {
+            Self::Elf(_) => Some(format!(
+                "{}: crash reports in the monitor name its functions and lines",
+                path.display()
+            )),
+            Self::Sketch(_) => Some(format!(
+                "ESP8266 sketch {name}: written at 0x0 before the credentials"
+            )),
+            Self::Firmware(_) => Some(format!(
+                "firmware image {}: flashed first, then the credentials",
+                path.display()
+            )),
+            Self::Credential => None,
+        }
+    }
+}
 
 /// Draw the step; returns what the user did.
 pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
@@ -35,7 +184,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
                 }
             });
         });
-    let Some(a) = &app.analysis else {
+    let Some(a) = &app.creds.analysis else {
         return action;
     };
     ui.horizontal(|ui| {
@@ -74,13 +223,13 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
     if encrypted {
         let label = ui.label("Key passphrase");
         let r = ui
-            .add(egui::TextEdit::singleline(&mut *app.passphrase).password(true))
+            .add(egui::TextEdit::singleline(&mut *app.creds.passphrase).password(true))
             .labelled_by(label.id);
         if r.lost_focus() || (r.changed() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
             action = Some(Action::Reanalyse);
         }
     }
-    let Some(a) = &app.analysis else {
+    let Some(a) = &app.creds.analysis else {
         return action;
     };
     for item in &a.items {
@@ -126,4 +275,10 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         ui.colored_label(color, f.to_string());
     }
     action
+}
+
+/// Whether a dropped file (by its lower-case name) is the user's firmware rather than a
+/// credential: a merged image or ESP-IDF's flasher_args.json.
+fn is_firmware_image(name: &str) -> bool {
+    name.ends_with(".merged.bin") || name == "flasher_args.json"
 }

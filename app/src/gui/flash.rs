@@ -3,12 +3,214 @@
 //! yet, in place), and the step's own options with, for the user's own firmware, the
 //! partition's files before and after.
 
+use std::sync::Arc;
+
 use eframe::egui;
 
-use super::state::{Action, FlashView, PartitionFiles, ThingflashApp};
-use crate::job::Event;
+use super::state::{Action, ThingflashApp};
+use super::worker::Worker;
+use crate::flash::{self, BoardInfo, FlashOptions};
+use crate::fs::FileEntry;
+use crate::job::{self, Event, Outcome, Refusal, RefusalKind};
+use crate::own::FirmwareImage;
+use crate::partitions::Table;
+
+/// The ESP8266 sketch to write at 0x0 in the same run.
+#[derive(Clone)]
+pub(super) struct Sketch {
+    pub(super) source: String,
+    pub(super) bytes: Arc<[u8]>,
+}
+
+/// The file list of the target partition, as the flash run reported it.
+#[derive(Clone, Debug, Default)]
+pub struct PartitionFiles {
+    /// The partition's label.
+    pub label: String,
+    /// Before the write.
+    pub before: Vec<FileEntry>,
+    /// After (planned, then as read back).
+    pub after: Vec<FileEntry>,
+    /// Read back and checked.
+    pub verified: bool,
+}
+
+enum FlashMsg {
+    Event(job::Event),
+    Finished(Result<Outcome, String>),
+}
+
+/// What the Flash section shows.
+#[derive(Default)]
+pub(super) struct FlashView {
+    job: Option<Worker<FlashMsg>>,
+    pub(super) stage: String,
+    pub(super) progress: Option<flash::Progress>,
+    pub(super) board: Option<BoardInfo>,
+    pub(super) result: Option<Result<String, String>>,
+    /// A full flash succeeded in this session, so the board holds thingflash's layout.
+    pub(super) flashed: bool,
+    /// Flash even when the chip revision is outside the images' range (not persisted).
+    pub(super) force: bool,
+    /// Create a new file system when the partition has none (not persisted: it erases).
+    pub(super) format: bool,
+    /// The user's firmware image to flash first.
+    pub(super) firmware: Option<Arc<FirmwareImage>>,
+    /// The target partition's files, before and after.
+    pub(super) files: Option<PartitionFiles>,
+    /// Where the board's partition table is, as typed (empty: 0x8000).
+    pub(super) table_offset: String,
+    /// The board's partition table, once read (by "Read the partition table" or a flash).
+    pub(super) table: Option<Table>,
+    /// A table read in progress.
+    table_job: Option<Worker<Result<(BoardInfo, Table), String>>>,
+    /// What the last run said the user should know (ESP8266 ROM mode).
+    pub(super) notice: Option<String>,
+    /// The ESP8266 sketch dropped in, written first.
+    pub(super) sketch: Option<Sketch>,
+    /// Write without the flasher stub (ROM mode: nothing read, nothing verified).
+    pub(super) no_stub: bool,
+}
 
 impl FlashView {
+    /// Run the prepared operation on the flasher thread.
+    pub(super) fn start(&mut self, ctx: &egui::Context, job: job::Job, link: FlashOptions) {
+        self.files = None;
+        let spawned = Worker::spawn("flasher", ctx, move |out| {
+            let events = out.clone();
+            let r = job.run(&link, &mut |e| {
+                events.send(FlashMsg::Event(e));
+            });
+            out.send(FlashMsg::Finished(r.map_err(|e| e.to_string())));
+        });
+        match spawned {
+            Ok(w) => {
+                self.job = Some(w);
+                self.stage = "starting".into();
+                self.progress = None;
+                self.result = None;
+                self.notice = None;
+            }
+            Err(e) => self.result = Some(Err(e)),
+        }
+    }
+
+    /// Whether a flash runs.
+    pub(super) fn running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Follow the run; true once it is over (its outcome, or why it failed, in `result`).
+    /// `no_reset`: the board was left in download mode, so the outcome says to press RESET.
+    pub(super) fn poll(&mut self, no_reset: bool) -> bool {
+        let Some(job) = self.job.as_mut() else {
+            return false;
+        };
+        let mut finished = None;
+        for msg in job.drain() {
+            match msg {
+                FlashMsg::Event(e) => self.apply(e),
+                FlashMsg::Finished(r) => finished = Some(r),
+            }
+        }
+        let Some(r) = finished else {
+            return false;
+        };
+        self.job = None;
+        self.result = Some(r.map(|o| {
+            if let Some(t) = o.table() {
+                self.table = Some(t.clone());
+            }
+            self.flashed |= o.flashed_thingflash();
+            let next = if no_reset {
+                "Press RESET on the board to start it."
+            } else {
+                "The board is restarting; its log follows below."
+            };
+            format!("{} {next}", o.summary())
+        }));
+        true
+    }
+
+    /// Why Flash cannot be clicked, in the order of the flow's steps (the credentials,
+    /// the port, the rest); `request` is the operation's request as the window makes it.
+    pub(super) fn blockers(
+        &self,
+        request: Result<job::Request<'_>, Vec<Refusal>>,
+        port_chosen: bool,
+    ) -> Vec<String> {
+        let (mut files, mut rest) = (Vec::new(), Vec::new());
+        let refusals = match request {
+            Ok(r) => job::prepare(&r).err().unwrap_or_default(),
+            Err(typed) => typed,
+        };
+        for r in refusals {
+            let to = if r.kind == RefusalKind::Credentials {
+                &mut files
+            } else {
+                &mut rest
+            };
+            to.push(r.line());
+        }
+        let mut out = files;
+        if !port_chosen {
+            out.push("choose the board's serial port".into());
+        }
+        out.extend(rest);
+        if self.running() {
+            out.push("a flash is running".into());
+        }
+        out
+    }
+    /// Read the board's partition table on its thread.
+    pub(super) fn read_table(&mut self, ctx: &egui::Context, link: FlashOptions, offset: u32) {
+        let spawned = Worker::spawn("table-reader", ctx, move |out| {
+            out.send(
+                flash::own::inspect(&link, offset, &mut |_| {})
+                    .map(|i| (i.board, i.table))
+                    .map_err(|e| e.to_string()),
+            );
+        });
+        match spawned {
+            Ok(w) => self.table_job = Some(w),
+            Err(e) => self.result = Some(Err(e)),
+        }
+    }
+
+    /// Whether a table read runs.
+    pub(super) fn reading_table(&self) -> bool {
+        self.table_job.is_some()
+    }
+
+    /// Take the table read's result; why it failed, when it did.
+    pub(super) fn poll_table(&mut self) -> Option<String> {
+        let r = self.table_job.as_mut()?.drain().pop()?;
+        self.table_job = None;
+        match r {
+            Ok((board, table)) => {
+                self.board = Some(board);
+                self.table = Some(table);
+                None
+            }
+            Err(e) => Some(e),
+        }
+    }
+
+    /// Where the partition table is: the typed offset, or 0x8000.
+    pub(super) fn table_offset(&self) -> Result<u32, String> {
+        let t = self.table_offset.trim();
+        if t.is_empty() {
+            return Ok(crate::partitions::DEFAULT_OFFSET);
+        }
+        crate::own::parse_offset(t)
+            .filter(|o| o % 0x1000 == 0)
+            .ok_or_else(|| {
+                format!(
+                    "{t:?} is not a partition table offset (0x8000, or another multiple of 0x1000)"
+                )
+            })
+    }
+
     /// Follow one event of the run: the stage line, the progress, the board found, the
     /// partition's files planned and read back.
     pub(super) fn apply(&mut self, e: Event) {
@@ -114,8 +316,8 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
             });
         }
         let probe_blocker = app.probe_blocker();
-        if app.probing() {
-            let label = if app.staying() {
+        if app.probe.running() {
+            let label = if app.probe.staying {
                 "Stop the virtual board"
             } else {
                 "Stop test"
@@ -156,7 +358,7 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
     if let Some(first) = blockers.first() {
         ui.add(egui::Label::new(egui::RichText::new(format!("Not ready: {first}")).weak()).wrap());
     }
-    if app.flash.job.is_some() || app.flash.progress.is_some() {
+    if app.flash.running() || app.flash.progress.is_some() {
         let (fraction, text) = match &app.flash.progress {
             Some(p) => (p.fraction(), p.line()),
             None => (0.0, app.flash.stage.clone()),
@@ -164,10 +366,10 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
         ui.add(
             egui::ProgressBar::new(fraction)
                 .text(text)
-                .animate(app.flash.job.is_some()),
+                .animate(app.flash.running()),
         );
     }
-    if app.flash.job.is_some() {
+    if app.flash.running() {
         ui.label(&app.flash.stage);
     }
     if let Some(notice) = &app.flash.notice {
@@ -203,7 +405,7 @@ pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> 
 
 /// The connection test in one line (the stages are in step 3).
 fn probe_summary(ui: &mut egui::Ui, app: &ThingflashApp) {
-    let stages = app.probe_stages();
+    let stages = &app.probe.stages;
     if let Some(f) = stages.iter().find(|s| !s.ok) {
         let title = f
             .explanation
@@ -220,7 +422,7 @@ fn probe_summary(ui: &mut egui::Ui, app: &ThingflashApp) {
             )
             .wrap(),
         );
-    } else if let Some(r) = app.probe_report().filter(|r| r.passed()) {
+    } else if let Some(r) = app.probe.report.as_ref().filter(|r| r.passed()) {
         let total: u32 = r.stages.iter().map(|s| s.ms).sum();
         ui.colored_label(
             super::GREEN,
@@ -230,10 +432,10 @@ fn probe_summary(ui: &mut egui::Ui, app: &ThingflashApp) {
                 r.port
             ),
         );
-    } else if app.probing() {
+    } else if app.probe.running() {
         ui.weak(format!("Connection test: {} stage(s) done", stages.len()));
     }
-    if app.staying() {
+    if app.probe.staying {
         ui.weak("Virtual board connected: its messages are in the status panel and the log");
     }
 }

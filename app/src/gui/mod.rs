@@ -112,55 +112,53 @@ fn open(
         }),
     )
 }
-impl ThingflashApp {
-    /// The left column: every step's header, the open step's contents, then the action
-    /// bar, which keeps its place below whatever the step shows.
-    fn flow(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
-        let mut actions = Vec::new();
-        let open = steps::open(self);
-        let bar_id = egui::Id::unique("action-bar-height");
-        let bar = ui
-            .ctx()
-            .data(|d| d.get_temp::<f32>(bar_id))
-            .unwrap_or(ACTION_BAR)
-            .max(ACTION_BAR);
-        let scroll_height = (ui.available_height() - bar).max(120.0);
-        egui::ScrollArea::vertical()
-            .max_height(scroll_height)
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                for step in StepId::ALL {
-                    let (st, summary) = steps::state(self, step);
-                    let is_open = step == open;
-                    if steps::header(ui, step, st, &summary, is_open) {
-                        actions.push(Action::OpenStep((!is_open).then_some(step)));
-                    }
-                    if is_open {
-                        ui.indent(step.title(), |ui| {
-                            let a = match step {
-                                StepId::Credentials => credentials::show(ui, self),
-                                StepId::Board => board::show(ui, self),
-                                StepId::Connection => connection::show(ui, self),
-                                StepId::Flash => flash::options(ui, self),
-                                StepId::Watch => watch::controls(ui, self),
-                            };
-                            actions.extend(a);
-                        });
-                    }
-                    ui.add_space(6.0);
+/// The left column: every step's header, the open step's contents, then the action
+/// bar, which keeps its place below whatever the step shows.
+fn flow(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let open = steps::open(app);
+    let bar_id = egui::Id::unique("action-bar-height");
+    let bar = ui
+        .ctx()
+        .data(|d| d.get_temp::<f32>(bar_id))
+        .unwrap_or(ACTION_BAR)
+        .max(ACTION_BAR);
+    let scroll_height = (ui.available_height() - bar).max(120.0);
+    egui::ScrollArea::vertical()
+        .max_height(scroll_height)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for step in StepId::ALL {
+                let (st, summary) = steps::state(app, step);
+                let is_open = step == open;
+                if steps::header(ui, step, st, &summary, is_open) {
+                    actions.push(Action::OpenStep((!is_open).then_some(step)));
                 }
-            });
-        let top = ui.cursor().top();
-        ui.separator();
-        actions.extend(flash::bar(ui, self));
-        // Measured, not guessed: the next frame keeps room for the bar as it is now.
-        let used = (ui.cursor().top() - top + 8.0).max(ACTION_BAR);
-        if (used - bar).abs() > 1.0 {
-            ui.ctx().data_mut(|d| d.insert_temp(bar_id, used));
-            ui.ctx().request_repaint();
-        }
-        actions
+                if is_open {
+                    ui.indent(step.title(), |ui| {
+                        let a = match step {
+                            StepId::Credentials => credentials::show(ui, app),
+                            StepId::Board => board::show(ui, app),
+                            StepId::Connection => connection::show(ui, app),
+                            StepId::Flash => flash::options(ui, app),
+                            StepId::Watch => watch::controls(ui, app),
+                        };
+                        actions.extend(a);
+                    });
+                }
+                ui.add_space(6.0);
+            }
+        });
+    let top = ui.cursor().top();
+    ui.separator();
+    actions.extend(flash::bar(ui, app));
+    // Measured, not guessed: the next frame keeps room for the bar as it is now.
+    let used = (ui.cursor().top() - top + 8.0).max(ACTION_BAR);
+    if (used - bar).abs() > 1.0 {
+        ui.ctx().data_mut(|d| d.insert_temp(bar_id, used));
+        ui.ctx().request_repaint();
     }
+    actions
 }
 
 impl eframe::App for ThingflashApp {
@@ -198,7 +196,7 @@ impl eframe::App for ThingflashApp {
             .resizable(true)
             .default_size(470.0_f32.min(widest))
             .size_range(360.0..=widest)
-            .show(ui, |ui| actions.extend(self.flow(ui)));
+            .show(ui, |ui| actions.extend(flow(ui, self)));
         egui::CentralPanel::default().show(ui, |ui| actions.extend(watch::show(ui, self)));
         actions.extend(provision::show(&ctx, self));
         // Enter, with nothing focused, is the primary action: Flash when it can run.

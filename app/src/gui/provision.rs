@@ -2,11 +2,11 @@
 //! [`Action::Provision`] out; the run itself is a worker thread with its own tokio
 //! runtime that reports each AWS step over a channel.
 
-use std::sync::mpsc::{Receiver, channel};
-
 use eframe::egui;
 
 use super::state::{Action, ThingflashApp};
+use super::worker::Worker;
+use crate::credentials::InputFile;
 use crate::provision;
 
 /// The dialog's state.
@@ -40,14 +40,71 @@ impl Default for ProvisionDialog {
 
 /// A provisioning run in progress.
 pub(super) struct ProvisionJob {
-    pub(super) rx: Receiver<ProvisionMsg>,
-    pub(super) cancel: Option<tokio::sync::oneshot::Sender<()>>,
+    worker: Worker<ProvisionMsg>,
+    cancel: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// What the provisioning worker reports.
 pub(super) enum ProvisionMsg {
     Progress(provision::Progress),
     Finished(Result<provision::Provisioned, String>),
+}
+
+impl ProvisionDialog {
+    /// Start a run (what an earlier run said is cleared).
+    pub(super) fn start(&mut self, req: provision::Request, ctx: &egui::Context) {
+        self.lines.clear();
+        self.result = None;
+        match start(req, ctx) {
+            Ok(job) => self.job = Some(job),
+            Err(e) => self.result = Some(Err(e)),
+        }
+    }
+
+    /// Ask the run to stop between AWS calls.
+    pub(super) fn cancel(&mut self) {
+        if let Some(c) = self.job.as_mut().and_then(|j| j.cancel.take()) {
+            let _ = c.send(());
+        }
+    }
+
+    /// Take what the run said; once it finished well, the new thing's credential files
+    /// (in memory: the key is saved only when the user asks), endpoint and name.
+    pub(super) fn poll(&mut self) -> Option<(Vec<InputFile>, String, String)> {
+        let job = self.job.as_mut()?;
+        let mut finished = None;
+        for msg in job.worker.drain() {
+            match msg {
+                ProvisionMsg::Progress(provision::Progress::Step(s)) => {
+                    self.lines.push(format!("... {s}"))
+                }
+                ProvisionMsg::Progress(provision::Progress::Done(r)) => self.lines.push(format!(
+                    "{} {} {}",
+                    if r.created { "created" } else { "reused" },
+                    r.kind,
+                    r.id
+                )),
+                ProvisionMsg::Finished(r) => finished = Some(r),
+            }
+        }
+        let r = finished?;
+        self.job = None;
+        let made = r.as_ref().ok().map(|p| {
+            let files = vec![
+                InputFile::from_bytes(
+                    format!("{}-certificate.pem.crt", p.thing),
+                    p.certificate_pem.clone().into_bytes(),
+                ),
+                InputFile::from_bytes(
+                    format!("{}-private.pem.key", p.thing),
+                    p.private_key_pem.as_bytes().to_vec(),
+                ),
+            ];
+            (files, p.endpoint.clone(), p.thing.clone())
+        });
+        self.result = Some(r);
+        made
+    }
 }
 
 /// Draw the dialog when it is open.
@@ -161,15 +218,16 @@ pub(super) fn show(ctx: &egui::Context, app: &mut ThingflashApp) -> Option<Actio
 
 /// Run a provisioning request on its own thread; cancelling stops it between AWS calls
 /// and says what was already created.
-pub(super) fn start(req: provision::Request, ctx: egui::Context) -> ProvisionJob {
-    let (tx, rx) = channel();
+fn start(req: provision::Request, ctx: &egui::Context) -> Result<ProvisionJob, String> {
     let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel::<()>();
-    let _ = std::thread::Builder::new().name("aws-provision".into()).spawn(move || {
+    let worker = Worker::spawn("aws-provision", ctx, move |out| {
         let send = |m: ProvisionMsg| {
-            let _ = tx.send(m);
-            ctx.request_repaint();
+            out.send(m);
         };
-        let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        let rt = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
             Ok(rt) => rt,
             Err(e) => return send(ProvisionMsg::Finished(Err(e.to_string()))),
         };
@@ -193,9 +251,9 @@ pub(super) fn start(req: provision::Request, ctx: egui::Context) -> ProvisionJob
             }
         });
         send(ProvisionMsg::Finished(result));
-    });
-    ProvisionJob {
-        rx,
+    })?;
+    Ok(ProvisionJob {
+        worker,
         cancel: Some(cancel_tx),
-    }
+    })
 }

@@ -70,7 +70,7 @@ impl StepState {
 pub fn state(app: &ThingflashApp, step: StepId) -> (StepState, String) {
     use StepState::{Attention, Done, Waiting};
     match step {
-        StepId::Credentials => match &app.analysis {
+        StepId::Credentials => match &app.creds.analysis {
             None => (Waiting, "drop the certificate files AWS gave you".into()),
             Some(a) => match a.blocking_reasons().into_iter().next() {
                 Some(first) => (Attention, first),
@@ -106,7 +106,7 @@ pub fn state(app: &ThingflashApp, step: StepId) -> (StepState, String) {
             Err(e) => (Attention, e),
         },
         StepId::Flash => {
-            if app.flash.job.is_some() {
+            if app.flash.running() {
                 (Waiting, app.flash.stage.clone())
             } else {
                 match &app.flash.result {
@@ -119,19 +119,20 @@ pub fn state(app: &ThingflashApp, step: StepId) -> (StepState, String) {
         StepId::Watch => {
             let failed = Step::ALL
                 .into_iter()
-                .any(|s| app.status.light(s) == Light::Failed);
+                .any(|s| app.watch.status.light(s) == Light::Failed);
             if failed {
                 let what = app
+                    .watch
                     .status
                     .last_error
                     .as_ref()
                     .map(|e| e.explanation.title.to_string())
                     .unwrap_or_else(|| "a stage failed".into());
                 (Attention, what)
-            } else if app.status.light(Step::Publishing) == Light::Ok {
+            } else if app.watch.status.light(Step::Publishing) == Light::Ok {
                 (Done, "publishing to AWS IoT".into())
             } else {
-                (Waiting, app.monitor_state.clone())
+                (Waiting, app.watch.monitor_state.clone())
             }
         }
     }

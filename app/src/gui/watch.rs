@@ -3,19 +3,102 @@
 //! log (opened on demand, filtered, saved). The step's own contents are the monitor's
 //! port controls.
 
+use std::sync::mpsc::{Receiver, channel};
 use std::time::Instant;
 
 use eframe::egui;
 
 use super::state::{Action, ThingflashApp};
-use crate::monitor::{Decoded, Level, Light, Step};
+use crate::monitor::log::{FilteredView, LogBuffer};
+use crate::monitor::reader::{self, MonitorConfig, MonitorHandle, MonitorMsg};
+use crate::monitor::{BoardStatus, Decoded, Decoder, Level, Light, Step};
+
+/// What the status panel shows and the serial monitor that feeds it.
+pub(super) struct WatchView {
+    pub(super) status: BoardStatus,
+    pub(super) log: LogBuffer,
+    /// The raw log's filter, as typed.
+    pub(super) filter: String,
+    pub(super) filtered: FilteredView,
+    /// Keep the raw log at its newest line.
+    pub(super) autoscroll: bool,
+    /// Whether the raw log is shown.
+    pub(super) log_open: bool,
+    monitor: Option<(MonitorHandle, Receiver<MonitorMsg>)>,
+    /// What the serial monitor is doing, in words.
+    pub(super) monitor_state: String,
+}
+
+impl Default for WatchView {
+    fn default() -> Self {
+        Self {
+            status: BoardStatus::default(),
+            log: LogBuffer::new(crate::monitor::log::DEFAULT_CAPACITY),
+            filter: String::new(),
+            filtered: FilteredView::default(),
+            autoscroll: true,
+            log_open: false,
+            monitor: None,
+            monitor_state: "not connected".into(),
+        }
+    }
+}
+
+impl WatchView {
+    /// One decoded line into the lights and the raw log.
+    pub(super) fn show_line(&mut self, d: Decoded, now: Instant) {
+        self.status.apply(&d, now);
+        self.log.push(d);
+    }
+
+    /// Start reading a serial port (closing one open before).
+    pub(super) fn open_monitor(&mut self, ctx: &egui::Context, cfg: MonitorConfig, d: Decoder) {
+        self.monitor = None;
+        let (tx, rx) = channel();
+        let wake = ctx.clone();
+        self.monitor_state = format!("opening {}", cfg.port);
+        let handle = reader::spawn(cfg, d, tx, move || wake.request_repaint());
+        self.monitor = Some((handle, rx));
+    }
+
+    /// Close the serial monitor, saying why.
+    pub(super) fn close_monitor(&mut self, why: &str) {
+        self.monitor = None;
+        self.monitor_state = why.into();
+    }
+
+    /// Whether the serial monitor is open.
+    pub(super) fn monitoring(&self) -> bool {
+        self.monitor.is_some()
+    }
+
+    /// Take what the serial monitor read; a notice for the window when it has one.
+    pub(super) fn poll(&mut self) -> Option<String> {
+        let (_, rx) = self.monitor.as_ref()?;
+        let now = Instant::now();
+        let mut notice = None;
+        for msg in rx.try_iter().collect::<Vec<_>>() {
+            match msg {
+                MonitorMsg::Connected { port } => {
+                    self.monitor_state = format!("connected to {port}")
+                }
+                MonitorMsg::Disconnected { reason } => self.monitor_state = reason,
+                MonitorMsg::Notice(text) => notice = Some(text),
+                // Only a terminal's Ctrl-C sends it; the window closes the monitor itself.
+                MonitorMsg::StopRequested => {}
+                MonitorMsg::Lines(lines) => lines.into_iter().for_each(|d| self.show_line(d, now)),
+            }
+        }
+        notice
+    }
+}
 
 /// The monitor controls (the step's contents in the left column).
 pub(super) fn controls(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
     let mut action = None;
     ui.horizontal(|ui| {
-        if app.monitor.is_none() {
-            let enabled = app.settings.serial_port.is_some() && app.flash.job.is_none();
+        if !app.watch.monitoring() {
+            let enabled = app.settings.serial_port.is_some() && !app.flash.running();
             if ui
                 .add_enabled(enabled, egui::Button::new("Open monitor"))
                 .on_disabled_hover_text("choose the board's serial port first (step 2)")
@@ -27,7 +110,7 @@ pub(super) fn controls(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Act
         } else if ui.button("Close monitor").clicked() {
             action = Some(Action::CloseMonitor);
         }
-        ui.weak(&app.monitor_state);
+        ui.weak(&app.watch.monitor_state);
     });
     if ui
         .button("Open a saved log...")
@@ -66,7 +149,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
                     egui::Stroke::new(1.5, ui.visuals().weak_text_color()),
                 );
             }
-            let (color, word) = light_color(ui, app.status.light(step));
+            let (color, word) = light_color(ui, app.watch.status.light(step));
             ui.vertical(|ui| {
                 ui.set_width(66.0);
                 let (rect, r) =
@@ -83,7 +166,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         }
     });
     ui.horizontal_wrapped(|ui| {
-        let s = &app.status;
+        let s = &app.watch.status;
         if let Some(fw) = &s.firmware {
             ui.label(format!(
                 "firmware {fw} on {}",
@@ -107,7 +190,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         }
     });
     ui.add_space(6.0);
-    match &app.status.last_error {
+    match &app.watch.status.last_error {
         Some(e) => {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_width(ui.available_width());
@@ -121,12 +204,12 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
                 ui.label(egui::RichText::new(format!("Fix: {}", e.explanation.fix)).strong());
             });
         }
-        None if app.log.is_empty() => {
+        None if app.watch.log.is_empty() => {
             ui.weak("Nothing from the board yet. After flashing, thingflash opens the monitor and explains every step here; for a board that already runs, open the monitor in step 5.");
         }
         None => {}
     }
-    for p in &app.status.patterns() {
+    for p in &app.watch.status.patterns() {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.strong(format!("Seen across lines: {}", p.explanation.title));
@@ -135,17 +218,17 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         });
     }
     ui.add_space(6.0);
-    let header = format!("Raw log ({} lines)", app.log.len());
+    let header = format!("Raw log ({} lines)", app.watch.log.len());
     let r = egui::CollapsingHeader::new(header)
         .id_salt("raw-log")
-        .open(Some(app.log_open))
+        .open(Some(app.watch.log_open))
         .show(ui, |ui| {
             if let Some(a) = log_panel(ui, app) {
                 action = Some(a);
             }
         });
     if r.header_response.clicked() {
-        app.log_open = !app.log_open;
+        app.watch.log_open = !app.watch.log_open;
     }
     action
 }
@@ -154,9 +237,9 @@ fn log_panel(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
     let mut action = None;
     ui.horizontal(|ui| {
         let l = ui.label("Filter");
-        ui.text_edit_singleline(&mut app.log_filter)
+        ui.text_edit_singleline(&mut app.watch.filter)
             .labelled_by(l.id);
-        ui.checkbox(&mut app.autoscroll, "Follow");
+        ui.checkbox(&mut app.watch.autoscroll, "Follow");
         if ui.button("Save...").clicked()
             && let Some(path) = rfd::FileDialog::new()
                 .set_file_name("thingflash-serial.log")
@@ -169,25 +252,25 @@ fn log_panel(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
         }
     });
     // Filtering a large log is cached until the filter or the log changes.
-    let filtering = !app.log_filter.is_empty();
+    let filtering = !app.watch.filter.is_empty();
     if filtering {
-        app.filtered.update(&app.log, &app.log_filter);
+        app.watch.filtered.update(&app.watch.log, &app.watch.filter);
     }
     let count = if filtering {
-        app.filtered.len()
+        app.watch.filtered.len()
     } else {
-        app.log.len()
+        app.watch.log.len()
     };
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
     egui::ScrollArea::both()
         .auto_shrink([false, false])
-        .stick_to_bottom(app.autoscroll)
+        .stick_to_bottom(app.watch.autoscroll)
         .show_rows(ui, row_height, count, |ui, range| {
             for i in range {
                 let d = if filtering {
-                    app.filtered.get(&app.log, i)
+                    app.watch.filtered.get(&app.watch.log, i)
                 } else {
-                    app.log.get(i)
+                    app.watch.log.get(i)
                 };
                 if let Some(d) = d {
                     log_row(ui, d);
