@@ -147,28 +147,7 @@ pub enum OwnError {
 
 /// The partition a target writes, from the board's table.
 pub fn choose_partition(target: Target, table: &Table) -> Result<&Partition, OwnError> {
-    let listed = || {
-        table
-            .partitions
-            .iter()
-            .map(|p| format!("{} ({})", p.label, p.kind()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let p = match target {
-        Target::EspSecureCert => table.secure_cert().ok_or_else(|| {
-            OwnError::NoPartition(format!(
-                "the board's partition table has no esp_secure_cert partition (type 0x3F); it has {}. Add `esp_secure_cert, 0x3F, , , 0x2000` to your partitions.csv and flash the firmware again, or pick the target your firmware is",
-                listed()
-            ))
-        })?,
-        _ => table.file_system().ok_or_else(|| {
-            OwnError::NoPartition(format!(
-                "the board's partition table has no file-system partition (label `spiffs`, type data/spiffs); it has {}. Choose an Arduino partition scheme with SPIFFS or LittleFS (Tools > Partition Scheme, e.g. \"Default 4MB with spiffs\") and flash the sketch again",
-                listed()
-            ))
-        })?,
-    };
+    let p = target.partition(table).map_err(OwnError::NoPartition)?;
     if p.encrypted {
         return Err(OwnError::Encrypted {
             label: p.label.clone(),

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::chip::Family;
 use crate::fs::FsKind;
+use crate::partitions::{Partition, Table};
 
 /// The firmware on the board.
 #[derive(
@@ -34,6 +35,40 @@ pub enum Target {
 }
 
 impl Target {
+    /// What a write of the credentials is called in progress lines.
+    pub fn written(self) -> &'static str {
+        match self {
+            Target::EspSecureCert => "esp_secure_cert",
+            Target::Thingflash => "config",
+            _ => "file system",
+        }
+    }
+
+    /// The partition of the board's table this target's credentials go into; `Err` says
+    /// which partition is missing, what the table has, and how to add it.
+    pub fn partition(self, table: &Table) -> Result<&Partition, String> {
+        let listed = || {
+            let names: Vec<String> = (table.partitions.iter())
+                .map(|p| format!("{} ({})", p.label, p.kind()))
+                .collect();
+            names.join(", ")
+        };
+        match self {
+            Target::EspSecureCert => table.secure_cert().ok_or_else(|| {
+                format!(
+                    "the board's partition table has no esp_secure_cert partition (type 0x3F); it has {}. Add `esp_secure_cert, 0x3F, , , 0x2000` to your partitions.csv and flash the firmware again, or pick the target your firmware is",
+                    listed()
+                )
+            }),
+            _ => table.file_system().ok_or_else(|| {
+                format!(
+                    "the board's partition table has no file-system partition (label `spiffs`, type data/spiffs); it has {}. Choose an Arduino partition scheme with SPIFFS or LittleFS (Tools > Partition Scheme, e.g. \"Default 4MB with spiffs\") and flash the sketch again",
+                    listed()
+                )
+            }),
+        }
+    }
+
     /// Every target, in the order the window offers them.
     pub const ALL: [Target; 6] = [
         Target::Thingflash,

@@ -156,11 +156,7 @@ pub fn run(
         .firmware
         .map(|fw| fw.without(partition.offset, partition.end()))
         .unwrap_or_default();
-    let name: &'static str = if req.own.target.fs().is_some() {
-        "file system"
-    } else {
-        "esp_secure_cert"
-    };
+    let name = req.own.target.written();
     let mut sizes: Vec<(&'static str, usize)> =
         firmware.iter().map(|s| ("firmware", s.1.len())).collect();
     let parts = placement.segments();
