@@ -14,17 +14,14 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use common::broker::{Broker, Pki};
-use thingflash::probe::{self, Stage};
+use thingflash_testkit::Samples;
 
-fn median(v: &mut [Duration]) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
+use thingflash::probe::{self, Stage};
+use thingflash_testkit::{Broker, Pki};
 
 fn main() {
     let pki = Pki::new();
-    let broker = Broker::start(&pki, "");
+    let broker = Broker::with_acl(&pki, "server", "");
     let files: Vec<_> = ["ca.pem", "thing-ok.pem", "thing-ok.key"]
         .iter()
         .flat_map(|n| thingflash::credentials::read_path(&pki.path(n)).unwrap())
@@ -85,9 +82,9 @@ fn main() {
         assert!(ok, "mosquitto_pub failed");
     }
     let (w, c, t) = (
-        median(&mut whole),
-        median(&mut to_connack),
-        median(&mut theirs),
+        Samples::from(whole.clone()).median(),
+        Samples::from(to_connack.clone()).median(),
+        Samples::from(theirs.clone()).median(),
     );
     println!(
         "connection test, all six stages against local mosquitto: median {w:?} (budget < 1 s) over {} runs",

@@ -3,87 +3,33 @@
 //! - reject a 100 MB junk file: < 100 ms, bounded memory
 //!
 //! Run: `cargo bench -p thingflash --bench credentials` (needs openssl on PATH for the
-//! device certificate and key).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! fixture set's device certificate and key).
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+#[path = "../tests/all/common/mod.rs"]
+mod common;
+
+use std::time::Duration;
 
 use thingflash::credentials::{self, InputFile};
+use thingflash_testkit::Samples;
 
-fn openssl(dir: &std::path::Path, args: &[&str]) {
-    let ok = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("openssl on PATH");
-    assert!(
-        ok.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-}
-
-fn time_it(label: &str, budget: Duration, iterations: u32, mut f: impl FnMut()) {
-    f(); // warm up
-    let mut samples: Vec<Duration> = (0..iterations)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    samples.sort();
-    let median = samples[samples.len() / 2];
-    let p95 = samples[samples.len() * 95 / 100];
+fn time_it(label: &str, budget: Duration, iterations: usize, f: impl FnMut()) {
+    let s = Samples::of(iterations, f);
+    let (median, p95) = (s.median(), s.quantile(95));
     println!("{label}: median {median:?}, p95 {p95:?} over {iterations} runs (budget {budget:?})");
 }
 
 fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    openssl(
-        d,
-        &[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-            "-days", "30", "-subj", "/CN=CA",
-        ],
-    );
-    openssl(d, &["genrsa", "-traditional", "-out", "device.key", "2048"]);
-    openssl(
-        d,
-        &[
-            "req",
-            "-new",
-            "-key",
-            "device.key",
-            "-subj",
-            "/CN=bench",
-            "-out",
-            "device.csr",
-        ],
-    );
-    openssl(
-        d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "device.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "30",
-            "-out",
-            "device.crt",
-        ],
-    );
+    let fx = common::Fixtures::new();
+    let d = fx.dir.path();
     let root =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/ca/AmazonRootCA1.pem");
-    let paths = [d.join("device.crt"), d.join("device.key"), root];
+    let paths = [
+        d.join("rsa-certificate.pem.crt"),
+        d.join("rsa-pkcs1.key"),
+        root,
+    ];
 
     time_it(
         "read + classify + validate 3 files (RSA-2048)",

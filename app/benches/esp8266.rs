@@ -13,9 +13,9 @@
 mod common;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use common::own::{creds, noise, settle};
+use common::own::{noise, settle};
 use common::rom8266::{FakeRom, pattern};
 use common::{Cable, Fixtures, Mock, peer, run};
 use thingflash::credentials::CredentialSet;
@@ -25,9 +25,7 @@ use thingflash::fs::{self, FsKind};
 use thingflash::own;
 use thingflash::target::{NamePreset, Target};
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1e3)
-}
+use thingflash_testkit::ms;
 
 fn request<'a>(
     target: Target,
@@ -60,7 +58,7 @@ fn opts(port: &str) -> FlashOptions {
 
 fn main() {
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let region = Region::from(layout("4M2M").unwrap());
     let mut user = vec![("/config.json".to_string(), br#"{"interval":30}"#.to_vec())];
     for i in 0..4 {

@@ -20,71 +20,19 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use thingflash::bundle::{self, FlashSize};
 use thingflash::chip::Chip;
-use thingflash::credentials::CredentialSet as Credentials;
 use thingflash::flash::{self, After, Before, Event, FlashOptions};
 use thingflash_protocol::config::DeviceConfig;
+use thingflash_testkit::Samples;
 use zeroize::Zeroizing;
-
-fn openssl(dir: &std::path::Path, args: &[&str]) {
-    let ok = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl on PATH")
-        .success();
-    assert!(ok, "openssl {args:?}");
-}
-
-fn credentials(dir: &std::path::Path) -> Credentials {
-    std::fs::write(dir.join("client.ext"), "basicConstraints=CA:FALSE\n").unwrap();
-    openssl(dir, &["genrsa", "-out", "dev.key", "2048"]);
-    openssl(
-        dir,
-        &[
-            "req",
-            "-new",
-            "-key",
-            "dev.key",
-            "-subj",
-            "/CN=bench",
-            "-out",
-            "dev.csr",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "dev.csr",
-            "-signkey",
-            "dev.key",
-            "-days",
-            "30",
-            "-extfile",
-            "client.ext",
-            "-out",
-            "dev.crt",
-        ],
-    );
-    let files: Vec<_> = ["dev.crt", "dev.key"]
-        .iter()
-        .flat_map(|n| thingflash::credentials::read_path(&dir.join(n)).unwrap())
-        .collect();
-    let a = thingflash::credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
-    Credentials::from_analysis(&a).unwrap()
-}
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let creds = credentials(dir.path());
+    let fx = common::Fixtures::new();
+    let creds = fx.rsa_set();
     let config = DeviceConfig {
         wifi_ssid: "lab".into(),
         wifi_password: Zeroizing::new("correct horse".into()),
@@ -102,19 +50,14 @@ fn main() {
 
     // 1. Bundle build.
     for chip in Chip::thingflash_chips() {
-        let mut samples = Vec::new();
-        for _ in 0..20 {
-            let t = Instant::now();
+        let samples = Samples::of(20, || {
             let plan = bundle::plan(&request(chip)).unwrap();
-            let merged = plan.merged();
-            std::hint::black_box(merged.len());
-            samples.push(t.elapsed());
-        }
-        samples.sort();
+            std::hint::black_box(plan.merged().len());
+        });
         println!(
             "bundle {chip}: plan + merged image median {:?}, max {:?} over {} runs (budget 200 ms)",
-            samples[samples.len() / 2],
-            samples[samples.len() - 1],
+            samples.median(),
+            samples.max(),
             samples.len()
         );
     }
@@ -223,11 +166,7 @@ fn main() {
         assert!(ok, "esptool write-flash failed: esptool {}", args.join(" "));
         their_wire = relay.sent();
     }
-    let median = |v: &mut Vec<Duration>| {
-        v.sort();
-        v[v.len() / 2]
-    };
-    let (o, t) = (median(&mut ours), median(&mut theirs));
+    let (o, t) = (Samples::from(ours).median(), Samples::from(theirs).median());
     println!(
         "full flash of {raw_bytes} B (4 segments, stub, compressed, MD5-verified) into esp32-mock-bootloader: thingflash median {o:?}, esptool write-flash median {t:?}: ratio {:.2} (budget <= 1.0)",
         o.as_secs_f64() / t.as_secs_f64()

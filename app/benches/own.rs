@@ -17,7 +17,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Cable, Fixtures, Mock, peer, run};
-use thingflash::credentials::CredentialSet;
 use thingflash::flash::{self, After, Before, Event, FlashOptions};
 use thingflash::fs::{self, FsKind, Params};
 use thingflash::own;
@@ -28,14 +27,7 @@ const FS_AT: u32 = 0x29_0000;
 const FS_SIZE: u32 = 0x16_0000;
 const TABLE: &str = "nvs,data,nvs,0x9000,0x5000\notadata,data,ota,0xe000,0x2000\napp0,app,ota_0,0x10000,0x140000\napp1,app,ota_1,0x150000,0x140000\nspiffs,data,spiffs,0x290000,0x160000\ncoredump,data,coredump,0x3F0000,0x10000\n";
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
+use thingflash_testkit::{Samples, ms};
 
 fn user_files() -> Vec<(String, Vec<u8>)> {
     let mut x = 1u32;
@@ -54,18 +46,9 @@ fn user_files() -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn creds(fx: &Fixtures) -> CredentialSet {
-    let files: Vec<_> = ["rsa-certificate.pem.crt", "rsa-pkcs1.key"]
-        .iter()
-        .flat_map(|n| thingflash::credentials::read_path(&fx.path(n)).unwrap())
-        .collect();
-    let a = thingflash::credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
-    CredentialSet::from_analysis(&a).unwrap()
-}
-
 fn main() {
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let spiffs_part = |size| Partition {
         label: "spiffs".into(),
         ty: 1,
@@ -128,7 +111,7 @@ fn main() {
         }
         println!(
             "image build, {name}: median {} (budget 50 ms)",
-            ms(median(times))
+            ms(Samples::from(times).median())
         );
     }
     println!("LittleFS: {} KiB of the partition change", changed / 1024);

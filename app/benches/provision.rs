@@ -52,11 +52,11 @@ fn main() {
     let _ = moto.kill();
     let _ = moto.wait();
     let first = samples[0];
-    samples.sort();
+    let samples = thingflash_testkit::Samples::from(samples);
     println!(
         "provision (RSA-2048, 6 AWS calls + STS) against local moto: first {first:?}, median {:?}, max {:?} over {} runs (budget 2 s)",
-        samples[samples.len() / 2],
-        samples[samples.len() - 1],
+        samples.median(),
+        samples.max(),
         samples.len()
     );
 }

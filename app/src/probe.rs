@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use thingflash_connection::desktop::{DesktopConnector, DesktopTls};
+use thingflash_connection::desktop::{DesktopConnector, DesktopTls, FailureKind, TlsFailure};
 use thingflash_connection::mqtt::{self, End, Settings};
 use thingflash_connection::{Flow, Platform};
 use thingflash_protocol::config::DeviceConfig;
@@ -376,7 +376,8 @@ async fn run_async(
     let tls = match DesktopTls::with_alpn(&dc, &req.host, port, alpn) {
         Ok(tls) => tls,
         Err(f) => {
-            push(report, fail(Stage::Tls, t, f.detail, None));
+            let why = tls_explanation(&f, port);
+            push(report, fail(Stage::Tls, t, f.detail, why));
             return;
         }
     };
@@ -394,7 +395,8 @@ async fn run_async(
             // The name and port the certificate was checked against: what a name mismatch
             // or a wrong endpoint comes down to.
             let detail = format!("{} (server {}:{port})", f.detail, req.host);
-            push(report, fail(Stage::Tls, t, detail, explain(&line)));
+            let why = tls_explanation(&f, port).or_else(|| explain(&line));
+            push(report, fail(Stage::Tls, t, detail, why));
             return;
         }
     };
@@ -435,6 +437,30 @@ async fn run_async(
         &settings,
         refused,
     );
+}
+
+/// What a TLS failure of a kind the board's decoder does not know means, and what to do;
+/// `None` for a handshake verdict, which the monitor's explanation of the board's
+/// `tls.failed` line covers.
+fn tls_explanation(f: &TlsFailure, port: u16) -> Option<Explanation> {
+    Some(match f.kind {
+        FailureKind::Handshake | FailureKind::Setup => return None,
+        FailureKind::NotTls => Explanation::new(
+            format!("port {port} does not speak TLS"),
+            "the server closed the connection at the TLS hello without answering it: a plain MQTT listener (1883 on most brokers) does this",
+            "use the broker's TLS port: 8883 on AWS IoT (or 443 with ALPN x-amzn-mqtt-ca); on your own mosquitto, a listener with cafile, certfile and keyfile",
+        ),
+        FailureKind::DeviceCertVersion1 => Explanation::new(
+            "the device certificate is X.509 version 1",
+            "it was made without extensions (`openssl x509 -req` without -extfile); the connection test presents only version 3 certificates, which AWS IoT issues",
+            crate::credentials::V1_FIX,
+        ),
+        FailureKind::DeviceCertOrKey => Explanation::new(
+            "the device certificate and key cannot be used",
+            f.detail.clone(),
+            "drop the certificate and the private key AWS IoT gave together for this thing (the step 1 findings say which file is wrong)",
+        ),
+    })
 }
 
 /// A TLS 1.2 handshake with the same certificate: the server's alert when it refuses it.

@@ -88,6 +88,9 @@ pub struct CertInfo {
     /// End of validity.
     #[serde(with = "::time::serde::rfc3339")]
     pub not_after: OffsetDateTime,
+    /// The X.509 version (1 or 3; 2 is never seen): a v1 certificate carries no
+    /// extensions, as `openssl x509 -req` makes it without `-extfile`.
+    pub version: u32,
     /// basicConstraints CA:TRUE.
     pub is_ca: bool,
     /// Subject equals issuer.
@@ -461,6 +464,8 @@ fn cert_info(der: &[u8], cert: &X509Certificate<'_>) -> CertInfo {
         subject,
         not_before: cert.validity().not_before.to_datetime(),
         not_after: cert.validity().not_after.to_datetime(),
+        // The DER field counts from 0: v1 is 0, v3 is 2.
+        version: cert.version().0 + 1,
         is_ca: cert.is_ca(),
         eku,
         key_type,

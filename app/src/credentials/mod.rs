@@ -141,6 +141,7 @@ codes! {
     CertExpiring => "cert-expiring",
     CertIsCa => "cert-is-ca",
     CertNoClientAuth => "cert-no-client-auth",
+    CertV1 => "cert-v1",
     KeyTooSmall => "key-too-small",
     KeyUnsupported => "key-unsupported",
     EndpointInvalid => "endpoint-invalid",
@@ -158,6 +159,9 @@ impl std::fmt::Display for Code {
         f.write_str(self.as_str())
     }
 }
+
+/// How to make a version 1 device certificate again as version 3 (what AWS IoT issues).
+pub const V1_FIX: &str = "issue it again as version 3: `openssl x509 -req ... -extfile v3.ext` with basicConstraints=CA:FALSE, keyUsage=digitalSignature and extendedKeyUsage=clientAuth in v3.ext, then register the new certificate in AWS IoT; or let AWS IoT create one (\"Create a thing in AWS\")";
 
 /// Something the user should know about their files, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -946,6 +950,19 @@ fn check_device_cert(
             file,
             "this certificate is a CA certificate, not a device certificate".into(),
             "drop the device certificate (ending in -certificate.pem.crt); CA certificates verify, they do not identify a device",
+        );
+    }
+    if c.version < 3 {
+        push(
+            findings,
+            Warning,
+            Code::CertV1,
+            file,
+            format!(
+                "the certificate is X.509 version {} (it carries no extensions: no key usage, no basic constraints)",
+                c.version
+            ),
+            V1_FIX,
         );
     }
     if let Some((client, _)) = c.eku

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::own::{creds, lfs, noise, openssl_ders, settle, sha};
+use crate::common::own::{lfs, noise, openssl_ders, settle, sha};
 use crate::common::rom8266::{FakeRom, pattern};
 use crate::common::{Fixtures, Mock, peer, run};
 use thingflash::credentials::CredentialSet;
@@ -119,7 +119,7 @@ fn esptool(mock: &Mock, args: &[&str]) {
 #[test]
 fn with_the_stub_the_users_files_are_kept_and_everything_is_read_back() {
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let region = Region::from(esp8266::layout("4M2M").unwrap());
     let dir = tempfile::tempdir().unwrap();
     let (fs_image, user) = user_image(dir.path(), region.size, region.block);
@@ -204,7 +204,7 @@ fn with_the_stub_the_users_files_are_kept_and_everything_is_read_back() {
 #[test]
 fn the_wrong_file_system_is_never_written_and_the_chip_families_are_told_apart() {
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let region = Region::from(esp8266::layout("4M2M").unwrap());
     let dir = tempfile::tempdir().unwrap();
     let (fs_image, _) = user_image(dir.path(), region.size, region.block);
@@ -284,7 +284,7 @@ fn the_wrong_file_system_is_never_written_and_the_chip_families_are_told_apart()
 #[test]
 fn rom_mode_writes_only_the_used_blocks_and_nothing_outside_the_region() {
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let board = pattern(FLASH);
     let rom = FakeRom::start(board.clone());
 
@@ -349,7 +349,7 @@ fn rom_mode_writes_only_the_used_blocks_and_nothing_outside_the_region() {
 #[test]
 fn rom_mode_spiffs_with_4k_blocks_and_a_sketch_erase_exactly_what_they_write() {
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let board = pattern(FLASH);
     let rom = FakeRom::start(board.clone());
     let sketch = sketch();

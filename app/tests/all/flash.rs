@@ -16,15 +16,6 @@ use zeroize::Zeroizing;
 
 const HOST: &str = "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com";
 
-fn creds(fx: &Fixtures, cert: &str, key: &str) -> Credentials {
-    let files: Vec<_> = [cert, key]
-        .iter()
-        .flat_map(|n| credentials::read_path(&fx.path(n)).unwrap())
-        .collect();
-    let a = credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
-    Credentials::from_analysis(&a).unwrap()
-}
-
 fn config(ssid: &str) -> DeviceConfig {
     DeviceConfig {
         wifi_ssid: ssid.into(),
@@ -134,7 +125,7 @@ fn bundle_cli_output_equals_esptool_merge_bin_and_every_image_is_valid() {
 
     // The same inputs through the library give the segments; esptool merges them.
     let plan = plan_for(
-        &creds(&fx, "rsa-certificate.pem.crt", "rsa-pkcs1.key"),
+        &fx.credential_set("rsa-certificate.pem.crt", "rsa-pkcs1.key"),
         &config("lab"),
         Chip::Esp32c3,
         FlashSize::Mb4,
@@ -238,7 +229,7 @@ fn bundle_cli_refuses_to_overwrite_and_to_run_without_a_password() {
 #[test]
 fn full_flash_reads_back_identical_on_c3_and_c6() {
     let fx = Fixtures::new();
-    let c = creds(&fx, "rsa-certificate.pem.crt", "rsa-pkcs1.key");
+    let c = fx.credential_set("rsa-certificate.pem.crt", "rsa-pkcs1.key");
     let cfg = config("lab");
     for chip in [Chip::Esp32c3, Chip::Esp32c6] {
         let mock = Mock::start(chip.name());
@@ -279,7 +270,7 @@ fn full_flash_reads_back_identical_on_c3_and_c6() {
 #[test]
 fn credentials_only_rewrites_that_partition_and_nothing_else() {
     let fx = Fixtures::new();
-    let c = creds(&fx, "p256-certificate.pem.crt", "p256-sec1.key");
+    let c = fx.credential_set("p256-certificate.pem.crt", "p256-sec1.key");
     let mock = Mock::start("esp32c3");
     flash_with(&opts(&mock), &c, &config("lab")).0.unwrap();
     let before = mock.read_flash(0, bundle::FLASH_END as usize / 8);
@@ -315,7 +306,7 @@ fn credentials_only_rewrites_that_partition_and_nothing_else() {
 #[test]
 fn credentials_only_refuses_a_board_without_thingflashs_table() {
     let fx = Fixtures::new();
-    let c = creds(&fx, "rsa-certificate.pem.crt", "rsa-pkcs1.key");
+    let c = fx.credential_set("rsa-certificate.pem.crt", "rsa-pkcs1.key");
     let mock = Mock::start("esp32c3");
     let o = FlashOptions {
         credentials_only: true,
@@ -335,7 +326,7 @@ fn credentials_only_refuses_a_board_without_thingflashs_table() {
 #[test]
 fn refusals_wrong_chip_revision_and_unsupported_chip() {
     let fx = Fixtures::new();
-    let c = creds(&fx, "rsa-certificate.pem.crt", "rsa-pkcs1.key");
+    let c = fx.credential_set("rsa-certificate.pem.crt", "rsa-pkcs1.key");
     let cfg = config("lab");
 
     let c6 = Mock::start("esp32c6");
@@ -376,7 +367,7 @@ fn refusals_wrong_chip_revision_and_unsupported_chip() {
 #[test]
 fn a_board_that_dies_mid_write_gives_a_clean_error_and_a_retry_works() {
     let fx = Fixtures::new();
-    let c = creds(&fx, "rsa-certificate.pem.crt", "rsa-pkcs1.key");
+    let c = fx.credential_set("rsa-certificate.pem.crt", "rsa-pkcs1.key");
     let cfg = config("lab");
     let mock = Mock::start("esp32c3");
     let pid = nix::unistd::Pid::from_raw(mock.pid());
@@ -407,7 +398,7 @@ fn a_board_that_dies_mid_write_gives_a_clean_error_and_a_retry_works() {
 #[test]
 fn port_problems_are_explained() {
     let fx = Fixtures::new();
-    let c = creds(&fx, "rsa-certificate.pem.crt", "rsa-pkcs1.key");
+    let c = fx.credential_set("rsa-certificate.pem.crt", "rsa-pkcs1.key");
     let cfg = config("lab");
     let dir = tempfile::tempdir().unwrap();
 

@@ -858,9 +858,9 @@ fn a_bridge_without_a_port_names_its_driver_in_the_board_step() {
 
 #[test]
 fn test_connection_runs_every_stage_against_mosquitto_and_shows_them() {
-    use crate::common::broker::{Broker, Pki};
+    use thingflash_testkit::{Broker, Pki};
     let pki = Pki::new();
-    let broker = Broker::start(&pki, "");
+    let broker = Broker::with_acl(&pki, "server", "");
     let mut h = harness();
     drop_files(
         &mut h,
@@ -921,7 +921,7 @@ fn test_connection_runs_every_stage_against_mosquitto_and_shows_them() {
 
     // A broker that refuses the client id: the failed stage is named in the bar.
     drop(broker);
-    let refusing = Broker::start(&pki, "clientid_prefixes factory-");
+    let refusing = Broker::with_acl(&pki, "server", "clientid_prefixes factory-");
     let f = h.get_by_label("Endpoint");
     f.focus();
     h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::A);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::own::{creds, lfs, noise, openssl_ders, settle, sha};
+use crate::common::own::{lfs, noise, openssl_ders, settle, sha};
 use crate::common::{Cable, Fixtures, Mock, peer, run};
 use thingflash::credentials::CredentialSet;
 use thingflash::flash::{self, After, Before, Event, FlashError, FlashOptions};
@@ -234,7 +234,7 @@ fn run_own(
 #[test]
 fn arduino_littlefs_on_every_chip_keeps_the_users_files() {
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let mut want = openssl_ders(&fx);
     // The chips esp32-mock-bootloader offers that espflash 4.7 flashes, as the issue lists.
     for chip in ["esp32", "esp32s2", "esp32s3", "esp32c3", "esp32c6"] {
@@ -282,7 +282,7 @@ fn arduino_littlefs_on_every_chip_keeps_the_users_files() {
 fn esp_secure_cert_at_a_non_default_offset_keeps_the_firmwares_records() {
     use thingflash_protocol::tlv::{PartitionWriter, TlvType};
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let csv = "nvs,data,nvs,0x9000,0x6000\nphy_init,data,phy,0xf000,0x1000\nfactory,app,factory,0x10000,0x200000\nesp_secure_cert,0x3F,,0x310000,0x2000\n";
     // The firmware keeps data of its own in the partition: a USER_DATA_2 record.
     let mut w = PartitionWriter::new(0x2000);
@@ -368,7 +368,7 @@ fn own_err(r: Result<flash::own::OwnReport, FlashError>) -> OwnError {
 #[test]
 fn refusals_write_nothing_and_say_why() {
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let mock = Mock::start("esp32c3");
     let dir = tempfile::tempdir().unwrap();
     let board = arduino_board(dir.path(), "esp32c3", ARDUINO_DEFAULT);
@@ -533,7 +533,7 @@ fn refusals_write_nothing_and_say_why() {
 #[test]
 fn a_cable_cut_mid_write_leaves_the_files_and_a_retry_completes() {
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let mock = Mock::start("esp32c3");
     let dir = tempfile::tempdir().unwrap();
     load(
@@ -606,7 +606,7 @@ fn a_cable_cut_mid_write_leaves_the_files_and_a_retry_completes() {
 #[test]
 fn a_merged_arduino_image_and_the_credentials_in_one_run() {
     let fx = Fixtures::new();
-    let c = creds(&fx);
+    let c = fx.rsa_set();
     let dir = tempfile::tempdir().unwrap();
     let parts = arduino_board(dir.path(), "esp32", ARDUINO_DEFAULT);
     // esptool merge-bin, as the Arduino IDE's "Export Compiled Binary" does, padded to

@@ -10,9 +10,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::broker::{Broker, Pki, free_port};
 use crate::common::run;
 use thingflash::probe::{self, Report, Stage};
+use thingflash_testkit::{Broker, Pki, free_port};
 
 fn creds(pki: &Pki, ca: &str, thing: &str) -> thingflash::credentials::CredentialSet {
     let files: Vec<_> = [
@@ -65,7 +65,7 @@ fn failed(r: &Report) -> (Stage, String, String) {
 #[test]
 fn every_stage_passes_for_a_thing_the_broker_allows() {
     let pki = Pki::new();
-    let broker = Broker::start(&pki, "");
+    let broker = Broker::with_acl(&pki, "server", "");
     let c = creds(&pki, "ca.pem", "thing-ok");
     let r = test(broker.port, "thing-ok", &c);
     assert!(r.passed(), "{r:#?}");
@@ -105,7 +105,7 @@ fn every_stage_passes_for_a_thing_the_broker_allows() {
 #[test]
 fn a_policy_without_publish_on_the_telemetry_topic_fails_publish_with_the_statement_to_add() {
     let pki = Pki::new();
-    let broker = Broker::start(&pki, "");
+    let broker = Broker::with_acl(&pki, "server", "");
     let c = creds(&pki, "ca.pem", "thing-readonly");
     let r = test(broker.port, "thing-readonly", &c);
     let (stage, detail, expl) = failed(&r);
@@ -127,7 +127,7 @@ fn a_policy_without_publish_on_the_telemetry_topic_fails_publish_with_the_statem
 #[test]
 fn a_refused_read_back_subscription_passes_publish_and_says_so() {
     let pki = Pki::new();
-    let broker = Broker::start_dynsec(
+    let broker = Broker::dynsec(
         &pki,
         &dynsec_denying("subscribeLiteral", "thingflash/thing-ok/telemetry"),
     );
@@ -147,7 +147,7 @@ fn a_refused_read_back_subscription_passes_publish_and_says_so() {
 #[test]
 fn a_root_ca_that_does_not_sign_the_server_fails_tls_with_the_boards_explanation() {
     let pki = Pki::new();
-    let broker = Broker::start(&pki, "");
+    let broker = Broker::with_acl(&pki, "server", "");
     let c = creds(&pki, "other-ca.pem", "thing-ok");
     let (stage, detail, expl) = failed(&test(broker.port, "thing-ok", &c));
     assert_eq!(stage, Stage::Tls);
@@ -161,7 +161,7 @@ fn a_root_ca_that_does_not_sign_the_server_fails_tls_with_the_boards_explanation
 #[test]
 fn a_server_certificate_for_another_name_fails_tls_as_a_name_mismatch() {
     let pki = Pki::new();
-    let broker = Broker::start_as(&pki, "server-other", "");
+    let broker = Broker::with_acl(&pki, "server-other", "");
     let c = creds(&pki, "ca.pem", "thing-ok");
     let (stage, detail, expl) = failed(&test(broker.port, "thing-ok", &c));
     assert_eq!(stage, Stage::Tls);
@@ -185,7 +185,7 @@ fn dynsec_denying(denied: &str, topic: &str) -> String {
 #[test]
 fn a_policy_without_subscribe_on_the_command_topic_fails_subscribe_with_the_statement_to_add() {
     let pki = Pki::new();
-    let broker = Broker::start_dynsec(
+    let broker = Broker::dynsec(
         &pki,
         &dynsec_denying("subscribeLiteral", "thingflash/thing-ok/cmd"),
     );
@@ -211,7 +211,7 @@ fn a_policy_without_subscribe_on_the_command_topic_fails_subscribe_with_the_stat
 #[test]
 fn a_client_id_the_broker_refuses_fails_connect_with_its_reason() {
     let pki = Pki::new();
-    let broker = Broker::start(&pki, "clientid_prefixes factory-");
+    let broker = Broker::with_acl(&pki, "server", "clientid_prefixes factory-");
     let c = creds(&pki, "ca.pem", "thing-ok");
     let (stage, detail, expl) = failed(&test(broker.port, "thing-ok", &c));
     assert_eq!(stage, Stage::Connect);
@@ -245,10 +245,76 @@ fn nothing_listening_fails_tcp_and_a_silent_port_times_out_in_tls() {
     held.join().unwrap();
 }
 
+/// No Rust type name, `Debug` value or rustls wording reaches the report.
+fn assert_plain_words(text: &str) {
+    for tell in [
+        "Other(",
+        "OtherError",
+        "Error(",
+        "{",
+        "::",
+        "UnsupportedCertVersion",
+    ] {
+        assert!(!text.contains(tell), "{tell:?} in {text}");
+    }
+}
+
+#[test]
+fn an_x509_version_1_device_certificate_is_named_with_how_to_make_a_version_3_one() {
+    let pki = Pki::new();
+    let broker = Broker::with_acl(&pki, "server", "");
+    let c = creds(&pki, "ca.pem", "thing-v1");
+    let (stage, detail, expl) = failed(&test(broker.port, "thing-v1", &c));
+    assert_eq!(stage, Stage::Tls);
+    assert!(detail.contains("X.509 version 1"), "{detail}");
+    assert!(expl.contains("-extfile"), "{expl}");
+    assert_plain_words(&format!("{detail} {expl}"));
+    // The credentials step says so before any test is run.
+    let files: Vec<_> = ["thing-v1.pem", "thing-v1.key"]
+        .iter()
+        .flat_map(|n| thingflash::credentials::read_path(&pki.path(n)).unwrap())
+        .collect();
+    let a = thingflash::credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
+    let v1 = a
+        .findings
+        .iter()
+        .find(|f| f.code == thingflash::credentials::Code::CertV1)
+        .unwrap_or_else(|| panic!("no cert-v1 finding: {:#?}", a.findings));
+    assert!(v1.fix.contains("-extfile"), "{}", v1.fix);
+    // A version 3 certificate from the same CA has no such finding.
+    let files: Vec<_> = ["thing-ok.pem", "thing-ok.key"]
+        .iter()
+        .flat_map(|n| thingflash::credentials::read_path(&pki.path(n)).unwrap())
+        .collect();
+    let a = thingflash::credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
+    assert!(
+        !a.findings
+            .iter()
+            .any(|f| f.code == thingflash::credentials::Code::CertV1),
+        "{:#?}",
+        a.findings
+    );
+}
+
+#[test]
+fn a_plain_mqtt_port_is_named_not_tls_with_the_tls_port_to_use() {
+    let pki = Pki::new();
+    let plain = Broker::plain(&pki);
+    let c = creds(&pki, "ca.pem", "thing-ok");
+    let (stage, detail, expl) = failed(&test(plain.port, "thing-ok", &c));
+    assert_eq!(stage, Stage::Tls);
+    assert!(detail.contains("does not speak TLS"), "{detail}");
+    assert!(expl.contains("does not speak TLS"), "{expl}");
+    assert!(expl.contains("8883"), "{expl}");
+    // Not the list of AWS causes a refused handshake gets.
+    assert!(!expl.contains("policy"), "{expl}");
+    assert_plain_words(&format!("{detail} {expl}"));
+}
+
 #[test]
 fn the_cli_prints_every_stage_and_exits_by_the_verdict() {
     let pki = Pki::new();
-    let broker = Broker::start(&pki, "");
+    let broker = Broker::with_acl(&pki, "server", "");
     let bin = env!("CARGO_BIN_EXE_thingflash");
     let args = |thing: &str| {
         let mut cmd = Command::new(bin);
@@ -371,7 +437,7 @@ fn alpn_x_amzn_mqtt_ca_is_offered_for_port_443_and_not_otherwise() {
 #[test]
 fn an_expired_device_certificate_is_named_by_the_tls_12_second_opinion() {
     let pki = Pki::new();
-    let broker = Broker::start(&pki, "");
+    let broker = Broker::with_acl(&pki, "server", "");
     // Straight from DER: the credentials check would stop an expired certificate before
     // any test, and this is what the server makes of one.
     let der = |args: &[&str]| crate::common::openssl(pki.path("").as_path(), args);
@@ -406,7 +472,7 @@ fn an_expired_device_certificate_is_named_by_the_tls_12_second_opinion() {
 fn stay_runs_a_virtual_board_that_publishes_answers_ping_and_stops_on_ctrl_c() {
     use std::io::BufRead as _;
     let pki = Pki::new();
-    let broker = Broker::start(&pki, "");
+    let broker = Broker::with_acl(&pki, "server", "");
     let port = broker.port.to_string();
     let client = |cmd: &mut Command| {
         cmd.args(["-h", "localhost", "-p", &port, "-V", "mqttv5", "--cafile"])

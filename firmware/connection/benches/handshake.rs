@@ -11,20 +11,18 @@
 mod support;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use thingflash_testkit::Samples;
 
 use support::*;
 use thingflash_protocol::event::Event;
-
-fn median(v: &mut [Duration]) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
+use thingflash_testkit::peer;
 
 fn main() {
     clock_now();
     let pki = Pki::new();
-    let broker = Broker::start(&pki, "server.pem", "");
+    let broker = Broker::open(&pki, "server", "");
     let device = Device::new(&pki, "ca.der", "rsa.der", "rsa-key.der");
     let mut ours = Vec::new();
     let mut desktop = Vec::new();
@@ -88,7 +86,11 @@ fn main() {
         theirs.push(t.elapsed());
         assert!(ok, "mosquitto_pub failed");
     }
-    let (o, d, t) = (median(&mut ours), median(&mut desktop), median(&mut theirs));
+    let (o, d, t) = (
+        Samples::from(ours.clone()).median(),
+        Samples::from(desktop.clone()).median(),
+        Samples::from(theirs.clone()).median(),
+    );
     println!(
         "the same from the desktop stack (tokio + rustls, the firmware's MQTT session): median {d:?}; ratio to mosquitto_pub {:.2} (budget <= 1.2)",
         d.as_secs_f64() / t.as_secs_f64()

@@ -10,6 +10,9 @@ use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec;
+use core::pin::Pin;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use core::task::{Context, Poll};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -19,6 +22,7 @@ use rustls::{AlertDescription, CertificateError, ClientConfig, RootCertStore};
 use thingflash_protocol::config::AWS_MQTT_ALPN;
 use thingflash_protocol::credentials::DeviceCredentials;
 use thingflash_protocol::event::{Event, Stage};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
@@ -43,6 +47,8 @@ const BADCERT_OTHER: u32 = 0x0100;
 /// Why the desktop's TLS could not be set up or the handshake failed, in the board's terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TlsFailure {
+    /// Which failure it is, for callers to explain (never matched by its words).
+    pub kind: FailureKind,
     /// The mbedTLS code of the same verdict (0: the transport failed).
     pub code: i32,
     /// The X.509 verify flags of the same verdict.
@@ -51,11 +57,72 @@ pub struct TlsFailure {
     pub detail: String,
 }
 
+/// The kinds of [`TlsFailure`] a caller explains differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The handshake ran and failed; `code` and `verify` say how, as the board's would.
+    Handshake,
+    /// The server closed the connection at the client hello without sending a byte: what
+    /// a listener that does not speak TLS does (a plain MQTT port such as 1883).
+    NotTls,
+    /// The device certificate is X.509 version 1, which rustls cannot present.
+    DeviceCertVersion1,
+    /// The device certificate or key cannot be used (damaged, or not a pair).
+    DeviceCertOrKey,
+    /// Anything else in setting up (a root CA that does not parse, a bad host name).
+    Setup,
+}
+
 fn failure(code: i32, verify: u32, detail: impl Into<String>) -> TlsFailure {
+    kind_failure(FailureKind::Handshake, code, verify, detail)
+}
+
+fn kind_failure(
+    kind: FailureKind,
+    code: i32,
+    verify: u32,
+    detail: impl Into<String>,
+) -> TlsFailure {
     TlsFailure {
+        kind,
         code,
         verify,
         detail: detail.into(),
+    }
+}
+
+fn setup(detail: impl Into<String>) -> TlsFailure {
+    kind_failure(FailureKind::Setup, 0, 0, detail)
+}
+
+/// Why rustls will not present the device certificate and key, by the error's kind.
+fn device_cert_unusable(e: &rustls::Error) -> TlsFailure {
+    use rustls::Error as E;
+    let kind = FailureKind::DeviceCertOrKey;
+    match e {
+        E::InvalidCertificate(CertificateError::Other(other))
+            if matches!(
+                other.0.downcast_ref::<webpki::Error>(),
+                Some(webpki::Error::UnsupportedCertVersion)
+            ) =>
+        {
+            kind_failure(
+                FailureKind::DeviceCertVersion1,
+                0,
+                0,
+                "the device certificate is X.509 version 1; a TLS client here presents only version 3 certificates",
+            )
+        }
+        E::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch) => kind_failure(
+            kind,
+            0,
+            0,
+            "the private key is not the device certificate's key",
+        ),
+        E::InvalidCertificate(CertificateError::BadEncoding) => {
+            kind_failure(kind, 0, 0, "the device certificate does not parse")
+        }
+        _ => kind_failure(kind, 0, 0, "the device certificate or key cannot be used"),
     }
 }
 
@@ -89,7 +156,22 @@ pub fn board_verdict(e: &rustls::Error) -> TlsFailure {
             0,
             alloc::format!("the server sent the fatal alert {}", alert_name(*a)),
         ),
-        _ => failure(0, 0, e.to_string()),
+        E::PeerIncompatible(_) => failure(
+            0,
+            0,
+            "the server and this computer share no TLS version or cipher suite",
+        ),
+        E::NoCertificatesPresented => failure(0, 0, "the server presented no certificate"),
+        E::PeerMisbehaved(_)
+        | E::InvalidMessage(_)
+        | E::InappropriateMessage { .. }
+        | E::InappropriateHandshakeMessage { .. } => failure(
+            0,
+            0,
+            "the server's answer breaks the TLS protocol (something other than a TLS server answers, or a proxy is in the way)",
+        ),
+        // rustls's own words for the rest can hold its type names; say it plainly.
+        _ => failure(0, 0, "the TLS handshake failed"),
     }
 }
 
@@ -156,10 +238,16 @@ impl DesktopTls {
         for ca in &dc.ca_certs {
             roots
                 .add(CertificateDer::from(ca.to_vec()))
-                .map_err(|e| failure(0, 0, alloc::format!("root CA does not parse: {e}")))?;
+                .map_err(|_| setup("a root CA certificate does not parse"))?;
         }
-        let key = PrivateKeyDer::try_from(dc.private_key.to_vec())
-            .map_err(|e| failure(0, 0, alloc::format!("private key does not parse: {e}")))?;
+        let key = PrivateKeyDer::try_from(dc.private_key.to_vec()).map_err(|_| {
+            kind_failure(
+                FailureKind::DeviceCertOrKey,
+                0,
+                0,
+                "the private key does not parse",
+            )
+        })?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let versions: &[&rustls::SupportedProtocolVersion] = if tls12_only {
             &[&rustls::version::TLS12]
@@ -168,16 +256,10 @@ impl DesktopTls {
         };
         let mut config = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(versions)
-            .map_err(|e| failure(0, 0, e.to_string()))?
+            .map_err(|_| setup("this computer's TLS library offers no protocol version"))?
             .with_root_certificates(roots)
             .with_client_auth_cert(vec![CertificateDer::from(dc.device_cert.to_vec())], key)
-            .map_err(|e| {
-                failure(
-                    0,
-                    0,
-                    alloc::format!("device certificate or key not usable: {e}"),
-                )
-            })?;
+            .map_err(|e| device_cert_unusable(&e))?;
         if alpn {
             config.alpn_protocols = vec![AWS_MQTT_ALPN.as_bytes().to_vec()];
         }
@@ -196,7 +278,7 @@ impl DesktopTls {
         tcp: TcpStream,
         limit: Duration,
         p: &mut P,
-    ) -> Result<TlsStream<TcpStream>, TlsFailure> {
+    ) -> Result<TlsStream<Wire>, TlsFailure> {
         p.emit(&Event::TlsStart {
             host: Cow::Borrowed(&self.host),
             port: self.port,
@@ -204,9 +286,14 @@ impl DesktopTls {
         });
         let started = p.now_ms();
         let result = match ServerName::try_from(self.host.clone()) {
-            Err(_) => Err(failure(0, 0, "the endpoint is not a host name")),
+            Err(_) => Err(setup("the endpoint is not a host name")),
             Ok(name) => {
-                let connect = TlsConnector::from(self.config.clone()).connect(name, tcp);
+                let received = Arc::new(AtomicUsize::new(0));
+                let wire = Wire {
+                    tcp,
+                    received: received.clone(),
+                };
+                let connect = TlsConnector::from(self.config.clone()).connect(name, wire);
                 match tokio::time::timeout(limit, connect).await {
                     Err(_) => Err(failure(
                         0,
@@ -217,7 +304,7 @@ impl DesktopTls {
                         ),
                     )),
                     Ok(Ok(s)) => Ok(s),
-                    Ok(Err(e)) => Err(io_verdict(&e)),
+                    Ok(Err(e)) => Err(io_verdict(&e, received.load(Ordering::Relaxed))),
                 }
             }
         };
@@ -247,7 +334,46 @@ impl DesktopTls {
 }
 
 /// The session's transport over the desktop's TLS.
-pub type Transport = FromTokio<TlsStream<TcpStream>>;
+pub type Transport = FromTokio<TlsStream<Wire>>;
+
+/// A TCP connection that counts the bytes it received: a server that closes at the client
+/// hello having sent nothing does not speak TLS, one that sent something refused it.
+pub struct Wire {
+    tcp: TcpStream,
+    received: Arc<AtomicUsize>,
+}
+
+impl AsyncRead for Wire {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.tcp).poll_read(cx, buf);
+        let got = buf.filled().len().saturating_sub(before);
+        self.received.fetch_add(got, Ordering::Relaxed);
+        r
+    }
+}
+
+impl AsyncWrite for Wire {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.tcp).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
 
 impl DesktopTls {
     /// [`Self::handshake`] over a connection already made, ready for the MQTT session.
@@ -261,10 +387,25 @@ impl DesktopTls {
     }
 }
 
-/// A handshake's I/O error: rustls puts its own error inside.
-fn io_verdict(e: &std::io::Error) -> TlsFailure {
+/// A handshake's I/O error: rustls puts its own error inside. `received`: the bytes the
+/// server sent before it.
+fn io_verdict(e: &std::io::Error, received: usize) -> TlsFailure {
     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
         return board_verdict(inner);
+    }
+    let closed = matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::BrokenPipe
+    );
+    if closed && received == 0 {
+        return kind_failure(
+            FailureKind::NotTls,
+            ERR_NET_CONN_RESET,
+            0,
+            "the server closed the connection at the TLS client hello without a byte of TLS: this port does not speak TLS",
+        );
     }
     match e.kind() {
         std::io::ErrorKind::ConnectionReset

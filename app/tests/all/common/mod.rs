@@ -2,7 +2,6 @@
 //! certificates and keys that openssl makes in a temporary folder at test time.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-pub mod broker;
 pub mod lx106;
 pub mod own;
 pub mod rom8266;
@@ -11,35 +10,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-/// Find a peer on PATH, or fail loudly with what to run.
-pub fn peer(name: &str) -> PathBuf {
-    std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!("peer `{name}` is not on PATH: run scripts/test, which installs every peer")
-        })
-}
-
-/// Run a command that must succeed; return stdout.
-pub fn run(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-pub fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
-    run(Command::new(peer("openssl")).current_dir(dir).args(args))
-}
+pub use thingflash_testkit::{openssl, peer, run};
 
 /// The passphrase of the encrypted fixtures.
 pub const PASS: &str = "correct horse battery";
@@ -264,6 +235,22 @@ impl Fixtures {
         der[at] ^= 0x01;
         std::fs::write(d.join("rsa-flipped.der"), der).unwrap();
         Self { dir }
+    }
+
+    /// The ready set of `cert` and `key` (files of this fixture set).
+    pub fn credential_set(&self, cert: &str, key: &str) -> thingflash::credentials::CredentialSet {
+        let files: Vec<_> = [cert, key]
+            .iter()
+            .flat_map(|n| thingflash::credentials::read_path(&self.path(n)).unwrap())
+            .collect();
+        let now = time::OffsetDateTime::now_utc();
+        let a = thingflash::credentials::analyse(&files, &[], now, None);
+        thingflash::credentials::CredentialSet::from_analysis(&a).unwrap()
+    }
+
+    /// The RSA device certificate and its PKCS#1 key: the set most tests flash.
+    pub fn rsa_set(&self) -> thingflash::credentials::CredentialSet {
+        self.credential_set("rsa-certificate.pem.crt", "rsa-pkcs1.key")
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

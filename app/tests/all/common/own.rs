@@ -5,9 +5,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use thingflash::credentials;
-use thingflash::credentials::CredentialSet;
-
 use super::{Fixtures, peer, run};
 
 /// Bytes that look like data and differ from run to run of nothing: a fixed LCG.
@@ -58,15 +55,6 @@ pub fn openssl_ders(fx: &Fixtures) -> BTreeMap<String, String> {
             sha(&fx.openssl(&["x509", "-in", ca.to_str().unwrap(), "-outform", "DER"])),
         ),
     ])
-}
-
-pub fn creds(fx: &Fixtures) -> CredentialSet {
-    let files: Vec<_> = ["rsa-certificate.pem.crt", "rsa-pkcs1.key"]
-        .iter()
-        .flat_map(|n| credentials::read_path(&fx.path(n)).unwrap())
-        .collect();
-    let a = credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
-    CredentialSet::from_analysis(&a).unwrap()
 }
 
 /// esp32-mock-bootloader ends a client's session 3 s after its last FLASH_END, whoever
