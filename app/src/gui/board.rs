@@ -233,7 +233,7 @@ fn elf(ui: &mut egui::Ui, app: &mut ThingflashApp) {
             ui.add(
                 egui::Label::new(
                     egui::RichText::new(
-                        "Drop the firmware's .elf too, and crash reports in the log name the function and line (the Arduino IDE leaves it in the sketch's build folder).",
+                        "Drop the firmware's .elf too, and crash reports in the log name the function and line (the Arduino IDE leaves it in the sketch's build folder, ESP-IDF in build/).",
                     )
                     .weak(),
                 )

@@ -184,17 +184,22 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         ui.label("Your firmware keeps its own WiFi and endpoint settings: thingflash writes only the certificate, the key and the root CA. The endpoint below is still used by the connection test.");
     }
     let s = &mut app.settings;
+    // The fields take what the column leaves beside the labels (about 130 px), so the
+    // step never widens the column: the status panel keeps its place whatever is open.
+    let field = (ui.available_width() - 150.0).clamp(160.0, 320.0);
     egui::Grid::new("settings")
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
             let l = ui.label("WiFi network");
-            ui.text_edit_singleline(&mut s.wifi_ssid).labelled_by(l.id);
+            ui.add(egui::TextEdit::singleline(&mut s.wifi_ssid).desired_width(field))
+                .labelled_by(l.id);
             ui.end_row();
             let l = ui.label("WiFi password");
             ui.horizontal(|ui| {
                 ui.add(
                     egui::TextEdit::singleline(&mut *app.wifi_password)
+                        .desired_width(field - 70.0)
                         .password(!app.show_password),
                 )
                 .labelled_by(l.id);
@@ -202,13 +207,15 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             });
             ui.end_row();
             let l = ui.label("Endpoint");
-            ui.text_edit_singleline(&mut s.endpoint).labelled_by(l.id);
+            ui.add(egui::TextEdit::singleline(&mut s.endpoint).desired_width(field))
+                .labelled_by(l.id);
             ui.end_row();
             let l = ui.label("Client id");
-            ui.text_edit_singleline(&mut s.client_id).labelled_by(l.id);
+            ui.add(egui::TextEdit::singleline(&mut s.client_id).desired_width(field))
+                .labelled_by(l.id);
             ui.end_row();
             let l = ui.label("Topic prefix");
-            ui.text_edit_singleline(&mut s.topic_prefix)
+            ui.add(egui::TextEdit::singleline(&mut s.topic_prefix).desired_width(field))
                 .labelled_by(l.id);
             ui.end_row();
             ui.label("MQTT port");

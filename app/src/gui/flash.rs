@@ -298,10 +298,11 @@ pub(super) fn options(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Acti
 pub(super) fn bar(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
     let mut action = None;
     let blockers = app.flash_blockers();
-    ui.horizontal(|ui| {
+    // Wrapped: a target with one more button (re-provision) must not widen the column.
+    ui.horizontal_wrapped(|ui| {
         let ready = blockers.is_empty();
         let text = egui::RichText::new("Flash").strong().size(18.0);
-        let button = egui::Button::new(text).min_size(egui::vec2(150.0, 40.0));
+        let button = egui::Button::new(text).min_size(egui::vec2(140.0, 40.0));
         let button = if ready {
             button.fill(ui.visuals().selection.bg_fill)
         } else {

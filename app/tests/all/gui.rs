@@ -834,6 +834,66 @@ fn the_esp8266_board_step_and_flash_fit_at_1366x768_and_the_default_size() {
     }
 }
 
+/// Every target's board step at both sizes, as a user sees it after dropping the files
+/// and choosing the port: the pictures in the README, and the columns in their place
+/// (the pipeline whole through "Publishing", Flash in view) whatever the target.
+#[test]
+fn every_target_at_1100x720_and_1366x768() {
+    use thingflash::target::Target;
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
+    let opts = egui_kittest::SnapshotOptions::new()
+        .output_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/targets"))
+        .threshold(0.6)
+        .max_failed_pixels(10);
+    let mut results = egui_kittest::SnapshotResults::new();
+    for size in [thingflash::gui::DEFAULT_SIZE, [1366.0, 768.0]] {
+        let viewport = eframe::egui::Rect::from_min_size(
+            eframe::egui::Pos2::ZERO,
+            eframe::egui::vec2(size[0], size[1]),
+        );
+        for target in Target::ALL {
+            let mut h = Harness::builder()
+                .with_size(size)
+                .with_theme(eframe::egui::Theme::Light)
+                .wgpu()
+                .build_eframe(move |cc| {
+                    let settings = Settings {
+                        target,
+                        ..Settings::default()
+                    };
+                    let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), settings);
+                    app.freeze_ports(Vec::new());
+                    app
+                });
+            h.run_steps(3);
+            drop_files(
+                &mut h,
+                &[
+                    data.join("device-certificate.pem.crt"),
+                    data.join("device-private.pem.key"),
+                ],
+            );
+            type_into(&mut h, "Port path", "/dev/ttyUSB0");
+            open_step(&mut h, "2. Board");
+            h.run_steps(3);
+            let name = format!("{}-{}x{}", target.cli_name(), size[0], size[1]);
+            for label in ["Publishing", "Flash", "Runs on the board"] {
+                let node = h
+                    .query_all_by_label(label)
+                    .next()
+                    .unwrap_or_else(|| panic!("{name}: nothing labelled '{label}'"));
+                let r = node.rect();
+                assert!(
+                    viewport.contains_rect(r),
+                    "{name}: '{label}' at {r:?} is outside the window {viewport:?}"
+                );
+            }
+            results.add(h.try_snapshot_options(&name, &opts));
+        }
+    }
+    results.unwrap();
+}
+
 #[test]
 fn a_bridge_without_a_port_names_its_driver_in_the_board_step() {
     use thingflash::ports::{UsbDevice, unserved};
@@ -933,4 +993,56 @@ fn test_connection_runs_every_stage_against_mosquitto_and_shows_them() {
         app.probe_report().is_some()
     });
     h.get_by_label_contains("Connection test: MQTT CONNECT failed");
+}
+
+/// Where the status panel starts, for every target with every step open, at both sizes:
+/// one place per size, so choosing a target or opening a step never moves the columns.
+#[test]
+fn the_columns_keep_their_place_whatever_the_target_and_the_open_step() {
+    use thingflash::target::Target;
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
+    for size in [thingflash::gui::DEFAULT_SIZE, [1366.0, 768.0]] {
+        let mut seen = std::collections::BTreeMap::new();
+        for target in Target::ALL {
+            let mut h = Harness::builder().with_size(size).build_eframe(move |cc| {
+                let settings = Settings {
+                    target,
+                    ..Settings::default()
+                };
+                let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), settings);
+                app.freeze_ports(Vec::new());
+                app
+            });
+            h.run_steps(3);
+            let mut at = |h: &mut Harness<'_, ThingflashApp>, what: &str| {
+                h.run_steps(3);
+                let x = h.get_by_label("Status").rect().min.x.round() as i32;
+                seen.entry(x)
+                    .or_insert_with(Vec::new)
+                    .push(format!("{} {what}", target.cli_name()));
+            };
+            at(&mut h, "start");
+            drop_files(
+                &mut h,
+                &[
+                    data.join("device-certificate.pem.crt"),
+                    data.join("device-private.pem.key"),
+                ],
+            );
+            at(&mut h, "files dropped");
+            type_into(&mut h, "Port path", "/dev/ttyUSB0");
+            at(&mut h, "port typed");
+            for step in [
+                "1. Credentials",
+                "2. Board",
+                "3. Connection settings",
+                "4. Flash",
+                "5. Watch",
+            ] {
+                open_step(&mut h, step);
+                at(&mut h, step);
+            }
+        }
+        assert_eq!(seen.len(), 1, "{size:?}: the status panel moved: {seen:#?}");
+    }
 }
