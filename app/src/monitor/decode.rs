@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 use thingflash_protocol::event::{CredsProblem, Event};
 
+use super::context::{self, Broker};
 use super::families;
 use super::symbols::Symbolizer;
 use super::tables::Entry;
@@ -139,6 +140,9 @@ pub struct Decoded {
     pub explanation: Option<Explanation>,
     /// For a backtrace address: function and location.
     pub symbol: Option<String>,
+    /// The broker the decoder knew of when it read the line (its advice fits it).
+    #[serde(skip)]
+    pub broker: Broker,
 }
 
 impl Decoded {
@@ -152,6 +156,7 @@ impl Decoded {
             event: None,
             explanation: None,
             symbol: None,
+            broker: Broker::Unknown,
         }
     }
 }
@@ -168,6 +173,11 @@ pub struct Decoder {
     /// The ESP-IDF log tag of the last line a table explained, so the rest of its
     /// multi-line report is shown as detail.
     explained_tag: Option<String>,
+    /// The broker the board talks to: from the endpoint the user gave, else from the
+    /// hosts and ports the log shows.
+    broker: Broker,
+    /// `broker` came from the user, not from the log.
+    broker_given: bool,
 }
 
 /// The tag of an ESP-IDF log line: `task_wdt` in `E (25312) task_wdt: ...`.
@@ -200,6 +210,19 @@ impl Decoder {
             symbols: Some(symbols),
             ..Self::default()
         }
+    }
+
+    /// The same decoder, told which endpoint the board connects to (as the user typed
+    /// it): the advice fits that broker whatever the log shows.
+    pub fn with_endpoint(mut self, endpoint: &str) -> Self {
+        self.broker = Broker::of_endpoint(endpoint);
+        self.broker_given = self.broker != Broker::Unknown;
+        self
+    }
+
+    /// The broker the decoder's advice fits now.
+    pub fn broker(&self) -> Broker {
+        self.broker
     }
 
     /// After a boot event: when the board runs the firmware thingflash embeds (same ELF
@@ -247,6 +270,10 @@ impl Decoder {
     fn decode_text(&mut self, line: &str) -> Decoded {
         let clean = families::clean(line);
         let mut d = self.decode_clean(line, &clean);
+        d.broker = self.broker;
+        if let Some(e) = &mut d.explanation {
+            context::adapt(e, self.broker);
+        }
         if let Some(e) = &mut d.explanation
             && e.rule.is_empty()
         {
@@ -263,9 +290,15 @@ impl Decoder {
     }
 
     fn decode_clean(&mut self, line: &str, t: &str) -> Decoded {
-        use families::words::{ALERT, AWS_HOST, EVENT, TLS};
+        use families::words::{ALERT, AWS_HOST, EVENT, OTHER_HOST, TLS};
         // One pass finds every word any rule looks for; most lines hold none.
         let w = families::scan(t);
+        if !self.broker_given
+            && w.has(AWS_HOST | OTHER_HOST)
+            && let Some(b) = Broker::of_line(t)
+        {
+            self.broker = b;
+        }
         if w.has(EVENT) {
             match Event::parse(t) {
                 Ok(ev) => return self.event(line, ev.into_owned()),
@@ -447,7 +480,15 @@ impl Decoder {
                 ..
             } => (
                 Level::Error,
-                Some(Explanation::new(POLICY_TITLE, POLICY_CAUSE, POLICY_FIX)),
+                Some(if self.broker == Broker::Other {
+                    Explanation::new(
+                        "connection dropped after TLS, before MQTT CONNACK",
+                        context::OTHER_CAUSE,
+                        context::OTHER_FIX,
+                    )
+                } else {
+                    Explanation::new(POLICY_TITLE, POLICY_CAUSE, POLICY_FIX)
+                }),
             ),
             Event::MqttClosed {
                 reason: Some(r),
@@ -481,6 +522,7 @@ impl Decoder {
             event: Some(Box::new(ev)),
             explanation,
             symbol: None,
+            broker: Broker::Unknown,
         };
         if matches!(
             d.event.as_deref(),

@@ -19,7 +19,7 @@ use aho_corasick::dfa::DFA;
 
 use super::decode::{Explanation, Level, Source};
 use super::tables::{
-    Entry, MbedtlsError, Versions, bearssl, e, esp32, esp8266, mbedtls, mqtt, net,
+    Entry, MbedtlsError, Versions, bearssl, e, esp32, esp8266, mbedtls, mqtt, net, transcribed,
 };
 
 /// Whether `needle` occurs in `hay`: a `memchr` for its first byte, then a compare.
@@ -694,6 +694,9 @@ pub(super) mod words {
     pub const TLS: u64 = 1 << 17;
     pub const ALERT: u64 = 1 << 18;
     pub const AWS_HOST: u64 = 1 << 19;
+    pub const QUOTE: u64 = 1 << 20;
+    pub const ALERT_NUMBER: u64 = 1 << 21;
+    pub const OTHER_HOST: u64 = 1 << 22;
     /// Every line.
     pub const ALWAYS: u64 = u64::MAX;
 
@@ -741,6 +744,31 @@ pub(super) mod words {
         ("tls", TLS),
         ("fatal alert - ", ALERT),
         (".amazonaws.com", AWS_HOST),
+        ("alert - (unknown ", ALERT_NUMBER),
+        // Other brokers than AWS IoT (see `context::OTHER_BROKERS`, matched there).
+        ("osquitto", OTHER_HOST),
+        ("hivemq", OTHER_HOST),
+        ("HiveMQ", OTHER_HOST),
+        ("emqx", OTHER_HOST),
+        ("adafruit.com", OTHER_HOST),
+        ("googleapis.com", OTHER_HOST),
+        ("azure-devices.net", OTHER_HOST),
+        ("thingspeak", OTHER_HOST),
+        ("cloudmqtt", OTHER_HOST),
+        ("eclipse", OTHER_HOST),
+        ("flespi", OTHER_HOST),
+        ("shiftr.io", OTHER_HOST),
+        ("beebotte", OTHER_HOST),
+        ("localhost", OTHER_HOST),
+        ("127.0.0.1", OTHER_HOST),
+        ("192.168.", OTHER_HOST),
+        ("1883", OTHER_HOST),
+        ("10.", OTHER_HOST),
+        ("172.", OTHER_HOST),
+        ("'", QUOTE),
+        ("\"", QUOTE),
+        ("\u{2018}", QUOTE),
+        ("\u{201C}", QUOTE),
     ];
 }
 
@@ -1010,11 +1038,13 @@ fn bearssl_number(t: &str) -> Option<Found> {
     found(Level::Error, Source::Arduino, bearssl_code(code)?)
 }
 
-/// A BearSSL `getLastSSLError` text (every one is a sentence ending in '.').
+/// A BearSSL `getLastSSLError` text (every one is a sentence ending in '.'), also when
+/// a sketch quotes it (`Error = 'Certificate is expired or not yet valid.'`).
 fn bearssl_text(t: &str) -> Option<Found> {
     // `SSL received fatal alert - <text>` carries an alert, not the code of that text:
     // the decoder's alert rule reads those.
-    if !t.trim_end().ends_with('.') || has(t, "fatal alert - ") {
+    let end = t.trim_end().trim_end_matches(['\'', '"', '`', ')', ']']);
+    if !end.ends_with('.') || has(t, "fatal alert - ") {
         return None;
     }
     let (n, _) = bearssl::BEARSSL_TEXTS
@@ -1412,6 +1442,110 @@ fn start_ssl_client(t: &str) -> Option<Found> {
     )
 }
 
+/// axTLS's `Error: SSL error <n>` (the failure code negated: a TLS alert the server
+/// sent is its alert number) and `Alert: alert - (unknown <n>)` (an alert axTLS has no
+/// name for), read through the TLS alert registry and axTLS's own codes.
+fn axtls_number(t: &str) -> Option<Found> {
+    let lower = t.to_ascii_lowercase();
+    let n = ["error: ssl error ", "alert - (unknown "]
+        .iter()
+        .find_map(|k| find(&lower, k).and_then(|i| number_at(&lower[i + k.len()..])))?;
+    if let Some((_, entry)) = bearssl::TLS_ALERTS.iter().find(|(a, _)| i64::from(*a) == n) {
+        let title = format!("TLS alert {n} ({}) from the server (axTLS)", entry.name);
+        return found(Level::Error, Source::Arduino, entry_expl("axtls-alert", title, entry));
+    }
+    let row = transcribed::TABLES.by_code("axtls", -n)?;
+    transcribed_found(row)
+}
+
+/// The row of a transcribed table the line shows: an identifier, a number in its
+/// library's format, or a log line's text or message (see [`transcribed`]).
+fn transcribed_line(t: &str) -> Option<Found> {
+    let tables = &*transcribed::TABLES;
+    let identifier_like = memchr::memchr(b'_', t.as_bytes()).is_some() || has(t, "MQTT");
+    let by_identifier = || identifier_like.then(|| tables.by_identifier(t)).flatten();
+    let row = by_identifier().or_else(|| {
+        let n = transcribed::normalise(t);
+        tables.by_number(&n).or_else(|| {
+            let line = if transcribed::needs_normalising(t) { n.as_str() } else { t };
+            tables.by_fragment(line)
+        })
+    })?;
+    transcribed_found(row)
+}
+
+fn transcribed_found(row: &'static transcribed::Row) -> Option<Found> {
+    if row.informational {
+        return None;
+    }
+    let title = match row.code {
+        Some(code) => Cow::Owned(format!("{} ({code}): {}", row.entry.name, headline(row.entry.cause))),
+        None => Cow::Borrowed(headline(row.entry.cause)),
+    };
+    found(Level::Error, Source::Plain, entry_expl(row.table, title, &row.entry))
+}
+
+/// A quoted error text (`Error = 'Certificate is expired or not yet valid.'`,
+/// `reason: "Connection refused"`) looked up in every table that holds texts: BearSSL's,
+/// mbedTLS's and the transcribed libraries' messages.
+fn quoted_text(t: &str) -> Option<Found> {
+    quoted(t).find_map(|q| {
+        let q = q.trim();
+        if q.len() < 10 {
+            return None;
+        }
+        if let Some((n, _)) = bearssl::BEARSSL_TEXTS
+            .iter()
+            .find(|(n, txt)| *n != 0 && txt.trim_end_matches('.') == q.trim_end_matches('.'))
+        {
+            return found(Level::Error, Source::Arduino, bearssl_code(i64::from(*n))?);
+        }
+        if let Some(m) = mbedtls::MBEDTLS_ERRORS.iter().find(|m| {
+            let text = m.text.split_once(" - ").map_or(m.text, |(_, t)| t);
+            text.len() >= 10 && has(q, text)
+        }) {
+            return found(Level::Error, Source::EspIdf, mbedtls(-i64::from(m.code)));
+        }
+        let n = transcribed::normalise(q);
+        transcribed::TABLES.by_fragment(&n).and_then(transcribed_found)
+    })
+}
+
+/// The texts between matching quotes in a line: 'single', "double", or typographic. A
+/// quote opens only where a word cannot go on (`Couldn't` holds no quote).
+fn quoted(t: &str) -> impl Iterator<Item = &str> {
+    const PAIRS: [(char, char); 4] = [
+        ('\'', '\''),
+        ('"', '"'),
+        ('\u{2018}', '\u{2019}'),
+        ('\u{201C}', '\u{201D}'),
+    ];
+    let mut out = Vec::new();
+    for (open, close) in PAIRS {
+        let mut from = 0;
+        while let Some(a) = t[from..].find(open).map(|i| i + from) {
+            let inside = a + open.len_utf8();
+            from = inside;
+            if t[..a].chars().next_back().is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            // The closing quote: the first not followed by a letter.
+            let close_at = t[inside..].match_indices(close).map(|(i, _)| inside + i).find(|&b| {
+                !t[b + close.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+            });
+            let Some(b) = close_at else {
+                break;
+            };
+            out.push(&t[inside..b]);
+            from = b + close.len_utf8();
+        }
+    }
+    out.into_iter()
+}
+
 /// Every recogniser of this module, in order; the first that explains the line wins.
 pub(super) fn recognise(t: &str) -> Option<Found> {
     recognise_scanned(t, &scan(t))
@@ -1431,6 +1565,9 @@ const RULES: &[(u64, Rule)] = {
         // Before the literal lines: `ESP_ERROR_CHECK failed: esp_err_t 0x101
         // (ESP_ERR_NO_MEM)` is best read by its error code.
         (ESP_ERR, esp_err),
+        // A quoted error text is more precise than the line around it
+        // (`BSSL:Couldn't connect. Error = '<text>'`).
+        (QUOTE, quoted_text),
         (MBEDTLS, mbedtls_line),
         (BANG, verify_info_line),
         (START_SSL, start_ssl_client),
@@ -1445,11 +1582,13 @@ const RULES: &[(u64, Rule)] = {
         (RESET_REASON, reset_reason_line),
         (ERR, lwip_line),
         (FAULT_ADDR, null_pointer),
+        (SSL | ALERT_NUMBER, axtls_number),
+        (ALWAYS, transcribed_line),
     ]
 };
 
 /// How many of [`RULES`] come before the literal lines.
-const EARLY: usize = 3;
+const EARLY: usize = 4;
 
 /// [`recognise`] with the line's [`scan`] already made.
 pub(super) fn recognise_scanned(t: &str, w: &Scan) -> Option<Found> {

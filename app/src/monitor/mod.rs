@@ -5,6 +5,7 @@
 //! sequence of lines shows, `status` keeps the stage lights, `log` bounds what is kept.
 //! No GUI types.
 
+pub mod context;
 pub mod decode;
 mod families;
 pub mod lines;
@@ -15,6 +16,7 @@ pub mod status;
 pub mod symbols;
 pub mod tables;
 
+pub use context::Broker;
 pub use decode::{Decoded, Decoder, Explanation, Level, Source};
 pub use families::clean;
 pub use status::{BoardStatus, Light, Step};

@@ -90,6 +90,8 @@ pub struct Patterns {
     failures: Series,
     drops: Series,
     tls_close: Series,
+    /// The broker the last line's advice fitted (the patterns' advice fits it too).
+    broker: super::Broker,
     /// The current attempt: TLS done, MQTT connected.
     tls_ok: bool,
     connected: bool,
@@ -198,6 +200,7 @@ impl Patterns {
     /// the moment it is first recognised (later repeats update [`Patterns::summary`]).
     pub fn push(&mut self, index: usize, d: &Decoded, at: Option<Duration>) -> Option<Pattern> {
         let arrival = at.map(|a| a.as_millis() as u64);
+        self.broker = d.broker;
         // The line's own time, read only for the few lines that count (this runs on every
         // line, and cleaning it again would double the decoder's work).
         let ms = || timestamp_ms(&super::clean(&d.text)).or(arrival);
@@ -347,12 +350,14 @@ impl Patterns {
                 ),
             ),
         };
+        let mut explanation = explanation.with_rule(rule);
+        super::context::adapt(&mut explanation, self.broker);
         Some(Pattern {
             rule,
             count: n,
             lines: s.lines.clone(),
             period_ms: period,
-            explanation: explanation.with_rule(rule),
+            explanation,
         })
     }
 

@@ -184,6 +184,7 @@ fn noise_line() -> Decoded {
             "choose the speed the firmware's Serial.begin() uses (115200 for thingflash; the ESP8266 ROM prints at 74880)",
         )),
         symbol: None,
+        broker: crate::monitor::Broker::Unknown,
     }
 }
 

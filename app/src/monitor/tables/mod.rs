@@ -10,6 +10,7 @@ pub mod esp8266;
 pub mod mbedtls;
 pub mod mqtt;
 pub mod net;
+pub mod transcribed;
 
 /// One code's plain-language reading.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

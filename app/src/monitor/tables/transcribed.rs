@@ -1,0 +1,299 @@
+//! The tables transcribed as data (`transcribed/*.tsv`): one library's codes and log lines
+//! a file, each file naming at its top the repository, path, commit and lines it was read
+//! from. Columns: `code` (empty for a log line), `name` (the source's identifier, or the
+//! fixed text of a log line with its conversions removed), `text` (what the library prints
+//! for it), `cause`, `fix`.
+//!
+//! Three ways a line finds its row, each from how the library prints it: an identifier
+//! (`LWMQTT_NETWORK_FAILED_CONNECT`, `MQTTBadResponse`) as a whole word; a log line's fixed
+//! text or a library's message text anywhere in the line, with the spacing, case and
+//! quoting a paste changes tolerated; and a number after the words a library prints before
+//! it (`Mounting SPIFFS failed! Error: -10025`), listed in [`NUMBER_FORMATS`].
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+
+use super::Entry;
+
+/// Each file and its text.
+pub const FILES: &[(&str, &str)] = &[
+    ("adafruit-mqtt", include_str!("transcribed/adafruit-mqtt.tsv")),
+    ("asyncmqtt", include_str!("transcribed/asyncmqtt.tsv")),
+    ("aws-cloudwatch", include_str!("transcribed/aws-cloudwatch.tsv")),
+    ("aws-iot-sdk-v3", include_str!("transcribed/aws-iot-sdk-v3.tsv")),
+    ("axtls", include_str!("transcribed/axtls.tsv")),
+    ("coremqtt", include_str!("transcribed/coremqtt.tsv")),
+    ("esp-mqtt", include_str!("transcribed/esp-mqtt.tsv")),
+    ("esp-tls-idf", include_str!("transcribed/esp-tls-idf.tsv")),
+    ("fatfs", include_str!("transcribed/fatfs.tsv")),
+    ("littlefs", include_str!("transcribed/littlefs.tsv")),
+    ("lwmqtt", include_str!("transcribed/lwmqtt.tsv")),
+    ("mongoose-os", include_str!("transcribed/mongoose-os.tsv")),
+    ("mosquitto-log", include_str!("transcribed/mosquitto-log.tsv")),
+    ("spiffs", include_str!("transcribed/spiffs.tsv")),
+];
+
+/// Where a library prints a code as a number: the table, the words just before the
+/// number (lower case, spacing as [`normalise`] leaves it), and a word the line must also
+/// hold ("" for none). From each file's `# printed-as:` lines. Arduino-ESP32's
+/// `Mounting SPIFFS failed! Error: -1` is not here: its number is an `esp_err_t`.
+pub const NUMBER_FORMATS: &[NumberFormat] = &[
+    NumberFormat::new("spiffs", "spiffs: mount failed, ", ""),
+    NumberFormat::new("spiffs", "spiffs: format failed, ", ""),
+    NumberFormat::new("littlefs", "esp_littlefs: mount failed, ", ""),
+    NumberFormat::new("littlefs", "esp_littlefs: format failed, ", ""),
+    NumberFormat::new("fatfs", "f_mount failed (", ""),
+    NumberFormat::new("fatfs", "f_mount failed: (", ""),
+    NumberFormat::new("fatfs", "failed to mount card (", ""),
+    NumberFormat::new("fatfs", "f_mkfs failed (", ""),
+    NumberFormat::new("fatfs", "f_mkfs failed: (", ""),
+    NumberFormat::new("aws-iot-sdk-v3", "error(", ") connecting to "),
+    NumberFormat::new("aws-iot-sdk-v3", "returned error : ", "aws_iot"),
+    NumberFormat::new("aws-iot-sdk-v3", "returned error ", "aws_iot"),
+    NumberFormat::new("aws-iot-sdk-v3", "error subscribing : ", ""),
+    NumberFormat::new("aws-iot-sdk-v3", "manual reconnect failed - ", ""),
+    NumberFormat::new("aws-iot-sdk-v3", "an error occurred in the loop ", ""),
+    NumberFormat::new("aws-iot-sdk-v3", "unable to set auto reconnect to true - ", ""),
+    NumberFormat::new("lwmqtt", "lasterror: ", ""),
+    NumberFormat::new("lwmqtt", "lasterror(): ", ""),
+    NumberFormat::new("lwmqtt", "lasterror = ", ""),
+    NumberFormat::new("lwmqtt", "lasterror=", ""),
+    NumberFormat::new("lwmqtt", "returncode: ", ""),
+    NumberFormat::new("lwmqtt", "returncode(): ", ""),
+    NumberFormat::new("asyncmqtt", "disconnected from mqtt. reason: ", ""),
+    NumberFormat::new("asyncmqtt", "disconnected from mqtt, reason: ", ""),
+    NumberFormat::new("asyncmqtt", "disconnect reason: ", "mqtt"),
+    NumberFormat::new("coremqtt", "connection with mqtt broker failed with status ", ""),
+];
+
+/// See [`NUMBER_FORMATS`].
+pub struct NumberFormat {
+    /// The file the number is looked up in.
+    pub table: &'static str,
+    /// The words just before it.
+    pub before: &'static str,
+    /// A word the line must hold as well.
+    pub with: &'static str,
+}
+
+impl NumberFormat {
+    const fn new(table: &'static str, before: &'static str, with: &'static str) -> Self {
+        Self {
+            table,
+            before,
+            with,
+        }
+    }
+}
+
+/// One row, read.
+pub struct Row {
+    /// The file it comes from (its name without `.tsv`).
+    pub table: &'static str,
+    /// The number, for a code.
+    pub code: Option<i64>,
+    /// What the source says of it, as an explanation reads it.
+    pub entry: Entry,
+    /// What the library prints for it (may be empty).
+    pub text: &'static str,
+    /// Nothing is wrong (`SPIFFS_OK`, "New connection from ..."): shown, not explained.
+    pub informational: bool,
+}
+
+/// Every row of every file, and the indexes to find them.
+pub struct Tables {
+    /// The rows, file by file.
+    pub rows: Vec<Row>,
+    identifiers: HashMap<&'static str, usize>,
+    /// Log-line fragments and message texts, normalised (see [`normalise`]).
+    fragments: Option<AhoCorasick>,
+    /// For each fragment, its row.
+    fragment_rows: Vec<usize>,
+}
+
+/// The rows, read once.
+pub static TABLES: LazyLock<Tables> = LazyLock::new(read);
+
+/// Whether `s` is a source identifier rather than words: `SPIFFS_ERR_FULL`,
+/// `MQTTBadResponse`, `FR_NO_FILESYSTEM`.
+pub fn is_identifier(s: &str) -> bool {
+    s.len() >= 6
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && (s.contains('_') || s.bytes().skip(1).any(|b| b.is_ascii_uppercase()))
+}
+
+/// Fragments shorter than this say too little to stand for one row ("Error:").
+const MIN_FRAGMENT: usize = 14;
+
+fn header_value<'a>(text: &'a str, key: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| l.strip_prefix(key))
+        .map(str::trim)
+        .unwrap_or("")
+}
+
+/// What a row's cause or fix says when nothing is wrong: the tables' cause column starts
+/// "Not an error" for a row that reports a success or a state (a new connection, a
+/// certificate verified), and such a row's fix starts "Nothing".
+fn says_nothing_wrong(cause: &str, fix: &str) -> bool {
+    let f = fix.trim_start();
+    cause.starts_with("Not an error")
+        || cause.starts_with("The call succeeded")
+        || f.starts_with("Nothing")
+        || f.starts_with("None needed")
+}
+
+fn read() -> Tables {
+    let mut rows = Vec::new();
+    for (table, text) in FILES {
+        let applies: &'static str = header_value(text, "# applies:");
+        for line in text.lines() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let mut cols = line.split('\t');
+            let (Some(code), Some(name), Some(txt), Some(cause), Some(fix)) = (
+                cols.next(),
+                cols.next(),
+                cols.next(),
+                cols.next(),
+                cols.next(),
+            ) else {
+                continue;
+            };
+            let code = super::super::families::number_at(code).filter(|_| !code.trim().is_empty());
+            rows.push(Row {
+                table,
+                code,
+                informational: code == Some(0) || says_nothing_wrong(cause, fix),
+                entry: Entry {
+                    name,
+                    applies,
+                    cause,
+                    fix,
+                },
+                text: txt,
+            });
+        }
+    }
+    let mut identifiers = HashMap::new();
+    let mut fragments = Vec::new();
+    let mut fragment_rows = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        if is_identifier(r.entry.name) {
+            identifiers.entry(r.entry.name).or_insert(i);
+        } else if r.entry.name.trim().len() >= MIN_FRAGMENT {
+            fragments.push(normalise(r.entry.name.trim()));
+            fragment_rows.push(i);
+        }
+        // A message text (what strerror-like tables print) finds its row too; texts that
+        // are the identifier again add nothing.
+        let t = r.text.trim();
+        if t.len() >= MIN_FRAGMENT && !is_identifier(t) && !t.contains('%') {
+            fragments.push(normalise(t));
+            fragment_rows.push(i);
+        }
+    }
+    let fragments = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&fragments)
+        .ok();
+    Tables {
+        rows,
+        identifiers,
+        fragments,
+        fragment_rows,
+    }
+}
+
+/// A line as the fragments are kept: ASCII lower case, typographic quotes made plain,
+/// markdown's backticks and emphasis dropped, runs of white space one space.
+pub fn normalise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        let c = match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' => '"',
+            '`' | '*' => continue,
+            c if c.is_whitespace() => ' ',
+            c => c.to_ascii_lowercase(),
+        };
+        if c == ' ' {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+/// Whether [`normalise`] would change more than the case of `s`: most lines need no copy.
+pub fn needs_normalising(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
+        || b.iter().any(|&c| matches!(c, b'`' | b'*' | b'\t' | 0x80..=0xFF))
+}
+
+impl Tables {
+    /// The row an identifier in the line names (the first one known).
+    pub fn by_identifier(&self, line: &str) -> Option<&Row> {
+        line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.len() >= 6)
+            .find_map(|w| self.identifiers.get(w))
+            .and_then(|&i| self.rows.get(i))
+    }
+
+    /// The row whose log-line text or message occurs in the line (the longest); `line`
+    /// as [`normalise`] leaves it, or as printed when [`needs_normalising`] says it is
+    /// the same but for case.
+    pub fn by_fragment(&self, line: &str) -> Option<&Row> {
+        let ac = self.fragments.as_ref()?;
+        let b = line.as_bytes();
+        // A fragment that ends (or starts) inside a word or number is not that text:
+        // `Error: SSL error 1` is not in `Error: SSL error 112`.
+        let whole = |m: &aho_corasick::Match| {
+            let word = |i: usize| b.get(i).is_some_and(u8::is_ascii_alphanumeric);
+            let (first, last) = (m.start(), m.end() - 1);
+            !(word(first) && first > 0 && word(first - 1)) && !(word(last) && word(m.end()))
+        };
+        let m = ac
+            .find_overlapping_iter(line)
+            .filter(whole)
+            .max_by_key(|m| m.end() - m.start())?;
+        self.fragment_rows
+            .get(m.pattern().as_usize())
+            .and_then(|&i| self.rows.get(i))
+    }
+
+    /// The row of `table` whose code is `code`.
+    pub fn by_code(&self, table: &str, code: i64) -> Option<&Row> {
+        self.rows
+            .iter()
+            .find(|r| r.table == table && r.code == Some(code))
+    }
+
+    /// The row a number printed in one of the libraries' formats names; `line` as
+    /// [`normalise`] leaves it.
+    pub fn by_number(&self, line: &str) -> Option<&Row> {
+        NUMBER_FORMATS.iter().find_map(|f| {
+            let at = line.find(f.before)? + f.before.len();
+            if !f.with.is_empty() && !line.contains(f.with) {
+                return None;
+            }
+            let rest = line[at..].trim_start_matches([' ', '(', '[']);
+            let n = super::super::families::number_at(rest)?;
+            self.by_code(f.table, n)
+        })
+    }
+}
