@@ -25,8 +25,8 @@ pub enum Broker {
     Other,
 }
 
-/// Hosts and words of brokers other than AWS IoT, as logs show them (lower case).
-pub const OTHER_BROKERS: &[&str] = &[
+/// Brokers other than AWS IoT by name, as logs show them (lower case).
+pub const BROKER_NAMES: &[&str] = &[
     "mosquitto",
     "hivemq",
     "emqx",
@@ -40,13 +40,10 @@ pub const OTHER_BROKERS: &[&str] = &[
     "flespi",
     "shiftr.io",
     "beebotte",
-    "localhost",
-    "127.0.0.1",
-    "192.168.",
-    ":1883",
-    " 1883",
-    "port 1883",
 ];
+
+/// A broker on this machine or the LAN, or the plain MQTT port (lower case).
+const LOCAL: &[&str] = &["localhost", "127.0.0.1", "192.168."];
 
 impl Broker {
     /// The broker an endpoint (host, URL or host:port, as typed) names.
@@ -61,16 +58,42 @@ impl Broker {
         }
     }
 
-    /// The broker a log line shows, if it shows one.
+    /// The broker a log line shows, if it shows one. A broker's name counts anywhere; an
+    /// address on the LAN or port 1883 only in a line about connecting (the board's own
+    /// address, `IP address: 192.168.1.5`, says nothing of the broker).
     pub fn of_line(line: &str) -> Option<Self> {
         let lower = line.to_ascii_lowercase();
         if lower.contains(".amazonaws.com") {
-            Some(Self::Aws)
-        } else if OTHER_BROKERS.iter().any(|w| lower.contains(w)) || private_ipv4(&lower) {
-            Some(Self::Other)
-        } else {
-            None
+            return Some(Self::Aws);
         }
+        if BROKER_NAMES.iter().any(|w| lower.contains(w)) {
+            return Some(Self::Other);
+        }
+        // The board's own address and its network's say nothing of the broker.
+        let own_network = [
+            "wifi",
+            "ip address",
+            "got ip",
+            "sta ip",
+            "ip:",
+            " ip ",
+            "ip=",
+            "dhcp",
+            "gw:",
+            "mask",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        if own_network {
+            return None;
+        }
+        let plain_port = lower.contains(":1883") || lower.contains("port 1883");
+        let about_broker = ["mqtt", "broker", "server", "connection from", "connect"]
+            .iter()
+            .any(|w| lower.contains(w));
+        let local = LOCAL.iter().any(|w| lower.contains(w)) || private_ipv4(&lower);
+        let about_connecting = about_broker;
+        (plain_port || about_connecting && local).then_some(Self::Other)
     }
 }
 
@@ -88,77 +111,10 @@ fn private_ipv4(lower: &str) -> bool {
     })
 }
 
-/// Words that make a clause AWS IoT Core's alone.
-const AWS_ONLY: &[&str] = &[
-    "aws",
-    "amazon",
-    "iot:",
-    "-ats",
-    "thing name",
-    "policy",
-    "policies",
-    "certificate active",
-    "inactive",
-    "thing variables",
-    "describe-endpoint",
-];
-
-/// How an AWS-only clause starts, and how another broker's does.
-const AWS_LEADS: &[&str] = &["aws:", "aws iot:", "on aws iot", "with aws iot", "for aws iot"];
-const OTHER_LEADS: &[&str] = &["other brokers:", "mosquitto:", "other broker:"];
-
 /// What another broker's user is told when a whole cause or fix was AWS's alone.
 pub const OTHER_CAUSE: &str = "the broker refused or dropped the client; with a broker other than AWS IoT the usual reasons are a username and password it does not accept (or none sent), an ACL that does not allow this client id or topic, a client certificate its CA did not sign, or a TLS port reached without TLS (1883 is plain MQTT, 8883 TLS)";
 /// See [`OTHER_CAUSE`].
 pub const OTHER_FIX: &str = "read the broker's own log at the moment of the attempt (mosquitto: run it with -v, or its log file): it names the reason; check the username and password, the ACL for this client id and topics, the CA file the board trusts (the broker's CA, not Amazon's), and that the port matches TLS or plain MQTT";
-
-/// `text` with the clauses that do not fit `broker` left out (clauses end at "; " or a
-/// sentence's ". "; a parenthesis that is AWS's alone goes too). Unknown keeps all.
-/// `None` when nothing of it fits: the caller says [`OTHER_CAUSE`] or [`OTHER_FIX`].
-pub fn for_broker(text: &str, broker: Broker) -> Option<Cow<'_, str>> {
-    if broker == Broker::Unknown {
-        return Some(Cow::Borrowed(text));
-    }
-    let fits = |clause: &str| {
-        let c = clause.trim().to_ascii_lowercase();
-        let aws_lead = AWS_LEADS.iter().any(|l| c.starts_with(l));
-        let other_lead = OTHER_LEADS.iter().any(|l| c.starts_with(l));
-        match broker {
-            Broker::Aws => !other_lead,
-            Broker::Other => !aws_lead && !AWS_ONLY.iter().any(|w| c.contains(w)),
-            Broker::Unknown => true,
-        }
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut dropped = false;
-    for sentence in split_keep(text, ". ") {
-        let mut kept = Vec::new();
-        for clause in split_keep(sentence, "; ") {
-            let clause = drop_parentheses(clause, &fits, &mut dropped);
-            if fits(&clause) {
-                kept.push(clause.into_owned());
-            } else {
-                dropped = true;
-            }
-        }
-        if !kept.is_empty() {
-            let s = kept.join("");
-            let s = s.trim_end_matches("; ");
-            out.push_str(s);
-            if sentence.ends_with(". ") && !s.ends_with(". ") {
-                out.push_str(". ");
-            }
-        }
-    }
-    let out = out.trim_end().trim_end_matches(';').to_string();
-    if !dropped {
-        Some(Cow::Borrowed(text))
-    } else if out.trim().is_empty() {
-        None
-    } else {
-        Some(Cow::Owned(out))
-    }
-}
 
 /// An explanation's cause and fix as they hold for `broker`: AWS's clauses gone for
 /// another broker (the whole cause or fix, when it was AWS's alone, replaced by what
@@ -185,18 +141,187 @@ pub fn adapt(e: &mut Explanation, broker: Broker) {
     }
 }
 
-/// `s` cut after each `sep`, the separator kept with the part before it.
-fn split_keep<'a>(s: &'a str, sep: &str) -> Vec<&'a str> {
+/// Words that make a clause AWS IoT Core's alone (after [`AS_BROKER`] has made "AWS IoT
+/// hung up" read "the broker hung up").
+const AWS_ONLY: &[&str] = &[
+    "aws",
+    "amazon",
+    "iot:",
+    "-ats",
+    "thing name",
+    "policy",
+    "policies",
+    "inactive",
+    "thing variables",
+    "describe-endpoint",
+    "x-amzn",
+];
+
+/// AWS IoT named as the server a board talks to, said of any broker; the phrases that
+/// name AWS's own console and settings stay (and their clauses go).
+const AS_BROKER: &[(&str, &str)] = &[("AWS IoT's ", "the broker's "), ("AWS IoT ", "the broker ")];
+const AWS_PLACES: &[&str] = &["console", "Settings", "policy", "polic", "Core", "Device"];
+
+/// How an AWS-only clause starts, and how another broker's does.
+const AWS_LEADS: &[&str] = &[
+    "aws:",
+    "aws iot:",
+    "on aws iot",
+    "with aws iot",
+    "for aws iot",
+];
+const OTHER_LEADS: &[&str] = &["other brokers:", "mosquitto:", "other broker:"];
+
+/// `text` with the clauses that do not fit `broker` left out (clauses end at "; " or at a
+/// sentence's ". "; a parenthesis that is AWS's alone goes too; numbered steps are
+/// numbered again). Unknown keeps all. `None` when nothing of it fits: the caller says
+/// [`OTHER_CAUSE`] or [`OTHER_FIX`].
+pub fn for_broker(text: &str, broker: Broker) -> Option<Cow<'_, str>> {
+    if broker == Broker::Unknown {
+        return Some(Cow::Borrowed(text));
+    }
+    let source: Cow<'_, str> = if broker == Broker::Other {
+        as_broker(text)
+    } else {
+        Cow::Borrowed(text)
+    };
+    let fits = |clause: &str| {
+        let c = clause.trim().to_ascii_lowercase();
+        let aws_lead = AWS_LEADS.iter().any(|l| c.starts_with(l));
+        let other_lead = OTHER_LEADS.iter().any(|l| c.starts_with(l));
+        match broker {
+            Broker::Aws => !other_lead,
+            Broker::Other => !aws_lead && !AWS_ONLY.iter().any(|w| c.contains(w)),
+            Broker::Unknown => true,
+        }
+    };
+    let mut kept: Vec<String> = Vec::new();
+    let mut dropped = false;
+    for clause in clauses(&source) {
+        let clause = drop_parentheses(clause, &fits, &mut dropped);
+        if fits(&clause) {
+            kept.push(clause.into_owned());
+        } else {
+            dropped = true;
+        }
+    }
+    if !dropped {
+        return Some(source);
+    }
+    let mut out = renumber(&kept).concat();
+    let trimmed = out.trim_end().trim_end_matches([';', ',', ':']).len();
+    out.truncate(trimmed);
+    let last_sentence_ended = kept.last().is_some_and(|c| c.trim_end().ends_with('.'));
+    if last_sentence_ended && !out.ends_with('.') {
+        out.push('.');
+    }
+    // Only connecting words left ("check in order:").
+    if out.trim().chars().filter(|c| c.is_alphanumeric()).count() < 12
+        || out.trim().ends_with("order")
+    {
+        return None;
+    }
+    Some(Cow::Owned(out))
+}
+
+/// "AWS IoT" as the server a board talks to, said of any broker.
+fn as_broker(text: &str) -> Cow<'_, str> {
+    if !text.contains("AWS IoT") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("AWS IoT") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        let replaced = AS_BROKER.iter().find(|(from, _)| {
+            after.starts_with(from)
+                && !AWS_PLACES
+                    .iter()
+                    .any(|p| after[from.len()..].starts_with(p))
+        });
+        match replaced {
+            Some((from, to)) => {
+                // Start of a sentence or clause: a capital.
+                let start = out.trim_end().is_empty() || out.trim_end().ends_with(['.', ':', ';']);
+                if start {
+                    let mut t = to.to_string();
+                    t[..1].make_ascii_uppercase();
+                    out.push_str(&t);
+                } else {
+                    out.push_str(to);
+                }
+                rest = &after[from.len()..];
+            }
+            None => {
+                out.push_str("AWS IoT");
+                rest = &after["AWS IoT".len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// A text cut into clauses, each with what ends it: after "; ", and after ". " that ends
+/// a sentence (not "e.g. ", "i.e. ", "etc. ", "vs. ").
+fn clauses(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, _) in s.match_indices(sep) {
-        out.push(&s[start..i + sep.len()]);
-        start = i + sep.len();
+    let b = s.as_bytes();
+    let mut i = 0;
+    // Inside parentheses a "; " belongs to them (`(AWS: 8883; plain 1883)`).
+    let mut depth = 0i32;
+    while i + 1 < b.len() {
+        match b[i] {
+            b'(' => depth += 1,
+            b')' => depth = (depth - 1).max(0),
+            _ => {}
+        }
+        let end_here = depth == 0
+            && ((b[i] == b';' && b[i + 1] == b' ')
+                || (b[i] == b'.' && b[i + 1] == b' ' && !abbreviation(&s[..i])));
+        if end_here {
+            out.push(&s[start..i + 2]);
+            start = i + 2;
+            i += 2;
+        } else {
+            i += 1;
+        }
     }
     if start < s.len() {
         out.push(&s[start..]);
     }
     out
+}
+
+fn abbreviation(before: &str) -> bool {
+    ["e.g", "i.e", "etc", "vs", "approx", "cf"]
+        .iter()
+        .any(|a| before.ends_with(a))
+}
+
+/// Clauses that start with a step number (`2) `) numbered again from 1, in order.
+fn renumber(clauses: &[String]) -> Vec<String> {
+    let mut n = 0;
+    clauses
+        .iter()
+        .map(|c| {
+            let lead = c.len() - c.trim_start().len();
+            let t = &c[lead..];
+            let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 && t[digits..].starts_with(") ") {
+                n += 1;
+                format!("{}{n}{}", &c[..lead], &t[digits..])
+            } else if let Some(at) = c.find(" 1) ").filter(|_| n == 0) {
+                // "check in order: 1) ..." opens the list.
+                n = 1;
+                c[..at + 4].to_string() + &c[at + 4..]
+            } else {
+                c.clone()
+            }
+        })
+        .collect()
 }
 
 /// A clause without the parentheses that do not fit (`(AWS: 8883; plain 1883)` is kept
@@ -240,18 +365,35 @@ mod tests {
             Broker::of_endpoint("a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com"),
             Broker::Aws
         );
-        assert_eq!(Broker::of_endpoint("test.mosquitto.org:8883"), Broker::Other);
+        assert_eq!(
+            Broker::of_endpoint("test.mosquitto.org:8883"),
+            Broker::Other
+        );
         assert_eq!(Broker::of_endpoint(""), Broker::Unknown);
     }
 
     #[test]
     fn lines_name_their_broker() {
         for (line, b) in [
-            ("Connecting to xxx-ats.iot.us-east-1.amazonaws.com:8883", Some(Broker::Aws)),
-            ("MQTT: Connect FAILED to 192.168.178.94:1883, rc 5", Some(Broker::Other)),
-            ("Attempting connection to broker.hivemq.com", Some(Broker::Other)),
-            ("1655652464: New connection from 10.0.0.5:51778 on port 1883.", Some(Broker::Other)),
+            (
+                "Connecting to xxx-ats.iot.us-east-1.amazonaws.com:8883",
+                Some(Broker::Aws),
+            ),
+            (
+                "MQTT: Connect FAILED to 192.168.178.94:1883, rc 5",
+                Some(Broker::Other),
+            ),
+            (
+                "Attempting connection to broker.hivemq.com",
+                Some(Broker::Other),
+            ),
+            (
+                "1655652464: New connection from 10.0.0.5:51778 on port 1883.",
+                Some(Broker::Other),
+            ),
             ("WiFi connected", None),
+            ("WiFi connected, IP 192.168.1.57", None),
+            ("Connecting to 192.168.0.92:1883", Some(Broker::Other)),
             ("heap 110.5 KiB", None),
         ] {
             assert_eq!(Broker::of_line(line), b, "{line}");

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 use thingflash_protocol::event::{CredsProblem, Event};
 
+use super::codeless;
 use super::context::{self, Broker};
 use super::families;
 use super::symbols::Symbolizer;
@@ -178,6 +179,8 @@ pub struct Decoder {
     broker: Broker,
     /// `broker` came from the user, not from the log.
     broker_given: bool,
+    /// What the log has shown that decides a failure's likely causes.
+    seen: codeless::Seen,
 }
 
 /// The tag of an ESP-IDF log line: `task_wdt` in `E (25312) task_wdt: ...`.
@@ -290,9 +293,10 @@ impl Decoder {
     }
 
     fn decode_clean(&mut self, line: &str, t: &str) -> Decoded {
-        use families::words::{ALERT, AWS_HOST, EVENT, OTHER_HOST, TLS};
+        use families::words::{ALERT, AWS_HOST, EVENT, FAIL, OTHER_HOST, TLS};
         // One pass finds every word any rule looks for; most lines hold none.
         let w = families::scan(t);
+        self.seen.learn(t);
         if !self.broker_given
             && w.has(AWS_HOST | OTHER_HOST)
             && let Some(b) = Broker::of_line(t)
@@ -367,6 +371,17 @@ impl Decoder {
         if w.has(ALERT)
             && let Some(d) = arduino(t)
         {
+            return d;
+        }
+        // The transcribed libraries' tables, after the rules written for their families.
+        if let Some(f) = families::transcribed_line(t.trim_start()) {
+            let mut d = Decoded::plain(f.level, f.source);
+            d.explanation = Some(f.explanation);
+            return with_endpoint_check(d, line);
+        }
+        if w.has(FAIL) && codeless::is_codeless_failure(&t.to_ascii_lowercase()) {
+            let mut d = Decoded::plain(Level::Error, Source::Plain);
+            d.explanation = Some(codeless::explain(self.seen, self.broker));
             return d;
         }
         let level = match t.as_bytes() {

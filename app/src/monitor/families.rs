@@ -697,6 +697,7 @@ pub(super) mod words {
     pub const QUOTE: u64 = 1 << 20;
     pub const ALERT_NUMBER: u64 = 1 << 21;
     pub const OTHER_HOST: u64 = 1 << 22;
+    pub const FAIL: u64 = 1 << 23;
     /// Every line.
     pub const ALWAYS: u64 = u64::MAX;
 
@@ -745,7 +746,13 @@ pub(super) mod words {
         ("fatal alert - ", ALERT),
         (".amazonaws.com", AWS_HOST),
         ("alert - (unknown ", ALERT_NUMBER),
-        // Other brokers than AWS IoT (see `context::OTHER_BROKERS`, matched there).
+        ("fail", FAIL),
+        ("Fail", FAIL),
+        ("FAIL", FAIL),
+        ("ould not connect", FAIL),
+        ("ouldn't connect", FAIL),
+        ("nable to connect", FAIL),
+        // Other brokers than AWS IoT (see `context::Broker::of_line`, which decides).
         ("osquitto", OTHER_HOST),
         ("hivemq", OTHER_HOST),
         ("HiveMQ", OTHER_HOST),
@@ -1452,7 +1459,11 @@ fn axtls_number(t: &str) -> Option<Found> {
         .find_map(|k| find(&lower, k).and_then(|i| number_at(&lower[i + k.len()..])))?;
     if let Some((_, entry)) = bearssl::TLS_ALERTS.iter().find(|(a, _)| i64::from(*a) == n) {
         let title = format!("TLS alert {n} ({}) from the server (axTLS)", entry.name);
-        return found(Level::Error, Source::Arduino, entry_expl("axtls-alert", title, entry));
+        return found(
+            Level::Error,
+            Source::Arduino,
+            entry_expl("axtls-alert", title, entry),
+        );
     }
     let row = transcribed::TABLES.by_code("axtls", -n)?;
     transcribed_found(row)
@@ -1460,14 +1471,18 @@ fn axtls_number(t: &str) -> Option<Found> {
 
 /// The row of a transcribed table the line shows: an identifier, a number in its
 /// library's format, or a log line's text or message (see [`transcribed`]).
-fn transcribed_line(t: &str) -> Option<Found> {
+pub(super) fn transcribed_line(t: &str) -> Option<Found> {
     let tables = &*transcribed::TABLES;
     let identifier_like = memchr::memchr(b'_', t.as_bytes()).is_some() || has(t, "MQTT");
     let by_identifier = || identifier_like.then(|| tables.by_identifier(t)).flatten();
     let row = by_identifier().or_else(|| {
         let n = transcribed::normalise(t);
         tables.by_number(&n).or_else(|| {
-            let line = if transcribed::needs_normalising(t) { n.as_str() } else { t };
+            let line = if transcribed::needs_normalising(t) {
+                n.as_str()
+            } else {
+                t
+            };
             tables.by_fragment(line)
         })
     })?;
@@ -1479,10 +1494,18 @@ fn transcribed_found(row: &'static transcribed::Row) -> Option<Found> {
         return None;
     }
     let title = match row.code {
-        Some(code) => Cow::Owned(format!("{} ({code}): {}", row.entry.name, headline(row.entry.cause))),
+        Some(code) => Cow::Owned(format!(
+            "{} ({code}): {}",
+            row.entry.name,
+            headline(row.entry.cause)
+        )),
         None => Cow::Borrowed(headline(row.entry.cause)),
     };
-    found(Level::Error, Source::Plain, entry_expl(row.table, title, &row.entry))
+    found(
+        Level::Error,
+        Source::Plain,
+        entry_expl(row.table, title, &row.entry),
+    )
 }
 
 /// A quoted error text (`Error = 'Certificate is expired or not yet valid.'`,
@@ -1507,7 +1530,9 @@ fn quoted_text(t: &str) -> Option<Found> {
             return found(Level::Error, Source::EspIdf, mbedtls(-i64::from(m.code)));
         }
         let n = transcribed::normalise(q);
-        transcribed::TABLES.by_fragment(&n).and_then(transcribed_found)
+        transcribed::TABLES
+            .by_fragment(&n)
+            .and_then(transcribed_found)
     })
 }
 
@@ -1526,16 +1551,23 @@ fn quoted(t: &str) -> impl Iterator<Item = &str> {
         while let Some(a) = t[from..].find(open).map(|i| i + from) {
             let inside = a + open.len_utf8();
             from = inside;
-            if t[..a].chars().next_back().is_some_and(char::is_alphanumeric) {
+            if t[..a]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
                 continue;
             }
             // The closing quote: the first not followed by a letter.
-            let close_at = t[inside..].match_indices(close).map(|(i, _)| inside + i).find(|&b| {
-                !t[b + close.len_utf8()..]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_alphanumeric)
-            });
+            let close_at = t[inside..]
+                .match_indices(close)
+                .map(|(i, _)| inside + i)
+                .find(|&b| {
+                    !t[b + close.len_utf8()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric)
+                });
             let Some(b) = close_at else {
                 break;
             };
@@ -1583,7 +1615,6 @@ const RULES: &[(u64, Rule)] = {
         (ERR, lwip_line),
         (FAULT_ADDR, null_pointer),
         (SSL | ALERT_NUMBER, axtls_number),
-        (ALWAYS, transcribed_line),
     ]
 };
 

@@ -169,6 +169,7 @@ mod tests {
             event: None,
             explanation: None,
             symbol: None,
+            broker: crate::monitor::Broker::Unknown,
         }
     }
 

@@ -15,15 +15,23 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-
 use super::Entry;
 
 /// Each file and its text.
 pub const FILES: &[(&str, &str)] = &[
-    ("adafruit-mqtt", include_str!("transcribed/adafruit-mqtt.tsv")),
+    (
+        "adafruit-mqtt",
+        include_str!("transcribed/adafruit-mqtt.tsv"),
+    ),
     ("asyncmqtt", include_str!("transcribed/asyncmqtt.tsv")),
-    ("aws-cloudwatch", include_str!("transcribed/aws-cloudwatch.tsv")),
-    ("aws-iot-sdk-v3", include_str!("transcribed/aws-iot-sdk-v3.tsv")),
+    (
+        "aws-cloudwatch",
+        include_str!("transcribed/aws-cloudwatch.tsv"),
+    ),
+    (
+        "aws-iot-sdk-v3",
+        include_str!("transcribed/aws-iot-sdk-v3.tsv"),
+    ),
     ("axtls", include_str!("transcribed/axtls.tsv")),
     ("coremqtt", include_str!("transcribed/coremqtt.tsv")),
     ("esp-mqtt", include_str!("transcribed/esp-mqtt.tsv")),
@@ -32,7 +40,10 @@ pub const FILES: &[(&str, &str)] = &[
     ("littlefs", include_str!("transcribed/littlefs.tsv")),
     ("lwmqtt", include_str!("transcribed/lwmqtt.tsv")),
     ("mongoose-os", include_str!("transcribed/mongoose-os.tsv")),
-    ("mosquitto-log", include_str!("transcribed/mosquitto-log.tsv")),
+    (
+        "mosquitto-log",
+        include_str!("transcribed/mosquitto-log.tsv"),
+    ),
     ("spiffs", include_str!("transcribed/spiffs.tsv")),
 ];
 
@@ -56,7 +67,11 @@ pub const NUMBER_FORMATS: &[NumberFormat] = &[
     NumberFormat::new("aws-iot-sdk-v3", "error subscribing : ", ""),
     NumberFormat::new("aws-iot-sdk-v3", "manual reconnect failed - ", ""),
     NumberFormat::new("aws-iot-sdk-v3", "an error occurred in the loop ", ""),
-    NumberFormat::new("aws-iot-sdk-v3", "unable to set auto reconnect to true - ", ""),
+    NumberFormat::new(
+        "aws-iot-sdk-v3",
+        "unable to set auto reconnect to true - ",
+        "",
+    ),
     NumberFormat::new("lwmqtt", "lasterror: ", ""),
     NumberFormat::new("lwmqtt", "lasterror(): ", ""),
     NumberFormat::new("lwmqtt", "lasterror = ", ""),
@@ -66,7 +81,11 @@ pub const NUMBER_FORMATS: &[NumberFormat] = &[
     NumberFormat::new("asyncmqtt", "disconnected from mqtt. reason: ", ""),
     NumberFormat::new("asyncmqtt", "disconnected from mqtt, reason: ", ""),
     NumberFormat::new("asyncmqtt", "disconnect reason: ", "mqtt"),
-    NumberFormat::new("coremqtt", "connection with mqtt broker failed with status ", ""),
+    NumberFormat::new(
+        "coremqtt",
+        "connection with mqtt broker failed with status ",
+        "",
+    ),
 ];
 
 /// See [`NUMBER_FORMATS`].
@@ -129,6 +148,16 @@ pub fn is_identifier(s: &str) -> bool {
 /// Fragments shorter than this say too little to stand for one row ("Error:").
 const MIN_FRAGMENT: usize = 14;
 
+/// Whether a fragment is distinctive enough to stand for its row in any log: long
+/// enough, and three words or more, or a source name with an underscore, or two words
+/// that are not a label and its value: `Error: Unknown` would name axTLS's row in every
+/// library's "error: unknown ...", `unknown protocol` is OpenSSL's reason alone.
+fn distinctive(f: &str) -> bool {
+    let words = f.split_whitespace().count();
+    f.len() >= MIN_FRAGMENT
+        && (words >= 3 || f.contains('_') || words == 2 && f.len() >= 16 && !f.contains(':'))
+}
+
 fn header_value<'a>(text: &'a str, key: &str) -> &'a str {
     text.lines()
         .find_map(|l| l.strip_prefix(key))
@@ -186,14 +215,14 @@ fn read() -> Tables {
     for (i, r) in rows.iter().enumerate() {
         if is_identifier(r.entry.name) {
             identifiers.entry(r.entry.name).or_insert(i);
-        } else if r.entry.name.trim().len() >= MIN_FRAGMENT {
+        } else if distinctive(r.entry.name.trim()) {
             fragments.push(normalise(r.entry.name.trim()));
             fragment_rows.push(i);
         }
         // A message text (what strerror-like tables print) finds its row too; texts that
         // are the identifier again add nothing.
         let t = r.text.trim();
-        if t.len() >= MIN_FRAGMENT && !is_identifier(t) && !t.contains('%') {
+        if distinctive(t) && !is_identifier(t) && !t.contains('%') {
             fragments.push(normalise(t));
             fragment_rows.push(i);
         }
@@ -242,7 +271,8 @@ pub fn normalise(s: &str) -> String {
 pub fn needs_normalising(s: &str) -> bool {
     let b = s.as_bytes();
     b.windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
-        || b.iter().any(|&c| matches!(c, b'`' | b'*' | b'\t' | 0x80..=0xFF))
+        || b.iter()
+            .any(|&c| matches!(c, b'`' | b'*' | b'\t' | 0x80..=0xFF))
 }
 
 impl Tables {
