@@ -20,11 +20,15 @@ pub struct Args {
     /// Firmware ELF for symbolising backtraces.
     #[arg(long)]
     pub elf: Option<PathBuf>,
+    /// The broker the board connects to (an AWS IoT endpoint, or another broker's host):
+    /// the advice fits it. Without it, the hosts the log shows decide.
+    #[arg(long)]
+    pub endpoint: Option<String>,
 }
 
 /// Run it.
 pub fn run(args: &Args, out: &mut impl Write) -> ExitCode {
-    let mut d = match decoder(args.elf.as_deref()) {
+    let mut d = match decoder(args.elf.as_deref(), args.endpoint.as_deref()) {
         Ok(d) => d,
         Err(e) => return usage_error(&e),
     };

@@ -137,12 +137,16 @@ fn offset(s: &str) -> Result<u32, String> {
     crate::own::parse_offset(s).ok_or_else(|| format!("{s:?} is not an offset (0x8000 or 32768)"))
 }
 
+/// The decoder `decode` and `monitor` explain with: the firmware's symbols when given, and
+/// the broker the board talks to (`--endpoint`; without it, the hosts the log shows).
 fn decoder(
     elf: Option<&std::path::Path>,
+    endpoint: Option<&str>,
 ) -> Result<crate::monitor::Decoder, crate::monitor::symbols::SymbolsError> {
     use crate::monitor::{Decoder, symbols::Symbolizer};
-    Ok(match elf {
+    let d = match elf {
         Some(path) => Decoder::with_symbols(Symbolizer::load(path)?),
         None => Decoder::new(),
-    })
+    };
+    Ok(d.with_endpoint(endpoint.unwrap_or_default()))
 }

@@ -24,6 +24,10 @@ pub struct Args {
     /// Firmware ELF for symbolising backtraces.
     #[arg(long)]
     pub elf: Option<PathBuf>,
+    /// The broker the board connects to (an AWS IoT endpoint, or another broker's host):
+    /// the advice fits it. Without it, the hosts the log shows decide.
+    #[arg(long)]
+    pub endpoint: Option<String>,
     /// Reset the board after opening the port (by default the monitor never resets it).
     #[arg(long)]
     pub reset: bool,
@@ -36,7 +40,7 @@ pub struct Args {
 
 /// Run it until Ctrl-C.
 pub fn run(args: Args, out: &mut impl Write) -> ExitCode {
-    let d = match decoder(args.elf.as_deref()) {
+    let d = match decoder(args.elf.as_deref(), args.endpoint.as_deref()) {
         Ok(d) => d,
         Err(e) => return usage_error(&e),
     };

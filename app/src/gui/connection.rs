@@ -55,6 +55,7 @@ impl ProbeView {
         let cancel = Arc::new(AtomicBool::new(false));
         let stop = cancel.clone();
         let stay = self.stay;
+        let host = req.host.clone();
         let spawned = Worker::spawn("connection-test", ctx, move |out| {
             let report = probe::run(&req, &creds, stop.clone(), &mut |s| {
                 out.send(ProbeMsg::Stage(s.clone()));
@@ -74,7 +75,7 @@ impl ProbeView {
                 self.stages.clear();
                 self.report = None;
                 self.error = None;
-                self.decoder = Decoder::new();
+                self.decoder = Decoder::new().with_endpoint(&host);
             }
             Err(e) => self.error = Some(e),
         }

@@ -315,13 +315,16 @@ impl ThingflashApp {
         }
     }
 
-    /// A decoder with the dropped ELF's symbols (when it still loads).
+    /// A decoder with the dropped ELF's symbols (when it still loads), for the endpoint
+    /// typed.
     fn decoder(&self) -> Decoder {
         self.elf
             .as_deref()
             .and_then(|p| crate::monitor::symbols::Symbolizer::load(p).ok())
             .map(Decoder::with_symbols)
             .unwrap_or_default()
+            // The endpoint typed in step 3 decides whose advice the status panel gives.
+            .with_endpoint(&self.settings.endpoint)
     }
 
     /// Start reading a serial port.

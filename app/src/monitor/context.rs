@@ -112,9 +112,9 @@ fn private_ipv4(lower: &str) -> bool {
 }
 
 /// What another broker's user is told when a whole cause or fix was AWS's alone.
-pub const OTHER_CAUSE: &str = "the broker refused or dropped the client; with a broker other than AWS IoT the usual reasons are a username and password it does not accept (or none sent), an ACL that does not allow this client id or topic, a client certificate its CA did not sign, or a TLS port reached without TLS (1883 is plain MQTT, 8883 TLS)";
+pub const OTHER_CAUSE: &str = "the broker refused or dropped the client: the usual reasons are a username and password it does not accept (or none sent), an ACL that does not allow this client id or topic, a client certificate its CA did not sign, or a TLS port reached without TLS (1883 is plain MQTT, 8883 TLS)";
 /// See [`OTHER_CAUSE`].
-pub const OTHER_FIX: &str = "read the broker's own log at the moment of the attempt (mosquitto: run it with -v, or its log file): it names the reason; check the username and password, the ACL for this client id and topics, the CA file the board trusts (the broker's CA, not Amazon's), and that the port matches TLS or plain MQTT";
+pub const OTHER_FIX: &str = "read the broker's own log at the moment of the attempt (mosquitto: run it with -v, or its log file): it names the reason; check the username and password, the ACL for this client id and topics, the CA file the board trusts (the one that signed the broker's certificate), and that the port matches TLS or plain MQTT";
 
 /// An explanation's cause and fix as they hold for `broker`: AWS's clauses gone for
 /// another broker (the whole cause or fix, when it was AWS's alone, replaced by what

@@ -799,6 +799,12 @@ fn esp_idf(t: &str) -> Option<Decoded> {
         return Some(d);
     }
     if t.contains("verification info:") || t.contains("esp-tls") {
+        // esp-tls's other lines, from its transcribed table; the rest are detail.
+        if let Some(f) = families::transcribed_line(t.trim_start()) {
+            let mut d = Decoded::plain(f.level, Source::EspIdf);
+            d.explanation = Some(f.explanation);
+            return Some(d);
+        }
         return Some(Decoded::plain(level, Source::EspIdf));
     }
     None

@@ -1473,7 +1473,12 @@ fn axtls_number(t: &str) -> Option<Found> {
 /// library's format, or a log line's text or message (see [`transcribed`]).
 pub(super) fn transcribed_line(t: &str) -> Option<Found> {
     let tables = &*transcribed::TABLES;
-    let identifier_like = memchr::memchr(b'_', t.as_bytes()).is_some() || has(t, "MQTT");
+    // Where an identifier can be: a name with an underscore, coreMQTT's MQTT... names, and
+    // the values of AWS IoT's CloudWatch entries (`"eventType": "GetThingShadow"`).
+    let identifier_like = memchr::memchr(b'_', t.as_bytes()).is_some()
+        || ["MQTT", "eventType", "status", "Status", "eason"]
+            .iter()
+            .any(|w| has(t, w));
     let by_identifier = || identifier_like.then(|| tables.by_identifier(t)).flatten();
     let row = by_identifier().or_else(|| {
         let n = transcribed::normalise(t);

@@ -5,7 +5,7 @@
 //! sequence of lines shows, `status` keeps the stage lights, `log` bounds what is kept.
 //! No GUI types.
 
-mod codeless;
+pub(crate) mod codeless;
 pub mod context;
 pub mod decode;
 mod families;

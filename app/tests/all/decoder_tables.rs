@@ -3,7 +3,9 @@
 //! explanation. A table entry the decoder cannot reach is a failing test here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use thingflash::monitor::tables::{Versions, bearssl, esp32, esp8266, mbedtls, mqtt, net};
+use thingflash::monitor::tables::{
+    Versions, bearssl, esp32, esp8266, mbedtls, mqtt, net, transcribed,
+};
 use thingflash::monitor::{Decoder, Explanation};
 
 fn explain(line: &str) -> Explanation {
@@ -415,4 +417,96 @@ fn every_entry_has_name_cause_fix_and_where_it_applies() {
             .fix
             .contains("iot:Connect")
     );
+}
+
+/// How the row's library prints it, as far as the decoder reads it: its identifier in a
+/// log line, its log line's fixed text, its message text, or its number in one of the
+/// library's formats. `None`: the library prints nothing the decoder could tell it by.
+fn as_its_library_prints(row: &transcribed::Row) -> Option<String> {
+    let name = row.entry.name.trim();
+    if transcribed::is_identifier(name) {
+        return Some(if row.table == "aws-cloudwatch" {
+            format!(r#"{{"logLevel": "ERROR", "eventType": "{name}", "status": "Failure"}}"#)
+        } else {
+            format!("E (5123) app: status = {name}")
+        });
+    }
+    if let Some(code) = row.code
+        && let Some(f) = transcribed::NUMBER_FORMATS
+            .iter()
+            .find(|f| f.table == row.table)
+    {
+        let line = format!("{}{code}", f.before);
+        return Some(if f.with.is_empty() || line.contains(f.with) {
+            line
+        } else {
+            format!("{} {}", f.with, line)
+        });
+    }
+    // A log line's text ends where its value was: give it one, as the library would.
+    let value = |t: &str| {
+        if t.ends_with("-0x") {
+            "2700"
+        } else if t.ends_with("0x") {
+            "8008"
+        } else if t.ends_with('=') {
+            "104"
+        } else {
+            ""
+        }
+    };
+    [name, row.text.trim()]
+        .into_iter()
+        .find(|t| {
+            transcribed::TABLES
+                .by_fragment(&transcribed::normalise(t))
+                .is_some()
+        })
+        .map(|t| format!("1700000000: {t}{}", value(t)))
+}
+
+#[test]
+fn every_transcribed_row_as_its_library_prints_it() {
+    let tables = &*transcribed::TABLES;
+    let mut f = Failures::default();
+    let (mut checked, mut unreadable) = (0, Vec::new());
+    for row in &tables.rows {
+        let Some(line) = as_its_library_prints(row) else {
+            if !row.informational {
+                unreadable.push(format!("{}: {}", row.table, row.entry.name));
+            }
+            continue;
+        };
+        if row.informational {
+            // A success or a state is shown, never explained as a problem.
+            let d = Decoder::new().decode(&line);
+            assert!(
+                d.explanation.as_ref().is_none_or(|e| e.rule != row.table),
+                "{line:?} is a success ({}: {}) but was explained",
+                row.table,
+                row.entry.name
+            );
+            continue;
+        }
+        checked += 1;
+        // Another table's row for the same line (esp-mqtt and esp-tls-idf both list
+        // esp-tls's lines), or a family rule written for it, explains it as well.
+        let fragment = !transcribed::is_identifier(row.entry.name.trim()) && row.code.is_none();
+        f.check(&line, |e| {
+            e.rule == row.table
+                || e.title.contains(row.entry.name)
+                || e.cause == row.entry.cause
+                || tables
+                    .rows
+                    .iter()
+                    .any(|r| r.entry.name == row.entry.name && r.entry.cause == e.cause)
+                || fragment && !e.rule.is_empty()
+        });
+    }
+    eprintln!(
+        "transcribed rows no line can name ({}): {}",
+        unreadable.len(),
+        unreadable.join("; ")
+    );
+    f.done("transcribed tables", checked);
 }

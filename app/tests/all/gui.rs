@@ -1046,3 +1046,35 @@ fn the_columns_keep_their_place_whatever_the_target_and_the_open_step() {
         assert_eq!(seen.len(), 1, "{size:?}: the status panel moved: {seen:#?}");
     }
 }
+
+/// The status panel explains a log for the broker typed in step 3, as `thingflash decode
+/// --endpoint` does: a board on test.mosquitto.org is not told about AWS policies.
+#[test]
+fn the_status_panel_advises_for_the_endpoint_typed() {
+    let log = "Attempting MQTT connection...failed, rc=5 try again in 5 seconds\n";
+    let said = |endpoint: &str| {
+        let mut h = Harness::builder()
+            .with_size(thingflash::gui::DEFAULT_SIZE)
+            .build_eframe(|cc| {
+                let mut app =
+                    ThingflashApp::with_settings(cc.egui_ctx.clone(), Settings::default());
+                app.freeze_ports(Vec::new());
+                app
+            });
+        h.run_steps(2);
+        open_step(&mut h, "3. Connection settings");
+        type_into(&mut h, "Endpoint", endpoint);
+        h.state_mut().load_log(log);
+        h.run_steps(2);
+        let e = &h.state().status().last_error.as_ref().unwrap().explanation;
+        format!("{} {} {}", e.title, e.cause, e.fix)
+    };
+    let other = said("test.mosquitto.org");
+    assert!(
+        !other.contains("iot:") && !other.contains("policy"),
+        "{other}"
+    );
+    assert!(other.contains("username and password"), "{other}");
+    let aws = said("a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com");
+    assert!(aws.contains("iot:Connect"), "{aws}");
+}

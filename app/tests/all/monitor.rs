@@ -736,3 +736,107 @@ fn esp8266_soft_wdt_stack_is_named_too() {
         "{line:?}"
     );
 }
+
+/// The failures any broker can give, as boards print them: PubSubClient's refusals, a
+/// server certificate that does not verify, BearSSL's trust error, a CONNACK refusal, a
+/// hang-up after TLS, and a failure that says nothing.
+const ANY_BROKER_FAILURES: &str = "\
+Attempting MQTT connection...failed, rc=5 try again in 5 seconds
+Attempting MQTT connection...failed, rc=-2 try again in 5 seconds
+Attempting MQTT connection...failed, rc=-4 try again in 5 seconds
+[  6213][E][ssl_client.cpp:37] _handle_error(): [start_ssl_client():273]: (-9984) X509 - Certificate verification failed, e.g. CRL, CA or signature check failed
+Last SSL error code: 62
+[tf1] tls.ok version=TLSv1.2 cipher=TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256 ms=910
+[tf1] mqtt.closed phase=before_connack
+[tf1] mqtt.connack reason=0x87 session=0 ms=80
+Connection failed!
+";
+
+/// Everything explained, causes and fixes.
+fn advice(d: &mut Decoder, log: &str) -> String {
+    monitor::decode_text_with(d, log)
+        .iter()
+        .filter_map(|l| l.explanation.as_ref())
+        .map(|e| format!("{} | {} | {}\n", e.title, e.cause, e.fix))
+        .collect()
+}
+
+#[test]
+fn another_brokers_board_gets_no_aws_advice_and_an_aws_board_gets_it() {
+    let aws_words = ["AWS", "Amazon", "iot:", "policy", "-ats"];
+    for endpoint in [
+        "test.mosquitto.org",
+        "192.168.1.10:1883",
+        "broker.hivemq.com",
+    ] {
+        let said = advice(
+            &mut Decoder::new().with_endpoint(endpoint),
+            ANY_BROKER_FAILURES,
+        );
+        for w in aws_words {
+            assert!(!said.contains(w), "{endpoint}: {w:?} in\n{said}");
+        }
+        // What fits another broker is said instead.
+        assert!(
+            said.contains("username and password"),
+            "{endpoint}:\n{said}"
+        );
+        assert!(
+            said.lines().count() >= 8,
+            "{endpoint}: every failure explained:\n{said}"
+        );
+    }
+    let aws = advice(
+        &mut Decoder::new().with_endpoint("a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com"),
+        ANY_BROKER_FAILURES,
+    );
+    assert!(aws.contains("iot:Connect"), "{aws}");
+    assert!(aws.contains("Amazon Root CA 1"), "{aws}");
+}
+
+#[test]
+fn without_an_endpoint_the_host_the_log_connects_to_decides() {
+    let log = format!("Connecting to MQTT broker test.mosquitto.org:8883\n{ANY_BROKER_FAILURES}");
+    let said = advice(&mut Decoder::new(), &log);
+    assert!(!said.contains("iot:"), "{said}");
+    assert!(!said.contains("Amazon"), "{said}");
+    let log = format!(
+        "Connecting to a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com\n{ANY_BROKER_FAILURES}"
+    );
+    assert!(advice(&mut Decoder::new(), &log).contains("iot:Connect"));
+    // The board's own address on the LAN says nothing of the broker.
+    let log = format!("WiFi connected, IP 192.168.1.57\n{ANY_BROKER_FAILURES}");
+    assert!(advice(&mut Decoder::new(), &log).contains("iot:Connect"));
+}
+
+#[test]
+fn the_cli_decodes_for_the_endpoint_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("board.log");
+    std::fs::write(&log, ANY_BROKER_FAILURES).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_thingflash"))
+        .args(["decode", "--endpoint", "test.mosquitto.org"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("iot:") && !text.contains("Amazon"), "{text}");
+    assert!(text.contains("username and password"), "{text}");
+}
+
+#[test]
+fn a_failure_without_a_code_gets_causes_in_order_and_what_to_turn_on() {
+    let esp8266 = "ets Jan  8 2013,rst cause:2, boot mode:(3,6)\nWiFi connected\nIP address: 192.168.1.57\nConnecting to xxx-ats.iot.us-east-1.amazonaws.com\nConnection failed!\n";
+    let said = advice(&mut Decoder::new(), esp8266);
+    assert!(said.contains("1) the clock was never set"), "{said}");
+    assert!(said.contains("setDebugOutput"), "{said}");
+    assert!(
+        !said.contains("Core Debug Level"),
+        "an ESP8266 has no such menu: {said}"
+    );
+    let esp32 = "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\nMQTT connect failed\n";
+    let said = advice(&mut Decoder::new().with_endpoint("192.168.1.10"), esp32);
+    assert!(said.contains("Core Debug Level"), "{said}");
+    assert!(said.contains("1883 is plain MQTT"), "{said}");
+    assert!(!said.contains("policy"), "{said}");
+}

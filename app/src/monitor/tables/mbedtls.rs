@@ -344,7 +344,7 @@ pub const MBEDTLS_ERRORS: &[MbedtlsError] = &[
             "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED",
             BOTH,
             "the board did not accept AWS IoT's server certificate; the verify flags printed with it say why",
-            "read the verify flags and check in order: 1) EXPIRED or FUTURE: the board's clock: the board must set its clock by SNTP before TLS; check that the WiFi network lets UDP port 123 out; 2) NOT_TRUSTED: use Amazon Root CA 1 (RSA) or 3 (ECC) with the -ats endpoint; thingflash bundles both when you drop no root CA; 3) CN_MISMATCH: the host name given to TLS is not the endpoint (typo, wrong region, or an IP address)",
+            "read the verify flags and check in order: 1) EXPIRED or FUTURE: the board's clock: the board must set its clock by SNTP before TLS; check that the WiFi network lets UDP port 123 out; 2) NOT_TRUSTED: the root CA does not sign the server's certificate (AWS: use Amazon Root CA 1 (RSA) or 3 (ECC) with the -ats endpoint, which thingflash bundles when you drop no root CA; other brokers: load the CA that signed the broker's certificate); 3) CN_MISMATCH: the host name given to TLS is not the endpoint (typo, wrong region, or an IP address)",
         ),
     },
     MbedtlsError {

@@ -43,7 +43,7 @@ pub const PUBSUB_STATES: &[(i32, Entry)] = &[
             "MQTT_CONNECTION_TIMEOUT",
             PUBSUB,
             "the broker did not answer in time: after CONNECT no CONNACK arrived within the socket timeout (15 s by default), or later a keep-alive PINGREQ went unanswered. AWS IoT refuses a CONNECT by closing the connection without a CONNACK, so right after connecting this is usually the policy or the client id",
-            "check, in order: the policy on the certificate allows iot:Connect for this client id; the certificate is ACTIVE and attached to the thing; no other board or script uses the same client id; then the WiFi link",
+            "check, in order: the policy on the certificate allows iot:Connect for this client id; AWS IoT: the certificate is ACTIVE and attached to the thing; no other board or script uses the same client id; then the WiFi link",
         ),
     ),
     (

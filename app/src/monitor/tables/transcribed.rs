@@ -139,10 +139,16 @@ pub static TABLES: LazyLock<Tables> = LazyLock::new(read);
 /// Whether `s` is a source identifier rather than words: `SPIFFS_ERR_FULL`,
 /// `MQTTBadResponse`, `FR_NO_FILESYSTEM`.
 pub fn is_identifier(s: &str) -> bool {
+    let b = s.as_bytes();
+    // CamelCase (a capital after a small letter) or with an underscore; a word in capitals
+    // alone (`UNKNOWN`, `FAILURE`) is a word, not a name.
+    let camel = b
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
     s.len() >= 6
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
-        && (s.contains('_') || s.bytes().skip(1).any(|b| b.is_ascii_uppercase()))
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        && b.first().is_some_and(u8::is_ascii_alphabetic)
+        && (s.contains('_') || camel)
 }
 
 /// Fragments shorter than this say too little to stand for one row ("Error:").
@@ -153,6 +159,11 @@ const MIN_FRAGMENT: usize = 14;
 /// that are not a label and its value: `Error: Unknown` would name axTLS's row in every
 /// library's "error: unknown ...", `unknown protocol` is OpenSSL's reason alone.
 fn distinctive(f: &str) -> bool {
+    // "Connection failed" says no more in one library's table than in any sketch: such
+    // lines are read as failures without a code.
+    if super::super::codeless::is_codeless_failure(&f.to_ascii_lowercase()) {
+        return false;
+    }
     let words = f.split_whitespace().count();
     f.len() >= MIN_FRAGMENT
         && (words >= 3 || f.contains('_') || words == 2 && f.len() >= 16 && !f.contains(':'))
@@ -289,13 +300,20 @@ impl Tables {
     /// the same but for case.
     pub fn by_fragment(&self, line: &str) -> Option<&Row> {
         let ac = self.fragments.as_ref()?;
-        let b = line.as_bytes();
         // A fragment that ends (or starts) inside a word or number is not that text:
         // `Error: SSL error 1` is not in `Error: SSL error 112`.
         let whole = |m: &aho_corasick::Match| {
-            let word = |i: usize| b.get(i).is_some_and(u8::is_ascii_alphanumeric);
-            let (first, last) = (m.start(), m.end() - 1);
-            !(word(first) && first > 0 && word(first - 1)) && !(word(last) && word(m.end()))
+            // Two letters or two digits side by side continue one word or number; a
+            // letter then a digit (`0x` then `8008`) is where a value follows.
+            let joined = |a: usize, b: usize| match (line.as_bytes().get(a), line.as_bytes().get(b))
+            {
+                (Some(x), Some(y)) => {
+                    x.is_ascii_alphabetic() && y.is_ascii_alphabetic()
+                        || x.is_ascii_digit() && y.is_ascii_digit()
+                }
+                _ => false,
+            };
+            !(m.start() > 0 && joined(m.start() - 1, m.start())) && !joined(m.end() - 1, m.end())
         };
         let m = ac
             .find_overlapping_iter(line)
