@@ -765,7 +765,9 @@ fn rom(t: &str) -> Option<Decoded> {
         || t.starts_with("Build:")
         || t.starts_with("SPIWP:")
         || t.starts_with("mode:")
-        || t.starts_with("load:0x")
+        // A segment of 0xFF (`load:0xffffffff,len:-1`) is not a plain load: its table line
+        // explains it.
+        || t.starts_with("load:0x") && !t.starts_with("load:0xffffffff")
         || t.starts_with("entry 0x")
     {
         return Some(Decoded::plain(Level::Debug, Source::Rom));

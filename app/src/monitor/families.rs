@@ -427,8 +427,8 @@ pub(super) fn esp32_rom_reset(t: &str) -> Option<Found> {
             Source::Rom,
             Explanation::new(
                 "the chip is in download mode",
-                "it booted into the ROM loader (BOOT held, or a flashing tool asked for it), so the firmware does not run",
-                "press RESET without holding BOOT (thingflash resets the board after flashing)",
+                "it booted into the ROM loader because the BOOT strapping pin (GPIO0 on ESP32/S2/S3, GPIO9 on C2/C3/C6/H2) was low at reset: BOOT held, something wired to that pin (a relay, a sensor, a pull-down) holding it low, or a flashing tool asked for it, so the firmware does not run",
+                "press RESET without holding BOOT (thingflash resets the board after flashing); if it keeps coming back, free the BOOT pin: it must be high (its pull-up) at reset, so move what is wired to it to another pin",
             )
             .with_rule("esp32-rom-download-mode"),
         );

@@ -1557,8 +1557,8 @@ pub const CRASH_LINES: &[(&str, Entry)] = &[
         e(
             "esp32-core-dump-check-failed",
             ALL,
-            "the core dump in flash is damaged or from an old crash",
-            "erase the coredump partition and wait for the next crash",
+            "the core dump in flash is damaged, from an old crash, or (Image checksum='ffffffff') not there at all: the coredump partition is erased because the board never saved a crash, which is harmless",
+            "with checksum ffffffff nothing needs doing; otherwise erase the coredump partition and wait for the next crash",
         ),
     ),
     (
@@ -1566,8 +1566,8 @@ pub const CRASH_LINES: &[(&str, Entry)] = &[
         e(
             "rom-flash-read-err",
             ROM_ESP32,
-            "the ROM could not read the bootloader from flash: a plaintext bootloader on a flash-encrypted chip, slow flash after deep sleep, or a flash wiring or power problem",
-            "re-flash the bootloader the way the chip expects (encrypted if flash encryption is on); check the flash power and pins",
+            "the ROM could not read the bootloader from flash (the number is the address, 0x1000 on an ESP32): on an ESP32, GPIO12 (MTDI) high at reset selects 1.8 V for the flash, which a 3.3 V flash does not run on; a flash mode the chip cannot read; a plaintext bootloader on a flash-encrypted chip; or flash that was slow to power up (at power-on or after deep sleep: harmless when the next reset boots normally)",
+            "check in order: 1) nothing pulls GPIO12 high at reset (or burn the flash voltage eFuse: espefuse.py set_flash_voltage 3.3V, on 3.3 V modules only); 2) flash the bootloader in DIO mode; 3) re-flash the bootloader the way the chip expects (encrypted if flash encryption is on); 4) if it happens once at power-on and the next boot is fine, it is the slow-flash erratum and can be ignored",
         ),
     ),
     (
@@ -1577,6 +1577,24 @@ pub const CRASH_LINES: &[(&str, Entry)] = &[
             ROM_ESP32,
             "the ROM stopped at an internal check; the line before says why (usually flash read err)",
             "read the line before; re-flash the bootloader",
+        ),
+    ),
+    (
+        "load:0xffffffff,len:-1",
+        e(
+            "rom-load-erased-segment",
+            ROM_ESP32,
+            "the ROM read only 0xFF where the bootloader's segments should be: nothing was flashed at the bootloader's offset, or the flash is read in a mode it does not support (QIO on a DIO-only flash) so every byte reads 0xFF",
+            "flash the whole firmware again, with --flash-mode dio if the module's flash is not QIO-capable; the bootloader goes at 0x1000 on ESP32/S2, 0x0 on S3/C2/C3/C6/H2",
+        ),
+    ),
+    (
+        "invalid magic number 0x",
+        e(
+            "bootloader-partition-magic",
+            "ESP-IDF and ESP8266 RTOS SDK second-stage bootloader (flash_partitions.c)",
+            "the partition table read back as garbage: the flash is read in a mode it does not support (QIO on a DIO-only flash), or no partition table was written at its offset (0x8000)",
+            "flash again in DIO mode (--flash-mode dio; ESP-IDF: Serial flasher config > Flash SPI mode), and write the partition table with the firmware",
         ),
     ),
     (
@@ -1656,8 +1674,8 @@ pub const CRASH_LINES: &[(&str, Entry)] = &[
         e(
             "rom-waiting-for-download",
             "all ESP32 chips, first-stage ROM bootloader",
-            "the chip is in download mode and waits for a flashing tool",
-            "flash with thingflash, or press RESET without holding BOOT",
+            "the chip is in download mode and waits for a flashing tool: the BOOT strapping pin (GPIO0 on ESP32/S2/S3, GPIO9 on C2/C3/C6/H2) was low at reset",
+            "flash with thingflash, or press RESET without holding BOOT; if nobody held BOOT, something wired to the BOOT pin holds it low at reset",
         ),
     ),
     (
