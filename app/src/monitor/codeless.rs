@@ -21,26 +21,22 @@ pub struct Seen {
 }
 
 impl Seen {
-    /// Learn from one line (already cleaned of what pasting added).
-    pub fn learn(&mut self, t: &str) {
+    /// Learn from one line (already cleaned of what pasting added), given the words the
+    /// decoder's scan found in it: this runs on every line.
+    pub(super) fn learn(&mut self, t: &str, w: &super::families::Scan) {
+        use super::families::words::{NET_UP, RST_CAUSE, TIME_SET};
         let b = t.as_bytes();
         if b.starts_with(b"rst:0x") || b.starts_with(b"ESP-ROM:") || b.starts_with(b"[E][") {
             self.esp32 = true;
         }
-        if b.starts_with(b"BSSL:") || super::families::has(t, "rst cause:") {
-            self.esp8266 = true;
-        }
         if matches!(b, [b'E' | b'W' | b'I', b' ', b'(', ..]) {
             self.esp32 = true;
         }
-        // Runs on every line: plain searches for the ways cores print it, no lowering.
-        let has = |w: &[&str]| w.iter().any(|w| super::families::has(t, w));
-        if !self.network_up && has(&["IP address", "IP Address", "got ip", "sta ip", "STA IP"]) {
-            self.network_up = true;
+        if b.starts_with(b"BSSL:") || w.has(RST_CAUSE) {
+            self.esp8266 = true;
         }
-        if !self.time_set && has(&["time set", "Time set", "SNTP synchron", "time synchron"]) {
-            self.time_set = true;
-        }
+        self.network_up |= w.has(NET_UP);
+        self.time_set |= w.has(TIME_SET);
     }
 }
 

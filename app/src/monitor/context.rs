@@ -177,7 +177,27 @@ const OTHER_LEADS: &[&str] = &["other brokers:", "mosquitto:", "other broker:"];
 /// numbered again). Unknown keeps all. `None` when nothing of it fits: the caller says
 /// [`OTHER_CAUSE`] or [`OTHER_FIX`].
 pub fn for_broker(text: &str, broker: Broker) -> Option<Cow<'_, str>> {
-    if broker == Broker::Unknown {
+    // Most texts hold nothing to leave out: tell so without cutting them (this runs on
+    // every explained line once the broker is known).
+    let concerned: &[&str] = match broker {
+        Broker::Unknown => return Some(Cow::Borrowed(text)),
+        Broker::Aws => &["ther broker", "osquitto:", "Mosquitto:"],
+        Broker::Other => &[
+            "AWS",
+            "aws",
+            "Amazon",
+            "amazon",
+            "iot:",
+            "-ats",
+            "olic",
+            "thing",
+            "INACTIVE",
+            "inactive",
+            "x-amzn",
+            "describe-endpoint",
+        ],
+    };
+    if !concerned.iter().any(|w| super::families::has(text, w)) {
         return Some(Cow::Borrowed(text));
     }
     let source: Cow<'_, str> = if broker == Broker::Other {

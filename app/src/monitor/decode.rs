@@ -296,7 +296,7 @@ impl Decoder {
         use families::words::{ALERT, AWS_HOST, EVENT, FAIL, OTHER_HOST, TLS};
         // One pass finds every word any rule looks for; most lines hold none.
         let w = families::scan(t);
-        self.seen.learn(t);
+        self.seen.learn(t, &w);
         if !self.broker_given
             && w.has(AWS_HOST | OTHER_HOST)
             && let Some(b) = Broker::of_line(t)
@@ -374,7 +374,7 @@ impl Decoder {
             return d;
         }
         // The transcribed libraries' tables, after the rules written for their families.
-        if let Some(f) = families::transcribed_line(t.trim_start()) {
+        if let Some(f) = families::transcribed_line(t.trim_start(), &w) {
             let mut d = Decoded::plain(f.level, f.source);
             d.explanation = Some(f.explanation);
             return with_endpoint_check(d, line);
@@ -802,7 +802,7 @@ fn esp_idf(t: &str) -> Option<Decoded> {
     }
     if t.contains("verification info:") || t.contains("esp-tls") {
         // esp-tls's other lines, from its transcribed table; the rest are detail.
-        if let Some(f) = families::transcribed_line(t.trim_start()) {
+        if let Some(f) = families::transcribed_line(t.trim_start(), &families::scan(t)) {
             let mut d = Decoded::plain(f.level, Source::EspIdf);
             d.explanation = Some(f.explanation);
             return Some(d);

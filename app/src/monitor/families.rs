@@ -698,6 +698,142 @@ pub(super) mod words {
     pub const ALERT_NUMBER: u64 = 1 << 21;
     pub const OTHER_HOST: u64 = 1 << 22;
     pub const FAIL: u64 = 1 << 23;
+    pub const NET_UP: u64 = 1 << 24;
+    /// One of [`TRIGGERS`]: the line may hold a transcribed log line or message.
+    pub const TRIGGER: u64 = 1 << 26;
+    pub const IDENT: u64 = 1 << 27;
+
+    /// Stems that every transcribed fragment holds at least one of, in lower or upper
+    /// case (a test checks it): a line with none cannot hold one, and most log lines
+    /// (ordinary chatter) are then spared the fragment search.
+    pub const TRIGGERS: &[&str] = &[
+        "rror",
+        "RROR",
+        "ail",
+        "AIL",
+        "nvalid",
+        "NVALID",
+        "ot ",
+        "OT ",
+        "isconnect",
+        "ISCONNECT",
+        "uthori",
+        "UTHORI",
+        "lose",
+        "LOSE",
+        "efuse",
+        "EFUSE",
+        "enied",
+        "ENIED",
+        "imeout",
+        "IMEOUT",
+        "imed out",
+        "IMED OUT",
+        "ost",
+        "OST",
+        "nknown",
+        "NKNOWN",
+        "ismatch",
+        "ISMATCH",
+        "xceed",
+        "XCEED",
+        "xpire",
+        "XPIRE",
+        "orrupt",
+        "ORRUPT",
+        "verflow",
+        "VERFLOW",
+        "ull",
+        "ULL",
+        "bort",
+        "BORT",
+        "issing",
+        "ISSING",
+        "annot",
+        "ANNOT",
+        "an't",
+        "AN'T",
+        "ouldn",
+        "OULDN",
+        "nable",
+        "NABLE",
+        "ad ",
+        "AD ",
+        "rong",
+        "RONG",
+        "ssl",
+        "SSL",
+        "tls",
+        "TLS",
+        "mqtt",
+        "MQTT",
+        "Mqtt",
+        "onnect",
+        "ONNECT",
+        "eject",
+        "EJECT",
+        "llegal",
+        "LLEGAL",
+        "nsupported",
+        "NSUPPORTED",
+        "o more",
+        "O MORE",
+        "esources",
+        "ESOURCES",
+        "emory",
+        "EMORY",
+        "ubscri",
+        "UBSCRI",
+        "ublish",
+        "UBLISH",
+        "no ",
+        "No ",
+        "ropped",
+        "ROPPED",
+        "ncorrect",
+        "NCORRECT",
+        "nexpected",
+        "NEXPECTED",
+        "lready",
+        "LREADY",
+        "ounting",
+        "OUNTING",
+        "hecking",
+        "HECKING",
+        "ocal only",
+        "OCAL ONLY",
+        "NO ",
+        "alformed",
+        "ALFORMED",
+        "iolation",
+        "IOLATION",
+        "lert",
+        "LERT",
+        "atch",
+        "ATCH",
+        "eof",
+        "EOF",
+        "nsufficient",
+        "NSUFFICIENT",
+        "rotect",
+        "ROTECT",
+        "ormat",
+        "ORMAT",
+        "artition",
+        "ARTITION",
+        "eturnCode",
+        "eturncode",
+        "ETURNCODE",
+        "nstance",
+        "NSTANCE",
+        "olume",
+        "OLUME",
+        "umber of",
+        "UMBER OF",
+        "writ",
+        "WRIT",
+    ];
+    pub const TIME_SET: u64 = 1 << 25;
     /// Every line.
     pub const ALWAYS: u64 = u64::MAX;
 
@@ -719,6 +855,7 @@ pub(super) mod words {
         ("ssl", SSL),
         ("rc", STATE),
         ("state", STATE),
+        ("(error ", STATE),
         ("mqtt", MQTT),
         ("MQTT", MQTT),
         ("Mqtt", MQTT),
@@ -746,6 +883,19 @@ pub(super) mod words {
         ("fatal alert - ", ALERT),
         (".amazonaws.com", AWS_HOST),
         ("alert - (unknown ", ALERT_NUMBER),
+        ("_", IDENT),
+        ("eventType", IDENT),
+        ("status", IDENT),
+        ("Status", IDENT),
+        ("IP address", NET_UP),
+        ("IP Address", NET_UP),
+        ("got ip", NET_UP),
+        ("sta ip", NET_UP),
+        ("STA IP", NET_UP),
+        ("time set", TIME_SET),
+        ("Time set", TIME_SET),
+        ("SNTP synchron", TIME_SET),
+        ("time synchron", TIME_SET),
         ("fail", FAIL),
         ("Fail", FAIL),
         ("FAIL", FAIL),
@@ -770,8 +920,6 @@ pub(super) mod words {
         ("127.0.0.1", OTHER_HOST),
         ("192.168.", OTHER_HOST),
         ("1883", OTHER_HOST),
-        ("10.", OTHER_HOST),
-        ("172.", OTHER_HOST),
         ("'", QUOTE),
         ("\"", QUOTE),
         ("\u{2018}", QUOTE),
@@ -845,6 +993,8 @@ impl Table {
                             out.0 = out.0.min(i as u32);
                         } else if let Some((_, bit)) = words::ALL.get(i - literals) {
                             out.1 |= bit;
+                        } else {
+                            out.1 |= words::TRIGGER;
                         }
                     }
                 }
@@ -872,7 +1022,7 @@ impl Table {
 }
 
 /// What one pass over a line found.
-pub(super) struct Scan {
+pub(crate) struct Scan {
     /// The first literal line, in table order, whose key occurs.
     literal: Option<usize>,
     /// [`words`] bits of the recognisers worth trying.
@@ -905,6 +1055,7 @@ static SCANNER: LazyLock<Option<Scanner>> = LazyLock::new(|| {
     add(bearssl::BSSL_DEBUG_LINES, Source::Arduino, Level::Warn);
     add(SKETCH_LINES, Source::Arduino, Level::Error);
     keys.extend(words::ALL.iter().map(|(w, _)| *w));
+    keys.extend(words::TRIGGERS.iter().copied());
     // The keys are short literals; building fails only past the crate's size limits.
     // A DFA: one table step per byte, which overlapping search needs to stay fast.
     // No prefilter: with one, the start state is "special" and every return to it (most
@@ -1081,6 +1232,8 @@ fn pubsub(t: &str) -> Option<Found> {
         "state: ",
         "state ",
         "rc ",
+        // Sketches that print state() as an error number: `...failed (error 5)`.
+        "(error ",
     ]
     .iter()
     .find_map(|k| find(&lower, k).and_then(|i| number_at(&t[i + k.len()..])))?;
@@ -1471,26 +1624,30 @@ fn axtls_number(t: &str) -> Option<Found> {
 
 /// The row of a transcribed table the line shows: an identifier, a number in its
 /// library's format, or a log line's text or message (see [`transcribed`]).
-pub(super) fn transcribed_line(t: &str) -> Option<Found> {
+pub(super) fn transcribed_line(t: &str, w: &Scan) -> Option<Found> {
     let tables = &*transcribed::TABLES;
     // Where an identifier can be: a name with an underscore, coreMQTT's MQTT... names, and
     // the values of AWS IoT's CloudWatch entries (`"eventType": "GetThingShadow"`).
-    let identifier_like = memchr::memchr(b'_', t.as_bytes()).is_some()
-        || ["MQTT", "eventType", "status", "Status", "eason"]
-            .iter()
-            .any(|w| has(t, w));
-    let by_identifier = || identifier_like.then(|| tables.by_identifier(t)).flatten();
-    let row = by_identifier().or_else(|| {
-        let n = transcribed::normalise(t);
-        tables.by_number(&n).or_else(|| {
-            let line = if transcribed::needs_normalising(t) {
-                n.as_str()
-            } else {
-                t
-            };
-            tables.by_fragment(line)
-        })
-    })?;
+    if w.has(words::IDENT | words::MQTT | words::REASON)
+        && let Some(row) = tables.by_identifier(t)
+    {
+        return transcribed_found(row);
+    }
+    if !w.has(words::TRIGGER) {
+        return None;
+    }
+    // Most lines need no copy: the fragments are matched whatever the case, and only a
+    // line with doubled spaces, markdown or typographic quotes, or a number's words, is
+    // normalised.
+    let normalised = transcribed::needs_normalising(t).then(|| transcribed::normalise(t));
+    let (row, number) = tables.search(normalised.as_deref().unwrap_or(t));
+    // The words before a number are matched whatever the case; the number is read from
+    // the normalised line.
+    let by_number = || match &normalised {
+        Some(n) => tables.by_number(n),
+        None => tables.by_number(&transcribed::normalise(t)),
+    };
+    let row = if number { by_number().or(row) } else { row }?;
     transcribed_found(row)
 }
 
@@ -1650,6 +1807,33 @@ pub(super) fn recognise_scanned(t: &str, w: &Scan) -> Option<Found> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_transcribed_fragment_and_number_format_holds_a_trigger() {
+        let holds = |f: &str| {
+            [
+                f.to_string(),
+                f.to_ascii_lowercase(),
+                f.to_ascii_uppercase(),
+            ]
+            .iter()
+            .all(|v| words::TRIGGERS.iter().any(|t| v.contains(t)))
+        };
+        let tables = &*transcribed::TABLES;
+        let mut missing: Vec<String> = tables
+            .fragments()
+            .filter(|f| !holds(f))
+            .map(str::to_string)
+            .collect();
+        missing.extend(
+            transcribed::NUMBER_FORMATS
+                .iter()
+                .map(|n| n.before.trim_end())
+                .filter(|f| !holds(f))
+                .map(str::to_string),
+        );
+        assert!(missing.is_empty(), "no trigger in: {missing:#?}");
+    }
+
     /// What aho-corasick's own overlapping search finds in `t`, folded as [`scan`] folds
     /// it: the oracle for the compiled table.
     fn reference_scan(ac: &aho_corasick::AhoCorasick, t: &str) -> (Option<usize>, u64) {
@@ -1660,7 +1844,7 @@ mod tests {
             if i < n {
                 literal = Some(literal.map_or(i, |l: usize| l.min(i)));
             } else {
-                bits |= words::ALL[i - n].1;
+                bits |= words::ALL.get(i - n).map_or(words::TRIGGER, |w| w.1);
             }
         }
         (literal, bits)
@@ -1685,13 +1869,18 @@ mod tests {
             .chain(SKETCH_LINES)
             .map(|(k, _)| *k)
             .chain(words::ALL.iter().map(|(w, _)| *w))
+            .chain(words::TRIGGERS.iter().copied())
             .collect();
         for (i, k) in keys.iter().enumerate() {
             lines.push((*k).to_string());
             lines.push(format!("x{k}y {}", keys[(i * 7 + 3) % keys.len()]));
             let next = keys[(i + 1) % keys.len()];
             lines.push(format!("{k}{next}"));
-            lines.push(format!("{}{next}", &k[..k.len() / 2]));
+            let half = (0..=k.len() / 2)
+                .rev()
+                .find(|&i| k.is_char_boundary(i))
+                .unwrap_or(0);
+            lines.push(format!("{}{next}", &k[..half]));
         }
         assert!(lines.len() > 1000);
         let ac = aho_corasick::AhoCorasick::new(&keys).unwrap();

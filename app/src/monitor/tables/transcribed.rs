@@ -131,6 +131,9 @@ pub struct Tables {
     fragments: Option<AhoCorasick>,
     /// For each fragment, its row.
     fragment_rows: Vec<usize>,
+    /// The fragments, normalised, in pattern order (the words before a number follow
+    /// them in the automaton).
+    fragment_texts: Vec<String>,
 }
 
 /// The rows, read once.
@@ -224,6 +227,10 @@ fn read() -> Tables {
     let mut fragments = Vec::new();
     let mut fragment_rows = Vec::new();
     for (i, r) in rows.iter().enumerate() {
+        // A success is never explained, so its text is not looked for.
+        if r.informational {
+            continue;
+        }
         if is_identifier(r.entry.name) {
             identifiers.entry(r.entry.name).or_insert(i);
         } else if distinctive(r.entry.name.trim()) {
@@ -238,6 +245,14 @@ fn read() -> Tables {
             fragment_rows.push(i);
         }
     }
+    let fragment_texts = fragments.clone();
+    // The words before a number go in the same automaton, after the fragments: one pass
+    // tells both.
+    fragments.extend(
+        NUMBER_FORMATS
+            .iter()
+            .map(|f| f.before.trim_end().to_string()),
+    );
     let fragments = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
         .ascii_case_insensitive(true)
@@ -249,6 +264,7 @@ fn read() -> Tables {
         identifiers,
         fragments,
         fragment_rows,
+        fragment_texts,
     }
 }
 
@@ -299,29 +315,44 @@ impl Tables {
     /// as [`normalise`] leaves it, or as printed when [`needs_normalising`] says it is
     /// the same but for case.
     pub fn by_fragment(&self, line: &str) -> Option<&Row> {
-        let ac = self.fragments.as_ref()?;
-        // A fragment that ends (or starts) inside a word or number is not that text:
-        // `Error: SSL error 1` is not in `Error: SSL error 112`.
-        let whole = |m: &aho_corasick::Match| {
-            // Two letters or two digits side by side continue one word or number; a
-            // letter then a digit (`0x` then `8008`) is where a value follows.
-            let joined = |a: usize, b: usize| match (line.as_bytes().get(a), line.as_bytes().get(b))
-            {
-                (Some(x), Some(y)) => {
-                    x.is_ascii_alphabetic() && y.is_ascii_alphabetic()
-                        || x.is_ascii_digit() && y.is_ascii_digit()
-                }
-                _ => false,
-            };
-            !(m.start() > 0 && joined(m.start() - 1, m.start())) && !joined(m.end() - 1, m.end())
+        self.search(line).0
+    }
+
+    /// [`Self::by_fragment`], and whether the words one of the libraries prints before a
+    /// number occur (see [`Self::by_number`]): one pass.
+    pub fn search(&self, line: &str) -> (Option<&Row>, bool) {
+        let Some(ac) = self.fragments.as_ref() else {
+            return (None, false);
         };
-        let m = ac
-            .find_overlapping_iter(line)
-            .filter(whole)
-            .max_by_key(|m| m.end() - m.start())?;
-        self.fragment_rows
-            .get(m.pattern().as_usize())
-            .and_then(|&i| self.rows.get(i))
+        // Two letters or two digits side by side continue one word or number; a letter
+        // then a digit (`0x` then `8008`) is where a value follows.
+        let joined = |a: usize, b: usize| match (line.as_bytes().get(a), line.as_bytes().get(b)) {
+            (Some(x), Some(y)) => {
+                x.is_ascii_alphabetic() && y.is_ascii_alphabetic()
+                    || x.is_ascii_digit() && y.is_ascii_digit()
+            }
+            _ => false,
+        };
+        let fragments = self.fragment_rows.len();
+        let mut best: Option<aho_corasick::Match> = None;
+        let mut number = false;
+        for m in ac.find_overlapping_iter(line) {
+            if m.pattern().as_usize() >= fragments {
+                number = true;
+                continue;
+            }
+            // A fragment that ends (or starts) inside a word or number is not that text:
+            // `Error: SSL error 1` is not in `Error: SSL error 112`.
+            let whole = !(m.start() > 0 && joined(m.start() - 1, m.start()))
+                && !joined(m.end() - 1, m.end());
+            if whole && best.is_none_or(|b| m.end() - m.start() > b.end() - b.start()) {
+                best = Some(m);
+            }
+        }
+        let row = best
+            .and_then(|m| self.fragment_rows.get(m.pattern().as_usize()))
+            .and_then(|&i| self.rows.get(i));
+        (row, number)
     }
 
     /// The row of `table` whose code is `code`.
@@ -329,6 +360,11 @@ impl Tables {
         self.rows
             .iter()
             .find(|r| r.table == table && r.code == Some(code))
+    }
+
+    /// Every log-line text and message the fragment search looks for, normalised.
+    pub fn fragments(&self) -> impl Iterator<Item = &str> {
+        self.fragment_texts.iter().map(String::as_str)
     }
 
     /// The row a number printed in one of the libraries' formats names; `line` as
