@@ -802,6 +802,50 @@ pub(super) mod words {
         "HECKING",
         "ocal only",
         "OCAL ONLY",
+        "etsockopt",
+        "ETSOCKOPT",
+        "ocket config",
+        "OCKET CONFIG",
+        "oo many",
+        "OO MANY",
+        "naligned",
+        "NALIGNED",
+        "ignature",
+        "IGNATURE",
+        "equires",
+        "EQUIRES",
+        "evision",
+        "EVISION",
+        "ated for",
+        "ATED FOR",
+        "eset by",
+        "ESET BY",
+        "wdt",
+        "WDT",
+        "ingle core",
+        "INGLE CORE",
+        "esp_ok",
+        "ESP_OK",
+        "maller than",
+        "MALLER THAN",
+        "ut found",
+        "UT FOUND",
+        "rownout",
+        "ROWNOUT",
+        "etry",
+        "ETRY",
+        "nacceptable",
+        "NACCEPTABLE",
+        "uthentica",
+        "UTHENTICA",
+        "ut of range",
+        "UT OF RANGE",
+        "ust be",
+        "UST BE",
+        "oo large",
+        "OO LARGE",
+        ", rc",
+        ", RC",
         "NO ",
         "alformed",
         "ALFORMED",
@@ -1426,9 +1470,16 @@ fn errno(t: &str) -> Option<Found> {
     ]
     .iter()
     .find_map(|k| find(&lower, k).and_then(|i| number_at(&t[i + k.len()..])))?;
-    let (_, entry) = net::ERRNO
-        .iter()
-        .find(|(n, _)| i64::from(*n) == code.abs())?;
+    // The table is ESP32's (newlib) numbering; a name printed with the number
+    // (MicroPython's `[Errno 113] EHOSTUNREACH` on an ESP8266, Linux numbering) decides.
+    let named = net::ERRNO.iter().find(|(_, e)| {
+        find(t, e.name).is_some_and(|i| {
+            let after = t.as_bytes().get(i + e.name.len());
+            !after.is_some_and(u8::is_ascii_alphanumeric)
+        })
+    });
+    let (_, entry) =
+        named.or_else(|| net::ERRNO.iter().find(|(n, _)| i64::from(*n) == code.abs()))?;
     found(
         Level::Error,
         Source::Plain,
@@ -1655,13 +1706,23 @@ fn transcribed_found(row: &'static transcribed::Row) -> Option<Found> {
     if row.informational {
         return None;
     }
+    // A cause that opens with a qualifier ("ESP32 (info level): ...") has no headline
+    // of its own: the line's text stands for it.
+    let cause = row.entry.cause;
+    let mut head = headline(cause);
+    // "ESP32 2.x WiFiClientSecure: the connection failed; ..." is a qualifier, then
+    // the headline.
+    if let Some(rest) = cause[head.len()..].strip_prefix(": ")
+        && head.split_whitespace().count() <= 5
+    {
+        head = headline(rest);
+    }
+    if head.split_whitespace().count() < 3 {
+        head = row.entry.name.trim();
+    }
     let title = match row.code {
-        Some(code) => Cow::Owned(format!(
-            "{} ({code}): {}",
-            row.entry.name,
-            headline(row.entry.cause)
-        )),
-        None => Cow::Borrowed(headline(row.entry.cause)),
+        Some(code) => Cow::Owned(format!("{} ({code}): {head}", row.entry.name)),
+        None => Cow::Borrowed(head),
     };
     found(
         Level::Error,
@@ -1670,9 +1731,9 @@ fn transcribed_found(row: &'static transcribed::Row) -> Option<Found> {
     )
 }
 
-/// A quoted error text (`Error = 'Certificate is expired or not yet valid.'`,
-/// `reason: "Connection refused"`) looked up in every table that holds texts: BearSSL's,
-/// mbedTLS's and the transcribed libraries' messages.
+/// A quoted error text (`Error = 'Certificate is expired or not yet valid.'`) looked up in
+/// the TLS libraries' texts (BearSSL's, mbedTLS's) before the line around it; the
+/// transcribed libraries' messages come after the family rules ([`quoted_transcribed`]).
 fn quoted_text(t: &str) -> Option<Found> {
     quoted(t).find_map(|q| {
         let q = q.trim();
@@ -1691,11 +1752,16 @@ fn quoted_text(t: &str) -> Option<Found> {
         }) {
             return found(Level::Error, Source::EspIdf, mbedtls(-i64::from(m.code)));
         }
-        let n = transcribed::normalise(q);
-        transcribed::TABLES
-            .by_fragment(&n)
-            .and_then(transcribed_found)
+        None
     })
+}
+
+/// A quoted message of a transcribed library (`reason: "Connection refused"`), whole: a
+/// part of it could be any library's. Tried after the family rules.
+fn quoted_transcribed(t: &str) -> Option<Found> {
+    quoted(t)
+        .filter(|q| q.trim().len() >= 10)
+        .find_map(|q| transcribed::TABLES.by_exact(q).and_then(transcribed_found))
 }
 
 /// The texts between matching quotes in a line: 'single', "double", or typographic. A
@@ -1777,6 +1843,7 @@ const RULES: &[(u64, Rule)] = {
         (ERR, lwip_line),
         (FAULT_ADDR, null_pointer),
         (SSL | ALERT_NUMBER, axtls_number),
+        (QUOTE, quoted_transcribed),
     ]
 };
 

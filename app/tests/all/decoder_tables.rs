@@ -431,12 +431,20 @@ fn as_its_library_prints(row: &transcribed::Row) -> Option<String> {
             format!("E (5123) app: status = {name}")
         });
     }
+    // The format the row's own printed text shows, else its table's first.
+    let printed = transcribed::normalise(row.text);
+    let formats = || transcribed::NUMBER_FORMATS.iter().filter(|f| f.names(row));
     if let Some(code) = row.code
-        && let Some(f) = transcribed::NUMBER_FORMATS
-            .iter()
-            .find(|f| f.table == row.table)
+        && let Some(f) = formats()
+            .find(|f| printed.contains(f.before.trim_end()))
+            .or_else(|| formats().next())
     {
-        let line = format!("{}{code}", f.before);
+        // MicroPython prints the errno's name after it: `[Errno 113] EHOSTUNREACH`.
+        let line = if f.before.ends_with("[errno ") {
+            format!("{}{code}] {name}", f.before)
+        } else {
+            format!("{}{code}", f.before)
+        };
         return Some(if f.with.is_empty() || line.contains(f.with) {
             line
         } else {
@@ -481,7 +489,9 @@ fn every_transcribed_row_as_its_library_prints_it() {
             // A success or a state is shown, never explained as a problem.
             let d = Decoder::new().decode(&line);
             assert!(
-                d.explanation.as_ref().is_none_or(|e| e.rule != row.table),
+                d.explanation
+                    .as_ref()
+                    .is_none_or(|e| e.cause != row.entry.cause),
                 "{line:?} is a success ({}: {}) but was explained",
                 row.table,
                 row.entry.name

@@ -23,6 +23,7 @@ pub const FILES: &[(&str, &str)] = &[
         "adafruit-mqtt",
         include_str!("transcribed/adafruit-mqtt.tsv"),
     ),
+    ("arduino-net", include_str!("transcribed/arduino-net.tsv")),
     ("asyncmqtt", include_str!("transcribed/asyncmqtt.tsv")),
     (
         "aws-cloudwatch",
@@ -34,17 +35,24 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("axtls", include_str!("transcribed/axtls.tsv")),
     ("coremqtt", include_str!("transcribed/coremqtt.tsv")),
+    ("esp-idf-boot", include_str!("transcribed/esp-idf-boot.tsv")),
     ("esp-mqtt", include_str!("transcribed/esp-mqtt.tsv")),
     ("esp-tls-idf", include_str!("transcribed/esp-tls-idf.tsv")),
+    ("esphome", include_str!("transcribed/esphome.tsv")),
     ("fatfs", include_str!("transcribed/fatfs.tsv")),
     ("littlefs", include_str!("transcribed/littlefs.tsv")),
     ("lwmqtt", include_str!("transcribed/lwmqtt.tsv")),
+    (
+        "micropython-net",
+        include_str!("transcribed/micropython-net.tsv"),
+    ),
     ("mongoose-os", include_str!("transcribed/mongoose-os.tsv")),
     (
         "mosquitto-log",
         include_str!("transcribed/mosquitto-log.tsv"),
     ),
     ("spiffs", include_str!("transcribed/spiffs.tsv")),
+    ("tasmota", include_str!("transcribed/tasmota.tsv")),
 ];
 
 /// Where a library prints a code as a number: the table, the words just before the
@@ -86,6 +94,12 @@ pub const NUMBER_FORMATS: &[NumberFormat] = &[
         "connection with mqtt broker failed with status ",
         "",
     ),
+    NumberFormat::new("tasmota", "mqt: tls connection error: ", "").only(&["BR_", "ERR_"]),
+    NumberFormat::new("tasmota", ", rc ", "connect failed to").only(&["MQTT_"]),
+    NumberFormat::new("micropython-net", "oserror: [errno ", ""),
+    NumberFormat::new("micropython-net", "oserror: (", ""),
+    NumberFormat::new("micropython-net", "oserror: ", ""),
+    NumberFormat::new("micropython-net", "mqttexception: ", ""),
 ];
 
 /// See [`NUMBER_FORMATS`].
@@ -96,6 +110,9 @@ pub struct NumberFormat {
     pub before: &'static str,
     /// A word the line must hold as well.
     pub with: &'static str,
+    /// The rows the number may name, by how their names start (empty: any): one file can
+    /// hold two numberings (Tasmota's rc and its TLS error).
+    pub only: &'static [&'static str],
 }
 
 impl NumberFormat {
@@ -104,7 +121,19 @@ impl NumberFormat {
             table,
             before,
             with,
+            only: &[],
         }
+    }
+
+    const fn only(mut self, prefixes: &'static [&'static str]) -> Self {
+        self.only = prefixes;
+        self
+    }
+
+    /// Whether a row can be what this format's number names.
+    pub fn names(&self, row: &Row) -> bool {
+        row.table == self.table
+            && (self.only.is_empty() || self.only.iter().any(|p| row.entry.name.starts_with(p)))
     }
 }
 
@@ -134,6 +163,8 @@ pub struct Tables {
     /// The fragments, normalised, in pattern order (the words before a number follow
     /// them in the automaton).
     fragment_texts: Vec<String>,
+    /// Each fragment, normalised, to its row: a quoted text is looked up whole.
+    exact: HashMap<String, usize>,
 }
 
 /// The rows, read once.
@@ -246,6 +277,12 @@ fn read() -> Tables {
         }
     }
     let fragment_texts = fragments.clone();
+    let mut exact = HashMap::new();
+    for (f, &row) in fragments.iter().zip(&fragment_rows) {
+        exact
+            .entry(f.trim_end_matches('.').to_string())
+            .or_insert(row);
+    }
     // The words before a number go in the same automaton, after the fragments: one pass
     // tells both.
     fragments.extend(
@@ -265,6 +302,7 @@ fn read() -> Tables {
         fragments,
         fragment_rows,
         fragment_texts,
+        exact,
     }
 }
 
@@ -362,6 +400,15 @@ impl Tables {
             .find(|r| r.table == table && r.code == Some(code))
     }
 
+    /// The row whose whole log-line text or message is `quoted` (a library's message a
+    /// sketch quotes): not a part of it, which could be any library's.
+    pub fn by_exact(&self, quoted: &str) -> Option<&Row> {
+        let n = normalise(quoted.trim());
+        self.exact
+            .get(n.trim_end_matches('.'))
+            .and_then(|&i| self.rows.get(i))
+    }
+
     /// Every log-line text and message the fragment search looks for, normalised.
     pub fn fragments(&self) -> impl Iterator<Item = &str> {
         self.fragment_texts.iter().map(String::as_str)
@@ -377,7 +424,48 @@ impl Tables {
             }
             let rest = line[at..].trim_start_matches([' ', '(', '[']);
             let n = super::super::families::number_at(rest)?;
-            self.by_code(f.table, n)
+            // One number, two meanings (ESP32's errno 113 is not ESP8266's): the row whose
+            // name the line prints wins.
+            let rows = || self.rows.iter().filter(|r| f.names(r) && r.code == Some(n));
+            rows()
+                .find(|r| line.contains(&r.entry.name.to_ascii_lowercase()))
+                .or_else(|| rows().next())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_of_the_folder_is_read_and_every_row_has_its_five_columns() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/monitor/tables/transcribed");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let listed: Vec<String> = FILES.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(on_disk, listed, "FILES lists the folder's tables, in order");
+        for (name, text) in FILES {
+            assert!(text.contains("# source:"), "{name}: names its source");
+            for (i, line) in text.lines().enumerate() {
+                if line.starts_with('#') || line.trim().is_empty() {
+                    continue;
+                }
+                assert_eq!(
+                    line.split('\t').count(),
+                    5,
+                    "{name}:{}: five columns",
+                    i + 1
+                );
+            }
+            let rows = TABLES.rows.iter().filter(|r| r.table == *name).count();
+            assert!(rows > 0, "{name}: no row read");
+        }
     }
 }
