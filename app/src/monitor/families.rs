@@ -76,9 +76,18 @@ pub fn clean(line: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(line)
     };
-    // A code fence line carries nothing.
-    if s.trim_start().starts_with("```") {
-        return Cow::Borrowed("");
+    // A fence line alone (```, ```text) carries nothing; a one-line fence
+    // (```E (5210) esp-tls: ...```) carries the line inside it.
+    if let Some(inner) = s.trim().strip_prefix("```") {
+        let inner = inner.strip_suffix("```").unwrap_or(inner).trim();
+        let language_tag = !inner.contains(' ')
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+#-_".contains(c));
+        if inner.is_empty() || language_tag {
+            return Cow::Borrowed("");
+        }
+        return Cow::Owned(clean(inner).into_owned());
     }
     let start = s.trim_start();
     let mut t = start;
@@ -1740,15 +1749,18 @@ fn quoted_text(t: &str) -> Option<Found> {
         if q.len() < 10 {
             return None;
         }
+        // Compared as pasted text reads: case, spacing and quotes aside.
+        let q = transcribed::normalise(q);
+        let q = q.trim_end_matches('.');
         if let Some((n, _)) = bearssl::BEARSSL_TEXTS
             .iter()
-            .find(|(n, txt)| *n != 0 && txt.trim_end_matches('.') == q.trim_end_matches('.'))
+            .find(|(n, txt)| *n != 0 && transcribed::normalise(txt).trim_end_matches('.') == q)
         {
             return found(Level::Error, Source::Arduino, bearssl_code(i64::from(*n))?);
         }
         if let Some(m) = mbedtls::MBEDTLS_ERRORS.iter().find(|m| {
             let text = m.text.split_once(" - ").map_or(m.text, |(_, t)| t);
-            text.len() >= 10 && has(q, text)
+            text.len() >= 10 && has(q, &transcribed::normalise(text))
         }) {
             return found(Level::Error, Source::EspIdf, mbedtls(-i64::from(m.code)));
         }
@@ -1977,6 +1989,15 @@ mod tests {
             ),
             ("[2026-12-01 10:21:33] rst cause:4", "rst cause:4"),
             ("```", ""),
+            ("```text", ""),
+            (
+                "```E (5210) esp-tls: mbedtls_ssl_handshake returned -0x2700```",
+                "E (5210) esp-tls: mbedtls_ssl_handshake returned -0x2700",
+            ),
+            (
+                "`` `rst:0x1 (POWERON_RESET)```",
+                "`` `rst:0x1 (POWERON_RESET)```",
+            ),
             (
                 "3fffff20:  3fffdad0 00000000",
                 "3fffff20:  3fffdad0 00000000",

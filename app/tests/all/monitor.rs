@@ -840,3 +840,45 @@ fn a_failure_without_a_code_gets_causes_in_order_and_what_to_turn_on() {
     assert!(said.contains("1883 is plain MQTT"), "{said}");
     assert!(!said.contains("policy"), "{said}");
 }
+
+/// What a paste does to a line: markdown's backticks and one-line fences, doubled or
+/// lost spaces, another case, typographic quotes, debug noise after it. The line is read
+/// as the board printed it.
+#[test]
+fn pasted_lines_read_as_printed() {
+    let printed = [
+        (
+            "1503753981: Client ESP-34E1C6F61B44 disconnected, not authorised.",
+            "mosquitto-log",
+        ),
+        ("E (1234) SPIFFS: mount failed, -10025", "spiffs"),
+        (
+            "BSSL:Couldn't connect. Error = 'Certificate is expired or not yet valid.'",
+            "bearssl-code",
+        ),
+    ];
+    for (line, rule) in printed {
+        let rule_of = |l: &str| {
+            Decoder::new()
+                .decode(l)
+                .explanation
+                .map(|e| e.rule.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(rule_of(line), rule, "{line}");
+        let pastes = [
+            format!("```{line}```"),
+            format!("`{line}`"),
+            line.replace(' ', "  "),
+            line.to_uppercase(),
+            // A word processor's quotes: an opening one after a space, closing ones (and
+            // apostrophes) elsewhere.
+            line.replace(" '", " \u{2018}").replace('\'', "\u{2019}"),
+            format!("{line} [dbg 0x3ffb1c20]"),
+            format!("> {line}"),
+        ];
+        for p in pastes {
+            assert_eq!(rule_of(&p), rule, "pasted as {p:?}");
+        }
+    }
+}
