@@ -381,8 +381,8 @@ impl Tables {
             }
             // A fragment that ends (or starts) inside a word or number is not that text:
             // `Error: SSL error 1` is not in `Error: SSL error 112`.
-            let whole = !(m.start() > 0 && joined(m.start() - 1, m.start()))
-                && !joined(m.end() - 1, m.end());
+            let starts_inside = m.start() > 0 && joined(m.start() - 1, m.start());
+            let whole = !(starts_inside || joined(m.end() - 1, m.end()));
             if whole && best.is_none_or(|b| m.end() - m.start() > b.end() - b.start()) {
                 best = Some(m);
             }
