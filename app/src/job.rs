@@ -140,16 +140,7 @@ impl Image {
     }
 }
 
-/// What kind of image a target writes before its credentials.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImageKind {
-    /// A firmware ELF (thingflash's firmware, rebuilt).
-    Elf,
-    /// An ESP32-family merged image or flasher_args.json.
-    Firmware,
-    /// An ESP8266 sketch binary.
-    Sketch,
-}
+pub use crate::target::ImageKind;
 
 /// Everything a run needs, as the user gave it.
 #[derive(Clone)]

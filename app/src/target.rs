@@ -185,8 +185,7 @@ impl Target {
     }
 
     /// What the target writes before its credentials, when the user gives a file.
-    pub fn image_kind(self) -> crate::job::ImageKind {
-        use crate::job::ImageKind;
+    pub fn image_kind(self) -> ImageKind {
         match (self.family(), self.needs_device_config()) {
             (Family::Esp8266, _) => ImageKind::Sketch,
             (Family::Esp32, true) => ImageKind::Elf,
@@ -464,4 +463,15 @@ mod tests {
             assert_eq!(Target::from_str(t.cli_name(), false), Ok(t));
         }
     }
+}
+
+/// What kind of image a target writes before its credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageKind {
+    /// A firmware ELF (thingflash's firmware, rebuilt).
+    Elf,
+    /// An ESP32-family merged image or flasher_args.json.
+    Firmware,
+    /// An ESP8266 sketch binary.
+    Sketch,
 }

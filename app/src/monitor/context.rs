@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::decode::Explanation;
+use super::explanation::Explanation;
 
 /// Where the board connects, as far as the decoder knows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -197,7 +197,7 @@ pub fn for_broker(text: &str, broker: Broker) -> Option<Cow<'_, str>> {
             "describe-endpoint",
         ],
     };
-    if !concerned.iter().any(|w| super::families::has(text, w)) {
+    if !concerned.iter().any(|w| super::text::has(text, w)) {
         return Some(Cow::Borrowed(text));
     }
     let source: Cow<'_, str> = if broker == Broker::Other {

@@ -17,30 +17,12 @@ use aho_corasick::Anchored;
 use aho_corasick::automaton::Automaton as _;
 use aho_corasick::dfa::DFA;
 
-use super::decode::{Explanation, Level, Source};
+use super::explanation::{Explanation, Level, Source};
 use super::tables::{
     Entry, MbedtlsError, Versions, bearssl, e, esp32, esp8266, mbedtls, mqtt, net, transcribed,
 };
 
-/// Whether `needle` occurs in `hay`: a `memchr` for its first byte, then a compare.
-/// `str::contains` sets up a searcher on every call, which costs more than the search on
-/// a 60-byte log line; the decoder asks this of every line.
-pub(crate) fn has(hay: &str, needle: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    let Some((&first, rest)) = n.split_first() else {
-        return true;
-    };
-    memchr::memchr_iter(first, h).any(|i| h.get(i + 1..i + n.len()) == Some(rest))
-}
-
-/// Where `needle` first occurs in `hay` (see [`has`]).
-pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    let Some((&first, rest)) = n.split_first() else {
-        return Some(0);
-    };
-    memchr::memchr_iter(first, h).find(|&i| h.get(i + 1..i + n.len()) == Some(rest))
-}
+pub(crate) use super::text::{find, has, number_at};
 
 /// What a recogniser found.
 pub(super) struct Found {
@@ -238,25 +220,6 @@ pub fn timestamp_ms(t: &str) -> Option<u64> {
         return t[3..close].parse().ok();
     }
     None
-}
-
-/// The signed hex or decimal number at the start of `s` (after spaces).
-pub(super) fn number_at(s: &str) -> Option<i64> {
-    let s = s.trim_start();
-    let (neg, s) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s),
-    };
-    let v = if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        let end = hex
-            .find(|c: char| !c.is_ascii_hexdigit())
-            .unwrap_or(hex.len());
-        i64::from_str_radix(hex.get(..end.min(16))?, 16).ok()?
-    } else {
-        let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-        s.get(..end.min(18))?.parse().ok()?
-    };
-    Some(if neg { -v } else { v })
 }
 
 /// The number after `marker` (case-sensitive).

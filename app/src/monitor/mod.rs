@@ -8,6 +8,7 @@
 pub(crate) mod codeless;
 pub mod context;
 pub mod decode;
+pub mod explanation;
 mod families;
 pub mod lines;
 pub mod log;
@@ -16,6 +17,7 @@ pub mod reader;
 pub mod status;
 pub mod symbols;
 pub mod tables;
+pub mod text;
 
 pub use context::Broker;
 pub use decode::{Decoded, Decoder, Explanation, Level, Source};

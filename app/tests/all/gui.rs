@@ -345,18 +345,27 @@ fn flash_against_the_mock_then_reprovision_then_watch_the_board() {
     h.get_by_label("MQTT: ok");
 }
 
+/// Where the window's snapshots of one kind go, and how near they must be. The per-pixel
+/// threshold absorbs anti-aliasing differences between llvmpipe versions; a changed word
+/// fails dozens of pixels beyond it (measured: "options" -> "opts", 46).
+fn snapshot_options(folder: &str) -> egui_kittest::SnapshotOptions {
+    egui_kittest::SnapshotOptions::new()
+        .output_path(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/snapshots")
+                .join(folder),
+        )
+        .threshold(0.6)
+        .max_failed_pixels(10)
+}
+
 /// Snapshot images of the main states, from fixed credentials (tests/data/window) and a
 /// fixed port list, so that only rendering can change them. Update after an intended UI
 /// change with `UPDATE_SNAPSHOTS=1 cargo test -p thingflash --test all -- gui::snapshots`.
 #[test]
 fn snapshots_of_the_main_states() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
-    // The per-pixel threshold absorbs anti-aliasing differences between llvmpipe versions;
-    // a changed word fails dozens of pixels beyond it (measured: "options" -> "opts", 46).
-    let opts = egui_kittest::SnapshotOptions::new()
-        .output_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/window"))
-        .threshold(0.6)
-        .max_failed_pixels(10);
+    let opts = snapshot_options("window");
     let mut results = egui_kittest::SnapshotResults::new();
     for dark in [false, true] {
         let mut h = Harness::builder()
@@ -841,10 +850,7 @@ fn the_esp8266_board_step_and_flash_fit_at_1366x768_and_the_default_size() {
 fn every_target_at_1100x720_and_1366x768() {
     use thingflash::target::Target;
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window");
-    let opts = egui_kittest::SnapshotOptions::new()
-        .output_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/targets"))
-        .threshold(0.6)
-        .max_failed_pixels(10);
+    let opts = snapshot_options("targets");
     let mut results = egui_kittest::SnapshotResults::new();
     for size in [thingflash::gui::DEFAULT_SIZE, [1366.0, 768.0]] {
         let viewport = eframe::egui::Rect::from_min_size(

@@ -67,3 +67,37 @@ pub struct MbedtlsError {
     /// The reading.
     pub entry: Entry,
 }
+
+/// The phrases of a failed connection that carry no code (lower case).
+const PHRASES: &[&str] = &[
+    "connection failed",
+    "connect failed",
+    "connecting failed",
+    "failed to connect",
+    "could not connect",
+    "couldn't connect",
+    "unable to connect",
+    "connection to server failed",
+    "mqtt connection...failed",
+    "mqtt connection... failed",
+    "mqtt connection\u{2026}failed",
+];
+
+/// Whether the line is a failed connection without a code: one of [`PHRASES`] and after
+/// it no code (`rc=-2`, `state 5`, `error: -3`; "try again in 5 seconds" is none).
+pub fn is_codeless_failure(lower: &str) -> bool {
+    PHRASES.iter().any(|p| match lower.find(p) {
+        Some(i) => {
+            let rest = &lower[i + p.len()..];
+            let negative = rest
+                .as_bytes()
+                .windows(2)
+                .any(|w| w[0] == b'-' && w[1].is_ascii_digit());
+            let coded = ["rc", "state", "code", "error", "=", "reason", "status"]
+                .iter()
+                .any(|w| rest.contains(w));
+            !negative && !coded
+        }
+        None => false,
+    })
+}

@@ -195,7 +195,7 @@ const MIN_FRAGMENT: usize = 14;
 fn distinctive(f: &str) -> bool {
     // "Connection failed" says no more in one library's table than in any sketch: such
     // lines are read as failures without a code.
-    if super::super::codeless::is_codeless_failure(&f.to_ascii_lowercase()) {
+    if super::is_codeless_failure(&f.to_ascii_lowercase()) {
         return false;
     }
     let words = f.split_whitespace().count();
@@ -239,7 +239,7 @@ fn read() -> Tables {
             ) else {
                 continue;
             };
-            let code = super::super::families::number_at(code).filter(|_| !code.trim().is_empty());
+            let code = super::super::text::number_at(code).filter(|_| !code.trim().is_empty());
             rows.push(Row {
                 table,
                 code,
@@ -423,7 +423,7 @@ impl Tables {
                 return None;
             }
             let rest = line[at..].trim_start_matches([' ', '(', '[']);
-            let n = super::super::families::number_at(rest)?;
+            let n = super::super::text::number_at(rest)?;
             // One number, two meanings (ESP32's errno 113 is not ESP8266's): the row whose
             // name the line prints wins.
             let rows = || self.rows.iter().filter(|r| f.names(r) && r.code == Some(n));
