@@ -18,13 +18,15 @@ pub struct Seen {
     pub time_set: bool,
     /// The board has an IP address.
     pub network_up: bool,
+    /// The last connection the log names goes to port 1883, plain MQTT.
+    pub plain_port: bool,
 }
 
 impl Seen {
     /// Learn from one line (already cleaned of what pasting added), given the words the
     /// decoder's scan found in it: this runs on every line.
     pub(super) fn learn(&mut self, t: &str, w: &super::families::Scan) {
-        use super::families::words::{NET_UP, RST_CAUSE, TIME_SET};
+        use super::families::words::{NET_UP, OTHER_HOST, RST_CAUSE, TIME_SET, TLS_PORT};
         let b = t.as_bytes();
         if b.starts_with(b"rst:0x") || b.starts_with(b"ESP-ROM:") || b.starts_with(b"[E][") {
             self.esp32 = true;
@@ -36,11 +38,23 @@ impl Seen {
             self.esp8266 = true;
         }
         self.network_up |= w.has(NET_UP);
+        if w.has(TLS_PORT) && (super::text::has(t, ":8883") || super::text::has(t, " 8883")) {
+            self.plain_port = false;
+        } else if w.has(OTHER_HOST)
+            && (super::text::has(t, ":1883") || super::text::has(t, " 1883"))
+        {
+            self.plain_port = true;
+        }
         self.time_set |= w.has(TIME_SET);
     }
 }
 
 pub use super::tables::is_codeless_failure;
+
+/// A TLS failure right after the log named port 1883: what that port is.
+pub const PLAIN_PORT_CAUSE: &str = "the board connects to port 1883, which brokers use for plain MQTT: a TLS handshake there gets no TLS answer, so it fails whatever the certificates";
+/// See [`PLAIN_PORT_CAUSE`].
+pub const PLAIN_PORT_FIX: &str = "use the broker's TLS port (8883; AWS IoT also 443 with ALPN x-amzn-mqtt-ca) with TLS, or plain MQTT (no TLS client) on 1883";
 
 /// The causes in order and what to turn on, for what has been seen.
 pub fn explain(seen: Seen, broker: Broker) -> Explanation {

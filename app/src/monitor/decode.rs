@@ -167,6 +167,15 @@ impl Decoder {
         let mut d = self.decode_clean(line, &clean);
         d.broker = self.broker;
         if let Some(e) = &mut d.explanation {
+            // A TLS failure on the plain MQTT port is that, whatever the code says.
+            let tls = ["mbedtls", "bearssl", "axtls", "esp-tls", "arduino-ssl"]
+                .iter()
+                .any(|r| e.rule.starts_with(r))
+                || matches!(d.event.as_deref(), Some(Event::TlsFailed { .. }));
+            if tls && self.seen.plain_port {
+                e.cause = format!("{}; otherwise: {}", codeless::PLAIN_PORT_CAUSE, e.cause).into();
+                e.fix = format!("{}; otherwise: {}", codeless::PLAIN_PORT_FIX, e.fix).into();
+            }
             context::adapt(e, self.broker);
         }
         if let Some(e) = &mut d.explanation

@@ -347,6 +347,12 @@ fn mbedtls_line(t: &str) -> Option<Found> {
         let code = number_after(t, "returned")?;
         return found(Level::Error, Source::EspIdf, mbedtls(code));
     }
+    // Mongoose OS (`mg_ssl_if_mbed_err 0x3ffcb998 SSL error: -9984`) and other ports of
+    // mbedTLS that print the code in decimal after "SSL error".
+    if has(t, "mbed_err") || has(t, "mbedtls_err") {
+        let code = number_after(t, "SSL error: ").or_else(|| number_after(t, "error: "))?;
+        return found(Level::Error, Source::EspIdf, mbedtls(code));
+    }
     // `X509 - Certificate verification failed ...` texts with a code in parentheses:
     // `(-0x2700)` or `(-9984)`, as several libraries print mbedtls_strerror.
     if let Some(i) = find(t, "(-") {
@@ -674,6 +680,7 @@ pub(super) mod words {
     /// One of [`TRIGGERS`]: the line may hold a transcribed log line or message.
     pub const TRIGGER: u64 = 1 << 26;
     pub const IDENT: u64 = 1 << 27;
+    pub const TLS_PORT: u64 = 1 << 28;
 
     /// Stems that every transcribed fragment holds at least one of, in lower or upper
     /// case (a test checks it): a line with none cannot hold one, and most log lines
@@ -861,6 +868,7 @@ pub(super) mod words {
         ("ESP_ERR", ESP_ERR),
         ("esp_err_t", ESP_ERR),
         ("_handle_error", MBEDTLS),
+        ("mbed_err", MBEDTLS),
         ("MbedtlsError(", MBEDTLS),
         ("mbedtls", MBEDTLS),
         ("(-", MBEDTLS),
@@ -899,6 +907,7 @@ pub(super) mod words {
         ("fatal alert - ", ALERT),
         (".amazonaws.com", AWS_HOST),
         ("alert - (unknown ", ALERT_NUMBER),
+        ("8883", TLS_PORT),
         ("_", IDENT),
         ("eventType", IDENT),
         ("status", IDENT),
@@ -1304,7 +1313,13 @@ fn mqtt_reason_line(t: &str) -> Option<Found> {
         "AUTH",
     ]
     .into_iter()
-    .find(|p| t.contains(p));
+    // A packet's name as a word: `AUTH_FAIL` (a WiFi reason) is not the AUTH packet.
+    .find(|p| {
+        t.match_indices(p).any(|(i, _)| {
+            let after = t.as_bytes().get(i + p.len());
+            !after.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        })
+    });
     // Cheap tests before the lowercase copy: this runs on most lines.
     if upper_packet.is_none() && !(has(t, "mqtt") || has(t, "MQTT") || has(t, "Mqtt")) {
         return None;

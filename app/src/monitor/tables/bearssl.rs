@@ -537,8 +537,8 @@ pub const BEARSSL_ERRORS: &[(i32, Entry)] = &[
         e(
             "BR_ERR_X509_EXPIRED",
             BR,
-            "a certificate is expired or not yet valid: almost always the ESP's clock was never set (it starts in 1970)",
-            TIME_FIX,
+            "a certificate is expired or not yet valid: almost always the ESP's clock was never set (it starts in 1970); with the clock right, a certificate really expired: the server's, or a CA certificate built into the sketch or a library",
+            "set the clock before connecting: call configTime() so SNTP runs, wait until time(nullptr) > 1600000000, or pass the time with setX509Time(); if the clock is right, update the expired certificate (a root CA hard-coded in the sketch or a library is the usual one)",
         ),
     ),
     (
@@ -1125,6 +1125,24 @@ pub const TLS_ALERTS: &[(u8, Entry)] = &[
 /// 2.7.4 to master). Each key is a substring of the line, the `%s` part left off; the line
 /// often starts in the middle of the sketch's own output ("Attempting MQTT connection...BSSL:").
 pub const BSSL_DEBUG_LINES: &[(&str, Entry)] = &[
+    (
+        "insecure_end_chain: Received cert FP doesn't match",
+        e(
+            "bssl-fingerprint-mismatch",
+            BR,
+            "the server's certificate does not have the SHA-1 fingerprint the sketch set with setFingerprint(): the server renewed its certificate (they do every few months), so the fingerprint in the sketch is outdated",
+            "put the server's current fingerprint in the sketch, or better use setTrustAnchors() with the server's root CA, which survives renewals (AWS: Amazon Root CA 1)",
+        ),
+    ),
+    (
+        "no authentication method is setup",
+        e(
+            "bssl-no-auth-method",
+            BR,
+            "WiFiClientSecure was given no way to check the server: no trust anchor (root CA), no fingerprint and no setInsecure(), so BearSSL refuses to connect",
+            "call setTrustAnchors() with the server's root CA (AWS: Amazon Root CA 1), or setFingerprint(), before connect(); setInsecure() only for a test",
+        ),
+    ),
     (
         "BSSL:Couldn't connect. Error = '",
         e(

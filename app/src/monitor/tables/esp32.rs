@@ -60,8 +60,8 @@ const S3_C3: &[&str] = &["ESP32-S3", "ESP32-C3"];
 
 const POWER_FIX: &str = "power the board from a USB port or supply that gives 500 mA or more, use a short good cable, and add a 100-470 uF capacitor across 3V3 and GND";
 const WDT_FIX: &str = "read the lines before the reset; give long loops a delay() or vTaskDelay(), and keep flash, TLS and WiFi work out of interrupt handlers";
-const NULL_FIX_XT: &str = "look at EXCVADDR in the register dump: 0x00000000 or a small number means a null pointer (or a field of a null struct); decode the Backtrace addresses to find the line, and check what that pointer should have been set to";
-const NULL_FIX_RV: &str = "look at MTVAL in the register dump: 0x00000000 or a small number means a null pointer (or a field of a null struct); decode MEPC and the backtrace to find the line, and check what that pointer should have been set to";
+const NULL_FIX_XT: &str = "look at EXCVADDR in the register dump: 0x00000000 or a small number means a null pointer (or a field of a null struct); decode the Backtrace addresses to find the line, and check what that pointer should have been set to; a garbled or short backtrace points at a stack overflow instead: give the task a bigger stack or move large buffers off it";
+const NULL_FIX_RV: &str = "look at MTVAL in the register dump: 0x00000000 or a small number means a null pointer (or a field of a null struct); decode MEPC and the backtrace to find the line, and check what that pointer should have been set to; a garbled or short backtrace points at a stack overflow instead: give the task a bigger stack or move large buffers off it";
 
 /// ROM reset reasons as printed in `rst:0x.. (NAME),boot:...`: the chips whose ROM prints
 /// this name for this number, the number, and the reading (`name` is the ROM's text).
@@ -1019,7 +1019,7 @@ pub const PANIC_CAUSES: &[(&str, Entry)] = &[
         e(
             "LoadProhibited",
             XT,
-            "the code read from an invalid address: most often a null pointer, otherwise an uninitialised or freed one",
+            "the code read from an invalid address: most often a null pointer, otherwise an uninitialised or freed one, or a pointer a stack overflow wrote over (a large local buffer in a task with a small stack)",
             NULL_FIX_XT,
         ),
     ),
@@ -1028,7 +1028,7 @@ pub const PANIC_CAUSES: &[(&str, Entry)] = &[
         e(
             "StoreProhibited",
             XT,
-            "the code wrote to an invalid address: most often a null pointer, otherwise an uninitialised or freed one",
+            "the code wrote to an invalid address: most often a null pointer, otherwise an uninitialised or freed one, or a pointer a stack overflow wrote over (a large local buffer in a task with a small stack)",
             NULL_FIX_XT,
         ),
     ),
@@ -1255,7 +1255,7 @@ pub const PANIC_CAUSES: &[(&str, Entry)] = &[
         e(
             "Load access fault",
             RV,
-            "the code read from an invalid address: most often a null pointer, otherwise an uninitialised or freed one",
+            "the code read from an invalid address: most often a null pointer, otherwise an uninitialised or freed one, or a pointer a stack overflow wrote over (a large local buffer in a task with a small stack)",
             NULL_FIX_RV,
         ),
     ),
@@ -1273,7 +1273,7 @@ pub const PANIC_CAUSES: &[(&str, Entry)] = &[
         e(
             "Store access fault",
             RV,
-            "the code wrote to an invalid address: most often a null pointer, otherwise an uninitialised or freed one",
+            "the code wrote to an invalid address: most often a null pointer, otherwise an uninitialised or freed one, or a pointer a stack overflow wrote over (a large local buffer in a task with a small stack)",
             NULL_FIX_RV,
         ),
     ),

@@ -3433,8 +3433,8 @@ pub const X509_VERIFY_FLAGS: &[(u32, &str, Entry)] = &[
         e(
             "MBEDTLS_X509_BADCERT_BAD_MD",
             BOTH,
-            "a certificate in the chain is signed with a hash the board's verification profile refuses (the default profile wants SHA-256 or stronger)",
-            "use Amazon Root CA 1 or 3 with the -ats endpoint; if the firmware sets its own certificate profile, allow SHA-256 and SHA-384",
+            "a certificate in the chain is signed with a hash the board's verification profile refuses: mbedTLS's default X.509 profile wants SHA-256 or stronger, so a SHA-1 signature (an old CA, some public test brokers' old certificates) fails",
+            "AWS: use Amazon Root CA 1 or 3 with the -ats endpoint; other brokers: use a CA and server certificate signed with SHA-256 or stronger (the broker's current CA file); if the firmware sets its own certificate profile, allow SHA-256 and SHA-384",
         ),
     ),
     (
@@ -3453,8 +3453,8 @@ pub const X509_VERIFY_FLAGS: &[(u32, &str, Entry)] = &[
         e(
             "MBEDTLS_X509_BADCERT_BAD_KEY",
             BOTH,
-            "a certificate's key is unacceptable: an RSA key shorter than 2048 bits or a curve the board does not allow (in TLS 1.2 also a server EC key on a curve the board did not offer)",
-            "use Amazon Root CA 1 or 3; allow curves P-256 and P-384 in the firmware",
+            "a certificate's key is unacceptable to mbedTLS's X.509 profile: an RSA key shorter than 2048 bits (an old 1024-bit CA, as some public test brokers had) or a curve the board does not allow (in TLS 1.2 also a server EC key on a curve the board did not offer)",
+            "AWS: use Amazon Root CA 1 or 3; other brokers: use the broker's current CA with an RSA key of 2048 bits or more, or an EC P-256/P-384 key; allow curves P-256 and P-384 in the firmware",
         ),
     ),
     (
