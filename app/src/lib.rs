@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod esp8266;
 pub mod firmware;
 pub mod flash;
+pub mod fleet;
 pub mod fs;
 #[cfg(feature = "gui")]
 pub mod gui;

@@ -18,6 +18,7 @@ mod connect;
 mod convert;
 mod decode;
 mod flash;
+mod fleet;
 mod image;
 mod monitor;
 mod partitions;
@@ -60,6 +61,10 @@ pub enum Command {
     /// Put the credentials on a board for its target (thingflash's firmware, or your own),
     /// read them back and verify.
     Flash(flash::Args),
+    /// Many boards at once: each becomes its own thing in AWS IoT (from a manifest), with
+    /// a journal that resumes a cut run and a report of every board.
+    #[command(subcommand)]
+    Fleet(fleet::Command),
     /// List serial ports, with the USB bridge named.
     Ports(ports::Args),
     /// Show a board's live serial log, decoded and explained. Ctrl-C exits.
@@ -88,6 +93,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Convert(a) => convert::run(&a, &mut out),
         Command::Bundle(a) => bundle::run(&a, &mut out),
         Command::Flash(a) => flash::run(&a, &mut out),
+        Command::Fleet(c) => fleet::run(c, &mut out),
         Command::Ports(a) => ports::run(&a, &mut out),
         Command::Monitor(a) => monitor::run(a, &mut out),
         Command::Aws(c) => aws::run(c, &mut out),

@@ -483,6 +483,16 @@ fn usb_info(port: &str) -> serialport::UsbPortInfo {
         })
 }
 
+/// Who is on the port: the chip, its revision, flash size and MAC, read from its loader
+/// without writing anything (a fleet binds each board to its MAC before any step).
+pub fn identify(opts: &FlashOptions) -> Result<BoardInfo, FlashError> {
+    match connect(opts) {
+        Ok((_, board)) => Ok(board),
+        Err(FlashError::IsEsp8266) => esp8266::connect(opts).map(|(_, board, _)| board),
+        Err(e) => Err(e),
+    }
+}
+
 /// Connect to the board's loader, with the stub.
 fn connect(opts: &FlashOptions) -> Result<(Flasher, BoardInfo), FlashError> {
     let serial = serialport::new(&opts.port, 115_200)

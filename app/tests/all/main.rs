@@ -11,6 +11,7 @@ mod credentials;
 mod decoder_tables;
 mod esp8266;
 mod flash;
+mod fleet;
 mod gui;
 mod monitor;
 mod own_firmware;

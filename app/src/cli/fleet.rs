@@ -1,0 +1,203 @@
+//! `thingflash fleet`: the station. Every board on the ports given becomes the thing its
+//! manifest row names, with a certificate made for it in AWS IoT, then the one operation
+//! for its target; a line per board and step, a report at the end, and a journal that
+//! makes a second run resume where a cut one stopped.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::flash::{After, Before, FlashOptions};
+use crate::fleet::{self, BoardEvent, manifest::Manifest};
+use crate::job::DeviceSettings;
+use crate::provision::KeyType;
+
+use super::args::TargetArgs;
+use super::{WIFI_PASSWORD_ENV, usage_error};
+
+/// `fleet`.
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Provision the board on every port given.
+    Run(Args),
+    /// The same, after a cut run: the journal must exist; boards it says are done are
+    /// skipped, a certificate made but never written is removed from AWS first.
+    Resume(Args),
+}
+
+/// What a fleet run takes.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The manifest: CSV `thing,mac,attributes,groups`, one row per board or one pattern
+    /// row such as `kitchen-{mac},,room=kitchen,sensors`.
+    #[arg(long)]
+    pub manifest: PathBuf,
+    /// A board's serial port; give one per board (repeat the option).
+    #[arg(long = "port", required = true)]
+    pub ports: Vec<String>,
+    /// The journal (JSON lines, appended; never a key). Runs with the same journal resume.
+    #[arg(long)]
+    pub journal: PathBuf,
+    /// The report: written as REPORT.csv and REPORT.jsonl.
+    #[arg(long)]
+    pub report: PathBuf,
+    /// Where the credentials go: what runs on the boards.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// WiFi network name (thingflash's firmware).
+    #[arg(long)]
+    pub wifi_ssid: Option<String>,
+    /// WiFi password; prefer the environment variable.
+    #[arg(long, env = WIFI_PASSWORD_ENV, hide_env_values = true)]
+    pub wifi_password: Option<String>,
+    /// The AWS IoT endpoint the boards connect to (thingflash's firmware); default: the
+    /// account's ATS endpoint.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Topic prefix (thingflash's firmware and the policy).
+    #[arg(long, default_value = "thingflash")]
+    pub topic_prefix: String,
+    /// The key: made here with AWS signing its CSR (ec-p256, the key never reaches AWS),
+    /// or made by AWS (rsa-2048).
+    #[arg(long, value_enum, default_value_t)]
+    pub key_type: KeyType,
+    /// The policy attached to every certificate (made when missing).
+    #[arg(long, default_value = crate::provision::policy::DEFAULT_POLICY_NAME)]
+    pub policy: String,
+    /// AWS profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Another endpoint for the AWS APIs (a local mock).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// AWS calls per second, all boards together.
+    #[arg(long, default_value_t = 10.0)]
+    pub aws_rate: f64,
+    /// Baud rate for the transfers.
+    #[arg(long, default_value_t = 921_600)]
+    pub baud: u32,
+    /// How to enter the loader: pulse DTR/RTS, or nothing (boards already in download mode).
+    #[arg(long, value_enum, default_value_t)]
+    pub before: Before,
+    /// Reset into the firmware afterwards, or leave the chips in the loader.
+    #[arg(long, value_enum, default_value_t)]
+    pub after: After,
+    /// Flash even if a chip's revision is outside what the images declare.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Run it.
+pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
+    let (args, resume) = match command {
+        Command::Run(a) => (a, false),
+        Command::Resume(a) => (a, true),
+    };
+    if resume && !args.journal.exists() {
+        return usage_error(&format!(
+            "there is no journal at {}: give the journal of the run to resume, or use `fleet run`",
+            args.journal.display()
+        ));
+    }
+    let text = match std::fs::read_to_string(&args.manifest) {
+        Ok(t) => t,
+        Err(e) => {
+            return usage_error(&format!("cannot read {}: {e}", args.manifest.display()));
+        }
+    };
+    let manifest = match Manifest::parse(&text) {
+        Ok(m) => m,
+        Err(errors) => {
+            for e in &errors {
+                let _ = writeln!(out, "refused: {e}\n  fix: {}", e.fix);
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let plan = fleet::Plan {
+        manifest,
+        target: args.target.target,
+        device: DeviceSettings {
+            wifi_ssid: args.wifi_ssid.clone().unwrap_or_default(),
+            wifi_password: zeroize::Zeroizing::new(args.wifi_password.clone().unwrap_or_default()),
+            endpoint: args.endpoint.clone().unwrap_or_default(),
+            client_id: String::new(),
+            topic_prefix: args.topic_prefix.clone(),
+            mqtt_port: 8883,
+            telemetry_s: 60,
+        },
+        names: args.target.names,
+        file_list: args.target.file_list.clone(),
+        table_offset: args.target.table_offset,
+        format: args.target.format,
+        key_type: args.key_type,
+        policy: args.policy.clone(),
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        journal: args.journal.clone(),
+        calls_per_second: args.aws_rate,
+    };
+    let link = FlashOptions {
+        baud: args.baud,
+        before: args.before,
+        after: args.after,
+        force: args.force,
+        ..FlashOptions::new("")
+    };
+    let on_event = |e: BoardEvent| {
+        let line = match e {
+            BoardEvent::Identified { port, board } => format!("{port}: {}", board.summary()),
+            BoardEvent::Step { port, mac, step } => format!("{port} {mac}: {step}"),
+            BoardEvent::Finished(r) => match r.result.as_str() {
+                "failed" => format!("{} {}: FAILED {} (fix: {})", r.port, r.mac, r.error, r.fix),
+                result => format!(
+                    "{} {}: {result} as {} ({:.1} s)",
+                    r.port, r.mac, r.thing, r.seconds
+                ),
+            },
+        };
+        // As they come, from every worker: one whole line each.
+        eprintln!("{line}");
+    };
+    let rows = match fleet::run(&plan, &args.ports, &link, &on_event) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(out, "fleet: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let written = match fleet::report::write(&args.report, &rows) {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = writeln!(
+                out,
+                "fleet: cannot write the report {}: {e}",
+                args.report.display()
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let count = |r: &str| rows.iter().filter(|x| x.result == r).count();
+    let failed = count("failed");
+    let _ = writeln!(
+        out,
+        "{} boards: {} provisioned, {} skipped (done before), {failed} failed; report: {}",
+        rows.len(),
+        count("provisioned"),
+        count("skipped"),
+        written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

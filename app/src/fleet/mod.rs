@@ -1,0 +1,13 @@
+//! Many boards: a station that provisions every board on the ports it is given, with AWS
+//! IoT as the engine. Each board is the one operation ([`crate::job`]) with its own
+//! identity: its MAC read first, a thing and a certificate made for it, the journal
+//! written at every step so that a cut run resumes with each board done exactly once.
+//! `manifest` says which thing each board becomes, `journal` keeps the steps, `report`
+//! writes what happened, `station` runs it.
+
+pub mod journal;
+pub mod manifest;
+pub mod report;
+mod station;
+
+pub use station::{BoardEvent, FleetError, Plan, run};

@@ -1,0 +1,605 @@
+//! A fleet run: one worker per port, each board identified by its MAC before anything
+//! else, its thing and certificate made in AWS IoT (the policy once per run), then the one
+//! operation ([`crate::job`]) with its target, and every step in the journal. AWS calls
+//! from all workers go through one rate limiter (the SDK retries throttling with backoff
+//! on top). A certificate that does not reach its board is deactivated and deleted, so
+//! AWS keeps no orphan; a board the journal says is done is skipped.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use aws_sdk_iot::types::{AttributePayload, CertificateStatus};
+use sha2::{Digest, Sha256};
+
+use super::journal::{self, BoardState, Entry, Journal, JournalError};
+use super::manifest::{Binding, Manifest, normalise_mac};
+use super::report::ReportRow;
+use crate::credentials::{self, InputFile};
+use crate::flash::{self, BoardInfo, FlashOptions};
+use crate::job::{self, DeviceSettings};
+use crate::provision::{self, KeyType, ProvisionError, map_sdk_error, policy};
+use crate::target::{NamePreset, Target};
+
+/// Everything a fleet run needs besides the ports.
+pub struct Plan {
+    /// Which thing each board becomes.
+    pub manifest: Manifest,
+    /// What runs on the boards.
+    pub target: Target,
+    /// thingflash's firmware settings; the client id becomes each board's thing name, and
+    /// an empty endpoint the account's ATS endpoint.
+    pub device: DeviceSettings,
+    /// The credential files' names (own firmware).
+    pub names: NamePreset,
+    /// A custom file list (own firmware).
+    pub file_list: Option<String>,
+    /// Where the partition table is (own firmware).
+    pub table_offset: u32,
+    /// Make a file system where there is none (own firmware).
+    pub format: bool,
+    /// A key made here, with AWS signing its CSR (the default), or one made by AWS.
+    pub key_type: KeyType,
+    /// The policy attached to every certificate (made once when missing).
+    pub policy: String,
+    /// AWS profile, region and endpoint, as for `thingflash aws provision`.
+    pub profile: Option<String>,
+    /// See `profile`.
+    pub region: Option<String>,
+    /// See `profile`.
+    pub endpoint_url: Option<String>,
+    /// The journal: appended to, and read first to resume.
+    pub journal: PathBuf,
+    /// AWS calls per second, all workers together.
+    pub calls_per_second: f64,
+}
+
+/// What the station says as it goes.
+#[derive(Clone, Debug)]
+pub enum BoardEvent {
+    /// A board answered on a port.
+    Identified {
+        /// The port.
+        port: String,
+        /// What it is.
+        board: BoardInfo,
+    },
+    /// A board started a step.
+    Step {
+        /// The port.
+        port: String,
+        /// The board's MAC.
+        mac: String,
+        /// The step, in words.
+        step: &'static str,
+    },
+    /// A board is finished, one way or the other.
+    Finished(ReportRow),
+}
+
+/// Why a fleet run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum FleetError {
+    /// No port to work on.
+    #[error("no serial port given: name the boards' ports (--port), one per board")]
+    NoPorts,
+    /// The journal cannot be read or written.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// AWS refused the run's setup (credentials, region, the policy).
+    #[error(transparent)]
+    Aws(#[from] ProvisionError),
+    /// The async runtime could not start.
+    #[error("cannot start the AWS client's runtime: {0}")]
+    Runtime(String),
+}
+
+/// One shared pace for all AWS calls.
+struct Limiter {
+    next: Mutex<Instant>,
+    gap: Duration,
+}
+
+impl Limiter {
+    fn new(per_second: f64) -> Self {
+        Self {
+            next: Mutex::new(Instant::now()),
+            gap: Duration::from_secs_f64(1.0 / per_second.max(0.1)),
+        }
+    }
+
+    /// Wait for this call's turn.
+    fn wait(&self) {
+        let sleep = {
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let at = (*next).max(now);
+            *next = at + self.gap;
+            at - now
+        };
+        std::thread::sleep(sleep);
+    }
+}
+
+/// What every worker shares.
+struct Shared<'a> {
+    plan: &'a Plan,
+    iot: aws_sdk_iot::Client,
+    endpoint: String,
+    limiter: Limiter,
+    journal: Mutex<Journal>,
+    states: HashMap<String, BoardState>,
+    on_event: &'a (dyn Fn(BoardEvent) + Sync),
+}
+
+/// A step that failed: what happened and what to do.
+struct Failure {
+    at: &'static str,
+    error: String,
+    fix: String,
+}
+
+fn fail(at: &'static str, error: impl std::fmt::Display, fix: impl Into<String>) -> Failure {
+    Failure {
+        at,
+        error: error.to_string(),
+        fix: fix.into(),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, FleetError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| FleetError::Runtime(e.to_string()))
+}
+
+/// Provision the board on every port, in parallel; one report row per port.
+pub fn run(
+    plan: &Plan,
+    ports: &[String],
+    link: &FlashOptions,
+    on_event: &(dyn Fn(BoardEvent) + Sync),
+) -> Result<Vec<ReportRow>, FleetError> {
+    if ports.is_empty() {
+        return Err(FleetError::NoPorts);
+    }
+    let states = journal::replay(&plan.journal)?;
+    let journal = Journal::open(&plan.journal)?;
+    // Once per run: credentials, region, the endpoint, the policy, the groups.
+    let req = provision::Request {
+        thing: String::new(),
+        policy: Some(plan.policy.clone()),
+        topic_prefix: plan.device.topic_prefix.clone(),
+        profile: plan.profile.clone(),
+        region: plan.region.clone(),
+        endpoint_url: plan.endpoint_url.clone(),
+        key_type: plan.key_type,
+    };
+    let (iot, endpoint) = runtime()?.block_on(async {
+        let conf = provision::load_config(&req).await;
+        let region = conf
+            .region()
+            .map(ToString::to_string)
+            .ok_or(ProvisionError::NoRegion)?;
+        let (account, _) = provision::who_am_i(&conf).await?;
+        let iot = aws_sdk_iot::Client::new(&conf);
+        let endpoint = iot
+            .describe_endpoint()
+            .endpoint_type("iot:Data-ATS")
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("iot:DescribeEndpoint", e, &[]))?
+            .endpoint_address()
+            .unwrap_or_default()
+            .to_string();
+        policy::validate_policy_name(&plan.policy)?;
+        let document = policy::document(&region, &account, &plan.device.topic_prefix);
+        provision::ensure_policy(&iot, &plan.policy, &document, &[]).await?;
+        for g in plan.manifest.groups() {
+            if iot
+                .describe_thing_group()
+                .thing_group_name(&g)
+                .send()
+                .await
+                .is_err()
+            {
+                iot.create_thing_group()
+                    .thing_group_name(&g)
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("iot:CreateThingGroup", e, &[]))?;
+            }
+        }
+        Ok::<_, ProvisionError>((iot, endpoint))
+    })?;
+    let shared = Shared {
+        plan,
+        iot,
+        endpoint,
+        limiter: Limiter::new(plan.calls_per_second),
+        journal: Mutex::new(journal),
+        states,
+        on_event,
+    };
+    let rows = std::thread::scope(|scope| {
+        let workers: Vec<_> = ports
+            .iter()
+            .map(|port| {
+                let shared = &shared;
+                let link = FlashOptions {
+                    port: port.clone(),
+                    ..link.clone()
+                };
+                scope.spawn(move || board(shared, &link))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .zip(ports)
+            .map(|(w, port)| {
+                w.join().unwrap_or_else(|_| ReportRow {
+                    port: port.clone(),
+                    result: "failed".into(),
+                    error: "the worker for this port stopped unexpectedly".into(),
+                    fix: "run the same command again: the journal resumes it".into(),
+                    ..ReportRow::default()
+                })
+            })
+            .collect()
+    });
+    Ok(rows)
+}
+
+/// One board, start to end: its report row.
+fn board(s: &Shared<'_>, link: &FlashOptions) -> ReportRow {
+    let started = Instant::now();
+    let mut row = ReportRow {
+        port: link.port.clone(),
+        target: s.plan.target.cli_name().to_string(),
+        ..ReportRow::default()
+    };
+    let result = provision_board(s, link, &mut row);
+    row.seconds = started.elapsed().as_secs_f64();
+    match result {
+        Ok(result) => row.result = result.into(),
+        Err(f) => {
+            if !row.mac.is_empty() {
+                s.record(&Entry::Failed {
+                    mac: row.mac.clone(),
+                    at: f.at.into(),
+                    error: f.error.clone(),
+                });
+            }
+            row.result = "failed".into();
+            row.error = format!("{}: {}", f.at, f.error);
+            row.fix = f.fix;
+        }
+    }
+    (s.on_event)(BoardEvent::Finished(row.clone()));
+    row
+}
+
+impl Shared<'_> {
+    fn record(&self, e: &Entry) {
+        let mut j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        // A journal that cannot be written is reported by the next step's failure to
+        // resume; the run itself goes on.
+        let _ = j.append(e);
+    }
+
+    fn step(&self, link: &FlashOptions, mac: &str, step: &'static str) {
+        (self.on_event)(BoardEvent::Step {
+            port: link.port.clone(),
+            mac: mac.to_string(),
+            step,
+        });
+    }
+
+    /// Deactivate, detach and delete a certificate that is on no board.
+    async fn remove_certificate(&self, mac: &str, thing: Option<&str>, id: &str, arn: &str) {
+        self.limiter.wait();
+        let _ = self
+            .iot
+            .update_certificate()
+            .certificate_id(id)
+            .new_status(CertificateStatus::Inactive)
+            .send()
+            .await;
+        self.limiter.wait();
+        let _ = self
+            .iot
+            .detach_policy()
+            .policy_name(&self.plan.policy)
+            .target(arn)
+            .send()
+            .await;
+        if let Some(thing) = thing {
+            self.limiter.wait();
+            let _ = self
+                .iot
+                .detach_thing_principal()
+                .thing_name(thing)
+                .principal(arn)
+                .send()
+                .await;
+        }
+        self.limiter.wait();
+        if self
+            .iot
+            .delete_certificate()
+            .certificate_id(id)
+            .send()
+            .await
+            .is_ok()
+        {
+            self.record(&Entry::Removed {
+                mac: mac.to_string(),
+                id: id.to_string(),
+            });
+        }
+    }
+}
+
+/// The steps of one board; `Ok` says `provisioned` or `skipped`.
+fn provision_board(
+    s: &Shared<'_>,
+    link: &FlashOptions,
+    row: &mut ReportRow,
+) -> Result<&'static str, Failure> {
+    let rt = runtime().map_err(|e| fail("start", e, "run again"))?;
+    // 1. Who is on the port: the MAC binds the run from here on, never the port's name.
+    let board = flash::identify(link).map_err(|e| {
+        fail(
+            "identify",
+            &e,
+            "check the board is plugged into this port and in download mode (hold BOOT while plugging it in if it does not reset by itself)",
+        )
+    })?;
+    let mac = board.mac.as_deref().and_then(normalise_mac).ok_or_else(|| {
+        fail(
+            "identify",
+            "the board did not give its MAC address",
+            "use a board whose ROM reports its MAC (every ESP32-family chip and the ESP8266 does); check the cable",
+        )
+    })?;
+    row.mac = mac.clone();
+    row.chip = board.chip.name().to_string();
+    s.record(&Entry::Identified {
+        mac: mac.clone(),
+        port: link.port.clone(),
+        chip: board.chip.name().to_string(),
+    });
+    (s.on_event)(BoardEvent::Identified {
+        port: link.port.clone(),
+        board: board.clone(),
+    });
+    let binding = s
+        .plan
+        .manifest
+        .bind(&mac, board.chip)
+        .map_err(|e| fail("manifest", &e.message, e.fix))?;
+    row.thing = binding.thing.clone();
+    // 2. What the journal knows: done boards are skipped, a certificate that never
+    // reached its board is removed.
+    let state = s.states.get(&mac).cloned().unwrap_or_default();
+    if state.done {
+        row.certificate_id = state.certificate.map(|(id, _)| id).unwrap_or_default();
+        return Ok("skipped");
+    }
+    if let Some((id, arn)) = &state.certificate {
+        s.step(
+            link,
+            &mac,
+            "removing the certificate an earlier run made but never wrote",
+        );
+        rt.block_on(s.remove_certificate(&mac, state.thing.as_deref(), id, arn));
+    }
+    // 3. The thing, its certificate and its attachments.
+    s.step(
+        link,
+        &mac,
+        "making the thing and its certificate in AWS IoT",
+    );
+    let made = rt.block_on(aws_steps(s, &mac, &binding));
+    let (id, arn, cert_pem, key_pem) = made.map_err(|e| {
+        fail(
+            "aws",
+            &e,
+            "the message says what AWS refused; run the same command again to resume",
+        )
+    })?;
+    row.certificate_id = id.clone();
+    // 4. The one operation, with this board's credentials.
+    let written = write_board(s, link, &mac, &binding, &cert_pem, &key_pem, row);
+    match written {
+        Ok(()) => {
+            s.record(&Entry::Done {
+                mac,
+                thing: binding.thing,
+                id,
+            });
+            Ok("provisioned")
+        }
+        Err(f) => {
+            // The certificate is on no board: it must not stay in AWS.
+            rt.block_on(s.remove_certificate(&mac, Some(&binding.thing), &id, &arn));
+            row.certificate_id.clear();
+            Err(f)
+        }
+    }
+}
+
+/// Thing (attributes, groups), certificate, attachments; the certificate's id, ARN, PEM
+/// and the key's PEM (made here, or by AWS with [`KeyType::Rsa2048`]).
+async fn aws_steps(
+    s: &Shared<'_>,
+    mac: &str,
+    b: &Binding,
+) -> Result<(String, String, String, zeroize::Zeroizing<String>), ProvisionError> {
+    let iot = &s.iot;
+    let attributes = (!b.attributes.is_empty()).then(|| {
+        AttributePayload::builder()
+            .set_attributes(Some(b.attributes.iter().cloned().collect()))
+            .build()
+    });
+    // One call for a new thing; an existing one with other attributes is updated.
+    s.limiter.wait();
+    let created = iot
+        .create_thing()
+        .thing_name(&b.thing)
+        .set_attribute_payload(attributes.clone())
+        .send()
+        .await;
+    match created {
+        Ok(_) => {}
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_already_exists_exception()) =>
+        {
+            s.limiter.wait();
+            iot.update_thing()
+                .thing_name(&b.thing)
+                .set_attribute_payload(attributes)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("iot:UpdateThing", e, &[]))?;
+        }
+        Err(e) => return Err(map_sdk_error("iot:CreateThing", e, &[])),
+    }
+    for g in &b.groups {
+        s.limiter.wait();
+        iot.add_thing_to_thing_group()
+            .thing_group_name(g)
+            .thing_name(&b.thing)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("iot:AddThingToThingGroup", e, &[]))?;
+    }
+    s.limiter.wait();
+    let (id, arn, pem, key) = match s.plan.key_type {
+        KeyType::Rsa2048 => {
+            let out = iot
+                .create_keys_and_certificate()
+                .set_as_active(true)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("iot:CreateKeysAndCertificate", e, &[]))?;
+            let key = out
+                .key_pair()
+                .and_then(|k| k.private_key())
+                .unwrap_or_default();
+            (
+                out.certificate_id().unwrap_or_default().to_string(),
+                out.certificate_arn().unwrap_or_default().to_string(),
+                out.certificate_pem().unwrap_or_default().to_string(),
+                zeroize::Zeroizing::new(key.to_string()),
+            )
+        }
+        KeyType::EcP256 => {
+            let (key, csr) = provision::make_csr(&b.thing)?;
+            let out = iot
+                .create_certificate_from_csr()
+                .certificate_signing_request(csr)
+                .set_as_active(true)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("iot:CreateCertificateFromCsr", e, &[]))?;
+            (
+                out.certificate_id().unwrap_or_default().to_string(),
+                out.certificate_arn().unwrap_or_default().to_string(),
+                out.certificate_pem().unwrap_or_default().to_string(),
+                key,
+            )
+        }
+    };
+    s.record(&Entry::Certificate {
+        mac: mac.to_string(),
+        thing: b.thing.clone(),
+        id: id.clone(),
+        arn: arn.clone(),
+    });
+    s.limiter.wait();
+    iot.attach_policy()
+        .policy_name(&s.plan.policy)
+        .target(&arn)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("iot:AttachPolicy", e, &[]))?;
+    s.limiter.wait();
+    iot.attach_thing_principal()
+        .thing_name(&b.thing)
+        .principal(&arn)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("iot:AttachThingPrincipal", e, &[]))?;
+    s.record(&Entry::Attached {
+        mac: mac.to_string(),
+        id: id.clone(),
+    });
+    Ok((id, arn, pem, key))
+}
+
+/// The one operation on this board with its new credentials, read back and checked.
+fn write_board(
+    s: &Shared<'_>,
+    link: &FlashOptions,
+    mac: &str,
+    b: &Binding,
+    cert_pem: &str,
+    key_pem: &str,
+    row: &mut ReportRow,
+) -> Result<(), Failure> {
+    let files = [
+        InputFile::from_bytes(
+            format!("{}-certificate.pem.crt", b.thing),
+            cert_pem.as_bytes().to_vec(),
+        ),
+        InputFile::from_bytes(
+            format!("{}-private.pem.key", b.thing),
+            key_pem.as_bytes().to_vec(),
+        ),
+    ];
+    let analysis = credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
+    if let Ok(set) = credentials::CredentialSet::from_analysis(&analysis) {
+        row.certificate_sha256 = hex(&Sha256::digest(&set.cert_der));
+    }
+    let mut req = job::Request::new(&analysis, s.plan.target);
+    req.device = DeviceSettings {
+        client_id: b.thing.clone(),
+        endpoint: if s.plan.device.endpoint.is_empty() {
+            s.endpoint.clone()
+        } else {
+            s.plan.device.endpoint.clone()
+        },
+        ..s.plan.device.clone()
+    };
+    req.names = s.plan.names;
+    req.file_list = s.plan.file_list.clone();
+    req.table_offset = s.plan.table_offset;
+    req.format = s.plan.format;
+    let job = job::prepare(&req).map_err(|refusals| {
+        let first = refusals.into_iter().next();
+        fail(
+            "prepare",
+            first
+                .as_ref()
+                .map(|r| r.message.clone())
+                .unwrap_or_default(),
+            first.map(|r| r.fix).unwrap_or_default(),
+        )
+    })?;
+    s.step(link, mac, "writing the credentials");
+    job.run(link, &mut |_| {}).map(|_| ()).map_err(|e| {
+        fail(
+            "write",
+            &e,
+            "run the same command again with the board plugged in: the journal resumes it",
+        )
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

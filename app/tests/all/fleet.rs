@@ -1,0 +1,247 @@
+//! The station (`thingflash fleet`) against esp32-mock-bootloader boards (one per chip:
+//! the mock derives its MAC from the chip, so two chips are two boards) and moto_server
+//! for AWS IoT. moto makes keys and certificates as AWS does (`--key-type rsa-2048`); its
+//! CreateCertificateFromCsr signs a key of its own, so the CSR path's pairing shows only
+//! on AWS itself (the station refuses the mismatch, as `aws provision` does).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::common::{Mock, Moto};
+
+fn iot(moto: &Moto) -> aws_sdk_iot::Client {
+    let conf = aws_sdk_iot::Config::builder()
+        .behavior_version(aws_sdk_iot::config::BehaviorVersion::latest())
+        .region(aws_sdk_iot::config::Region::new("us-east-1"))
+        .endpoint_url(&moto.url)
+        .credentials_provider(aws_sdk_iot::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .build();
+    aws_sdk_iot::Client::from_conf(conf)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// `thingflash fleet <verb>` for these ports, with the manifest and journal in `dir`.
+fn fleet(verb: &str, dir: &Path, moto: &Moto, ports: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_thingflash"));
+    c.args(["fleet", verb, "--manifest"])
+        .arg(dir.join("manifest.csv"))
+        .arg("--journal")
+        .arg(dir.join("journal.jsonl"))
+        .arg("--report")
+        .arg(dir.join("report"));
+    for p in ports {
+        c.args(["--port", p]);
+    }
+    c.args([
+        "--target",
+        "thingflash",
+        "--wifi-ssid",
+        "lab",
+        "--key-type",
+        "rsa-2048",
+    ])
+    .args(["--endpoint-url", &moto.url, "--region", "us-east-1"])
+    .args(["--before", "no-reset", "--after", "no-reset", "--force"])
+    .env_clear()
+    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+    .env("HOME", dir)
+    .env("AWS_ACCESS_KEY_ID", "testing")
+    .env("AWS_SECRET_ACCESS_KEY", "testing")
+    .env("AWS_EC2_METADATA_DISABLED", "true")
+    .env("THINGFLASH_WIFI_PASSWORD", "correct horse");
+    c.output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The report's rows as (mac, thing, result).
+fn report(dir: &Path) -> Vec<(String, String, String)> {
+    let csv = std::fs::read_to_string(dir.join("report.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("mac,port,chip,thing"));
+    lines
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            (c[0].to_string(), c[3].to_string(), c[7].to_string())
+        })
+        .collect()
+}
+
+fn certificates(moto: &Moto) -> Vec<(String, String)> {
+    rt().block_on(async {
+        iot(moto)
+            .list_certificates()
+            .send()
+            .await
+            .unwrap()
+            .certificates()
+            .iter()
+            .map(|c| {
+                (
+                    c.certificate_id().unwrap_or_default().to_string(),
+                    c.status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn a_station_makes_each_board_its_thing_once_and_a_resumed_run_skips_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.csv"),
+        "thing,mac,attributes,groups\nkitchen-{mac},,room=kitchen,sensors\n",
+    )
+    .unwrap();
+    let moto = Moto::start();
+    let (c3, c6) = (Mock::start("esp32c3"), Mock::start("esp32c6"));
+    let out = fleet("run", dir.path(), &moto, &[&c3.port, &c6.port]);
+    assert!(out.status.success(), "{}", text(&out));
+    let rows = report(dir.path());
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_ne!(rows[0].0, rows[1].0, "two boards, two MACs");
+    for (mac, thing, result) in &rows {
+        assert_eq!(mac.len(), 12, "{mac}");
+        assert_eq!(thing, &format!("kitchen-{mac}"));
+        assert_eq!(result, "provisioned", "{}", text(&out));
+    }
+    // In AWS: two things with their attribute and group, two ACTIVE certificates, each
+    // attached to its thing.
+    let iot = iot(&moto);
+    rt().block_on(async {
+        for (_, thing, _) in &rows {
+            let t = iot.describe_thing().thing_name(thing).send().await.unwrap();
+            assert_eq!(
+                t.attributes()
+                    .and_then(|a| a.get("room"))
+                    .map(String::as_str),
+                Some("kitchen")
+            );
+            let p = iot
+                .list_thing_principals()
+                .thing_name(thing)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(p.principals().len(), 1, "{thing}");
+        }
+        let g = iot
+            .list_things_in_thing_group()
+            .thing_group_name("sensors")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(g.things().len(), 2);
+    });
+    let certs = certificates(&moto);
+    assert_eq!(certs.len(), 2);
+    assert!(certs.iter().all(|(_, s)| s == "ACTIVE"), "{certs:?}");
+    // The journal holds every step and no secret.
+    let journal = std::fs::read_to_string(dir.path().join("journal.jsonl")).unwrap();
+    assert_eq!(journal.matches("\"step\":\"done\"").count(), 2, "{journal}");
+    for secret in ["PRIVATE KEY", "correct horse"] {
+        assert!(!journal.contains(secret), "{secret} in the journal");
+        let jsonl = std::fs::read_to_string(dir.path().join("report.jsonl")).unwrap();
+        assert!(!jsonl.contains(secret), "{secret} in the report");
+    }
+    // Again, as after a cut: every board is skipped, nothing new in AWS.
+    let again = fleet("resume", dir.path(), &moto, &[&c3.port, &c6.port]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(report(dir.path()).iter().all(|(_, _, r)| r == "skipped"));
+    assert_eq!(certificates(&moto).len(), 2);
+}
+
+#[test]
+fn a_certificate_made_but_never_written_is_removed_when_the_run_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("manifest.csv"), "thing\nbench-{mac6}\n").unwrap();
+    let moto = Moto::start();
+    let c3 = Mock::start("esp32c3");
+    let board = thingflash::flash::identify(&thingflash::flash::FlashOptions {
+        before: thingflash::flash::Before::NoReset,
+        after: thingflash::flash::After::NoReset,
+        ..thingflash::flash::FlashOptions::new(c3.port.clone())
+    })
+    .unwrap();
+    let mac: String = board.mac.unwrap().replace(':', "");
+    // What a run cut right after CreateKeysAndCertificate leaves: the certificate in AWS,
+    // its id in the journal, nothing on the board.
+    let (id, arn) = rt().block_on(async {
+        let c = iot(&moto)
+            .create_keys_and_certificate()
+            .set_as_active(true)
+            .send()
+            .await
+            .unwrap();
+        (
+            c.certificate_id().unwrap().to_string(),
+            c.certificate_arn().unwrap().to_string(),
+        )
+    });
+    std::fs::write(
+        dir.path().join("journal.jsonl"),
+        format!(
+            "{{\"step\":\"certificate\",\"mac\":\"{mac}\",\"thing\":\"bench-{}\",\"id\":\"{id}\",\"arn\":\"{arn}\"}}\n",
+            &mac[6..]
+        ),
+    )
+    .unwrap();
+    let out = fleet("resume", dir.path(), &moto, &[&c3.port]);
+    assert!(out.status.success(), "{}", text(&out));
+    let certs = certificates(&moto);
+    assert!(
+        certs.iter().all(|(c, _)| *c != id),
+        "the orphan {id} is still in AWS: {certs:?}"
+    );
+    assert_eq!(certs.len(), 1, "one certificate: the one on the board");
+    assert_eq!(report(dir.path())[0].2, "provisioned");
+}
+
+#[test]
+fn a_manifest_with_bad_rows_is_refused_before_any_board_or_aws_call() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.csv"),
+        "thing,mac\none,24:0a:c4:00:00:01\none,24:0a:c4:00:00:02\nkitchen-{serial},\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_thingflash"))
+        .args(["fleet", "run", "--manifest"])
+        .arg(dir.path().join("manifest.csv"))
+        .args(["--port", "/dev/null", "--journal"])
+        .arg(dir.path().join("journal.jsonl"))
+        .arg("--report")
+        .arg(dir.path().join("report"))
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("line 3: the thing name 'one' is on line 2 too"),
+        "{t}"
+    );
+    assert!(t.contains("line 4: unknown placeholder {serial}"), "{t}");
+    assert!(t.contains("fix:"), "{t}");
+    assert!(
+        !dir.path().join("journal.jsonl").exists(),
+        "nothing started"
+    );
+}
