@@ -471,14 +471,25 @@ async fn certificate_refusal(
     alpn: bool,
 ) -> Option<Explanation> {
     let tls = DesktopTls::tls12_only(dc, &req.host, addr.port(), alpn).ok()?;
-    let tcp = tokio::time::timeout(req.limit, tokio::net::TcpStream::connect(addr))
-        .await
-        .ok()?
-        .ok()?;
-    let never = AtomicBool::new(false);
-    let mut quiet = Desk::new(&never, None);
-    let e = tls.handshake(tcp, req.limit, &mut quiet).await.err()?;
-    let alert = e.detail.strip_prefix("the server sent the fatal alert ")?;
+    // The server sends its alert and closes; a client still writing its last handshake
+    // flight can meet the close first (a reset discards the alert unread). A few tries
+    // hear the alert.
+    let mut heard = None;
+    for _ in 0..3 {
+        let tcp = tokio::time::timeout(req.limit, tokio::net::TcpStream::connect(addr))
+            .await
+            .ok()?
+            .ok()?;
+        let never = AtomicBool::new(false);
+        let mut quiet = Desk::new(&never, None);
+        let e = tls.handshake(tcp, req.limit, &mut quiet).await.err()?;
+        if e.alert.is_some() {
+            heard = e.alert;
+            break;
+        }
+    }
+    let alert = heard?;
+    let alert = alert.as_str();
     let (cause, fix) = match alert {
         "certificate_expired" => (
             "the device certificate has expired (or is not yet valid) by the server's clock",

@@ -55,6 +55,9 @@ pub struct TlsFailure {
     pub verify: u32,
     /// What went wrong, in words.
     pub detail: String,
+    /// The fatal alert the server sent, by its TLS name (`certificate_expired`), when the
+    /// failure is one.
+    pub alert: Option<String>,
 }
 
 /// The kinds of [`TlsFailure`] a caller explains differently.
@@ -88,6 +91,7 @@ fn kind_failure(
         code,
         verify,
         detail: detail.into(),
+        alert: None,
     }
 }
 
@@ -151,11 +155,14 @@ pub fn board_verdict(e: &rustls::Error) -> TlsFailure {
             ),
             _ => cert(BADCERT_OTHER, "server certificate rejected"),
         },
-        E::AlertReceived(a) => failure(
-            ERR_SSL_FATAL_ALERT_MESSAGE,
-            0,
-            alloc::format!("the server sent the fatal alert {}", alert_name(*a)),
-        ),
+        E::AlertReceived(a) => TlsFailure {
+            alert: Some(alert_name(*a)),
+            ..failure(
+                ERR_SSL_FATAL_ALERT_MESSAGE,
+                0,
+                alloc::format!("the server sent the fatal alert {}", alert_name(*a)),
+            )
+        },
         E::PeerIncompatible(_) => failure(
             0,
             0,

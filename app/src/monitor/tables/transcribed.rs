@@ -36,10 +36,12 @@ pub const FILES: &[(&str, &str)] = &[
     ("axtls", include_str!("transcribed/axtls.tsv")),
     ("coremqtt", include_str!("transcribed/coremqtt.tsv")),
     ("esp-idf-boot", include_str!("transcribed/esp-idf-boot.tsv")),
+    ("esp-idf-net", include_str!("transcribed/esp-idf-net.tsv")),
     ("esp-mqtt", include_str!("transcribed/esp-mqtt.tsv")),
     ("esp-tls-idf", include_str!("transcribed/esp-tls-idf.tsv")),
     ("esphome", include_str!("transcribed/esphome.tsv")),
     ("fatfs", include_str!("transcribed/fatfs.tsv")),
+    ("flash-tools", include_str!("transcribed/flash-tools.tsv")),
     ("littlefs", include_str!("transcribed/littlefs.tsv")),
     ("lwmqtt", include_str!("transcribed/lwmqtt.tsv")),
     (
