@@ -132,6 +132,12 @@ impl Target {
         }
     }
 
+    /// Whether this firmware kind can run on `chip` (a station refuses other boards before
+    /// it makes anything for them).
+    pub fn runs_on(self, chip: crate::chip::Chip) -> bool {
+        chip.family() == self.family() && (!self.needs_device_config() || chip.runs_thingflash())
+    }
+
     /// The chips it runs on.
     pub fn family(self) -> Family {
         match self {

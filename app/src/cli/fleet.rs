@@ -23,6 +23,65 @@ pub enum Command {
     /// The same, after a cut run: the journal must exist; boards it says are done are
     /// skipped, a certificate made but never written is removed from AWS first.
     Resume(Args),
+    /// Check a run's report against AWS IoT now: every provisioned board's thing exists,
+    /// its certificate is ACTIVE and attached. Exit status 1 when anything drifted.
+    Verify(VerifyArgs),
+}
+
+/// What `fleet verify` takes.
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// The report (REPORT.jsonl, or REPORT as given to `fleet run`).
+    pub report: PathBuf,
+    /// AWS profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Another endpoint for the AWS APIs (a local mock).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+}
+
+fn verify(a: &VerifyArgs, out: &mut impl Write) -> ExitCode {
+    let rows = match fleet::report::read(&a.report) {
+        Ok(r) => r,
+        Err(e) => {
+            return usage_error(&format!(
+                "cannot read the report {}: {e}",
+                a.report.with_extension("jsonl").display()
+            ));
+        }
+    };
+    match fleet::verify(
+        &rows,
+        a.profile.clone(),
+        a.region.clone(),
+        a.endpoint_url.clone(),
+    ) {
+        Ok(drifted) => {
+            for d in &drifted {
+                let _ = writeln!(
+                    out,
+                    "{} {}: {}
+  fix: {}",
+                    d.mac, d.thing, d.what, d.fix
+                );
+            }
+            let checked = rows.iter().filter(|r| r.result != "failed").count();
+            let _ = writeln!(out, "{checked} boards checked, {} drifted", drifted.len());
+            if drifted.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(out, "fleet verify: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// What a fleet run takes.
@@ -95,6 +154,7 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
     let (args, resume) = match command {
         Command::Run(a) => (a, false),
         Command::Resume(a) => (a, true),
+        Command::Verify(a) => return verify(&a, out),
     };
     if resume && !args.journal.exists() {
         return usage_error(&format!(

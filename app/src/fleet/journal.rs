@@ -19,6 +19,9 @@ pub enum Entry {
         mac: String,
         /// Where it was seen.
         port: String,
+        /// The port's USB serial number, where it has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        usb_serial: Option<String>,
         /// Its chip.
         chip: String,
     },

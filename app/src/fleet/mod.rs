@@ -9,5 +9,7 @@ pub mod journal;
 pub mod manifest;
 pub mod report;
 mod station;
+mod verify;
 
 pub use station::{BoardEvent, FleetError, Plan, run};
+pub use verify::{Drift, verify};

@@ -5,15 +5,18 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One board's line.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ReportRow {
     /// 12 hex digits.
     pub mac: String,
     /// The port it was on.
     pub port: String,
+    /// The USB bridge's serial number, where the port has one.
+    pub usb_serial: String,
     /// Its chip.
     pub chip: String,
     /// Its thing.
@@ -57,6 +60,7 @@ pub fn write(path: &Path, rows: &[ReportRow]) -> std::io::Result<Vec<std::path::
         let cells = [
             r.mac.as_str(),
             &r.port,
+            &r.usb_serial,
             &r.chip,
             &r.thing,
             &r.certificate_id,
@@ -78,4 +82,13 @@ pub fn write(path: &Path, rows: &[ReportRow]) -> std::io::Result<Vec<std::path::
     csv.sync_data()?;
     jsonl.sync_data()?;
     Ok(vec![csv_path, jsonl_path])
+}
+
+/// A report's rows, from its JSON lines.
+pub fn read(path: &Path) -> std::io::Result<Vec<ReportRow>> {
+    std::fs::read_to_string(path.with_extension("jsonl"))?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).map_err(std::io::Error::other))
+        .collect()
 }

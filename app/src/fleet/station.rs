@@ -75,7 +75,7 @@ pub enum BoardEvent {
         step: &'static str,
     },
     /// A board is finished, one way or the other.
-    Finished(ReportRow),
+    Finished(Box<ReportRow>),
 }
 
 /// Why a fleet run could not start.
@@ -130,6 +130,8 @@ struct Shared<'a> {
     limiter: Limiter,
     journal: Mutex<Journal>,
     states: HashMap<String, BoardState>,
+    /// Each port's USB serial number, where it has one.
+    serials: HashMap<String, String>,
     on_event: &'a (dyn Fn(BoardEvent) + Sync),
 }
 
@@ -221,6 +223,11 @@ pub fn run(
         limiter: Limiter::new(plan.calls_per_second),
         journal: Mutex::new(journal),
         states,
+        serials: crate::ports::scan()
+            .ports
+            .into_iter()
+            .filter_map(|p| Some((p.name, p.serial?)))
+            .collect(),
         on_event,
     };
     let rows = std::thread::scope(|scope| {
@@ -277,7 +284,7 @@ fn board(s: &Shared<'_>, link: &FlashOptions) -> ReportRow {
             row.fix = f.fix;
         }
     }
-    (s.on_event)(BoardEvent::Finished(row.clone()));
+    (s.on_event)(BoardEvent::Finished(Box::new(row.clone())));
     row
 }
 
@@ -366,15 +373,29 @@ fn provision_board(
     })?;
     row.mac = mac.clone();
     row.chip = board.chip.name().to_string();
+    let usb_serial = s.serials.get(&link.port).cloned();
+    row.usb_serial = usb_serial.clone().unwrap_or_default();
     s.record(&Entry::Identified {
         mac: mac.clone(),
         port: link.port.clone(),
+        usb_serial,
         chip: board.chip.name().to_string(),
     });
     (s.on_event)(BoardEvent::Identified {
         port: link.port.clone(),
         board: board.clone(),
     });
+    if !s.plan.target.runs_on(board.chip) {
+        return Err(fail(
+            "identify",
+            format!(
+                "this board is an {}, which {} does not run on",
+                board.chip.label(),
+                s.plan.target.label()
+            ),
+            "plug it into a station whose target fits its chip (an ESP8266 target for an ESP8266; thingflash's firmware runs on the ESP32-C3 and C6)",
+        ));
+    }
     let binding = s
         .plan
         .manifest

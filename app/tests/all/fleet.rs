@@ -77,7 +77,7 @@ fn report(dir: &Path) -> Vec<(String, String, String)> {
     lines
         .map(|l| {
             let c: Vec<&str> = l.split(',').collect();
-            (c[0].to_string(), c[3].to_string(), c[7].to_string())
+            (c[0].to_string(), c[4].to_string(), c[8].to_string())
         })
         .collect()
 }
@@ -162,11 +162,147 @@ fn a_station_makes_each_board_its_thing_once_and_a_resumed_run_skips_them() {
         let jsonl = std::fs::read_to_string(dir.path().join("report.jsonl")).unwrap();
         assert!(!jsonl.contains(secret), "{secret} in the report");
     }
+    // The report holds against AWS; a certificate deactivated since is named.
+    let verify = |dir: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_thingflash"))
+            .args(["fleet", "verify"])
+            .arg(dir.join("report.jsonl"))
+            .args(["--endpoint-url", &moto.url, "--region", "us-east-1"])
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap()
+    };
+    let v = verify(dir.path());
+    assert!(v.status.success(), "{}", text(&v));
+    assert!(
+        text(&v).contains("2 boards checked, 0 drifted"),
+        "{}",
+        text(&v)
+    );
     // Again, as after a cut: every board is skipped, nothing new in AWS.
     let again = fleet("resume", dir.path(), &moto, &[&c3.port, &c6.port]);
     assert!(again.status.success(), "{}", text(&again));
     assert!(report(dir.path()).iter().all(|(_, _, r)| r == "skipped"));
     assert_eq!(certificates(&moto).len(), 2);
+    let (first, _) = &certificates(&moto)[0];
+    rt().block_on(async {
+        iot.update_certificate()
+            .certificate_id(first)
+            .new_status(aws_sdk_iot::types::CertificateStatus::Inactive)
+            .send()
+            .await
+            .unwrap();
+    });
+    let v = verify(dir.path());
+    assert_eq!(v.status.code(), Some(1), "{}", text(&v));
+    assert!(
+        text(&v).contains(&format!("the certificate {first} is INACTIVE")),
+        "{}",
+        text(&v)
+    );
+}
+
+#[test]
+fn a_board_the_target_cannot_run_is_refused_before_anything_is_made_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.csv"),
+        "thing
+bench-{mac}
+",
+    )
+    .unwrap();
+    let moto = Moto::start();
+    let (c3, esp8266) = (Mock::start("esp32c3"), Mock::start("esp8266"));
+    let out = fleet("run", dir.path(), &moto, &[&c3.port, &esp8266.port]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let rows = report(dir.path());
+    let results: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+    assert_eq!(results, ["provisioned", "failed"], "{}", text(&out));
+    let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
+    assert!(
+        csv.contains("which thingflash firmware (ESP32-C3/C6) does not run on"),
+        "{csv}"
+    );
+    // Nothing in AWS for the ESP8266: one certificate, one thing.
+    assert_eq!(certificates(&moto).len(), 1);
+}
+
+#[test]
+fn a_run_killed_mid_way_resumes_with_every_board_done_once_and_no_orphan() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.csv"),
+        "thing
+line-{mac}
+",
+    )
+    .unwrap();
+    let moto = Moto::start();
+    let (c3, c6) = (Mock::start("esp32c3"), Mock::start("esp32c6"));
+    // The command `fleet` runs, started in the background: SIGKILL it as soon as a
+    // board's certificate exists in AWS and its write begins.
+    let mut c = Command::new(env!("CARGO_BIN_EXE_thingflash"));
+    c.args(["fleet", "run", "--manifest"])
+        .arg(dir.path().join("manifest.csv"))
+        .arg("--journal")
+        .arg(dir.path().join("journal.jsonl"))
+        .arg("--report")
+        .arg(dir.path().join("report"))
+        .args(["--port", &c3.port, "--port", &c6.port])
+        .args([
+            "--target",
+            "thingflash",
+            "--wifi-ssid",
+            "lab",
+            "--key-type",
+            "rsa-2048",
+        ])
+        .args(["--endpoint-url", &moto.url, "--region", "us-east-1"])
+        .args(["--before", "no-reset", "--after", "no-reset", "--force"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("THINGFLASH_WIFI_PASSWORD", "correct horse")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null());
+    let mut child = c.spawn().unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    for line in stderr.lines() {
+        if line.unwrap().contains("writing the credentials") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The mocks end a cut client's session on their own; wait until they listen again.
+    crate::common::own::settle();
+    let out = fleet("resume", dir.path(), &moto, &[&c3.port, &c6.port]);
+    assert!(out.status.success(), "{}", text(&out));
+    let rows = report(dir.path());
+    assert!(
+        rows.iter()
+            .all(|(_, _, r)| r == "provisioned" || r == "skipped"),
+        "{rows:?}"
+    );
+    // Exactly one certificate per board, each on its thing: the one the cut left
+    // unwritten was deactivated and deleted.
+    let certs = certificates(&moto);
+    assert_eq!(certs.len(), 2, "{certs:?}\n{}", text(&out));
+    rt().block_on(async {
+        for (_, thing, _) in &rows {
+            let p = iot(&moto)
+                .list_thing_principals()
+                .thing_name(thing)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(p.principals().len(), 1, "{thing}");
+        }
+    });
 }
 
 #[test]
