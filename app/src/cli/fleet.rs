@@ -223,8 +223,8 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         // As they come, from every worker: one whole line each.
         eprintln!("{line}");
     };
-    let rows = match fleet::run(&plan, &args.ports, &link, &on_event) {
-        Ok(r) => r,
+    let (rows, aws_calls) = match fleet::run(&plan, &args.ports, &link, &on_event) {
+        Ok(o) => (o.rows, o.aws_calls),
         Err(e) => {
             let _ = writeln!(out, "fleet: {e}");
             return ExitCode::from(1);
@@ -245,7 +245,7 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
     let failed = count("failed");
     let _ = writeln!(
         out,
-        "{} boards: {} provisioned, {} skipped (done before), {failed} failed; report: {}",
+        "{} boards: {} provisioned, {} skipped (done before), {failed} failed; {aws_calls} AWS calls for them; report: {}",
         rows.len(),
         count("provisioned"),
         count("skipped"),

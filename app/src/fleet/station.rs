@@ -99,6 +99,8 @@ pub enum FleetError {
 struct Limiter {
     next: Mutex<Instant>,
     gap: Duration,
+    /// Calls so far.
+    calls: std::sync::atomic::AtomicUsize,
 }
 
 impl Limiter {
@@ -106,11 +108,14 @@ impl Limiter {
         Self {
             next: Mutex::new(Instant::now()),
             gap: Duration::from_secs_f64(1.0 / per_second.max(0.1)),
+            calls: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
     /// Wait for this call's turn.
     fn wait(&self) {
+        self.calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let sleep = {
             let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
@@ -157,13 +162,22 @@ fn runtime() -> Result<tokio::runtime::Runtime, FleetError> {
         .map_err(|e| FleetError::Runtime(e.to_string()))
 }
 
-/// Provision the board on every port, in parallel; one report row per port.
+/// What a fleet run did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// One row per port.
+    pub rows: Vec<ReportRow>,
+    /// AWS calls made for the boards (the run's setup, once, not counted).
+    pub aws_calls: usize,
+}
+
+/// Provision the board on every port, in parallel.
 pub fn run(
     plan: &Plan,
     ports: &[String],
     link: &FlashOptions,
     on_event: &(dyn Fn(BoardEvent) + Sync),
-) -> Result<Vec<ReportRow>, FleetError> {
+) -> Result<Outcome, FleetError> {
     if ports.is_empty() {
         return Err(FleetError::NoPorts);
     }
@@ -256,7 +270,13 @@ pub fn run(
             })
             .collect()
     });
-    Ok(rows)
+    Ok(Outcome {
+        rows,
+        aws_calls: shared
+            .limiter
+            .calls
+            .load(std::sync::atomic::Ordering::Relaxed),
+    })
 }
 
 /// One board, start to end: its report row.

@@ -381,3 +381,41 @@ fn a_manifest_with_bad_rows_is_refused_before_any_board_or_aws_call() {
         "nothing started"
     );
 }
+
+#[test]
+fn boards_of_one_chip_are_told_apart_by_their_mac_not_their_port() {
+    let dir = tempfile::tempdir().unwrap();
+    // One board bound by its MAC, the others by the pattern.
+    std::fs::write(
+        dir.path().join("manifest.csv"),
+        "thing,mac,attributes,groups\ndesk-{mac6},,,\nthe-boss,24:0a:c4:00:00:02,role=boss,\n",
+    )
+    .unwrap();
+    let moto = Moto::start();
+    let boards: Vec<Mock> = ["240ac4000001", "240ac4000002", "240ac4000003"]
+        .iter()
+        .map(|m| Mock::start_with_mac("esp32c3", m))
+        .collect();
+    let ports: Vec<&str> = boards.iter().map(|b| b.port.as_str()).collect();
+    let out = fleet("run", dir.path(), &moto, &ports);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut things: Vec<(String, String)> = report(dir.path())
+        .into_iter()
+        .map(|(mac, thing, _)| (mac, thing))
+        .collect();
+    things.sort();
+    assert_eq!(
+        things,
+        [
+            ("240ac4000001".to_string(), "desk-000001".to_string()),
+            ("240ac4000002".to_string(), "the-boss".to_string()),
+            ("240ac4000003".to_string(), "desk-000003".to_string()),
+        ]
+    );
+    // The ports in another order: the same boards are the same things, all done.
+    let reversed: Vec<&str> = ports.iter().rev().copied().collect();
+    let again = fleet("resume", dir.path(), &moto, &reversed);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(report(dir.path()).iter().all(|(_, _, r)| r == "skipped"));
+    assert_eq!(certificates(&moto).len(), 3);
+}

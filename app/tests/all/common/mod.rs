@@ -340,8 +340,37 @@ pub struct Mock {
 
 impl Mock {
     pub fn start(chip: &str) -> Self {
+        Self::launch(chip, Command::new(peer("esp32-mock-bootloader")))
+    }
+
+    /// A mock of `chip` whose MAC is `mac` (12 hex digits): the mock derives its MAC from
+    /// the chip alone, so several boards of one chip need their own. Its `registers`
+    /// module is given the MAC before the server starts, in the mock's own Python.
+    pub fn start_with_mac(chip: &str, mac: &str) -> Self {
+        let script = std::fs::read_to_string(peer("esp32-mock-bootloader")).unwrap();
+        let python = script
+            .lines()
+            .next()
+            .unwrap()
+            .trim_start_matches("#!")
+            .trim()
+            .to_string();
+        let mut c = Command::new(python);
+        c.args([
+            "-c",
+            "import sys, esp32_mock_bootloader.registers as r\n\
+             mac = tuple(bytes.fromhex(sys.argv.pop(1)))\n\
+             r.mac_bytes_for_chip = lambda chip: mac\n\
+             from esp32_mock_bootloader.cli import main\n\
+             sys.exit(main())",
+            mac,
+        ]);
+        Self::launch(chip, c)
+    }
+
+    fn launch(chip: &str, mut command: Command) -> Self {
         use std::io::BufRead as _;
-        let mut child = Command::new(peer("esp32-mock-bootloader"))
+        let mut child = command
             .args(["run", "--chip", chip, "--pty"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
