@@ -91,9 +91,22 @@ pub struct Args {
     /// row such as `kitchen-{mac},,room=kitchen,sensors`.
     #[arg(long)]
     pub manifest: PathBuf,
-    /// A board's serial port; give one per board (repeat the option).
-    #[arg(long = "port", required = true)]
+    /// A board's serial port; give one per board (repeat the option). With --watch: only
+    /// these ports are watched.
+    #[arg(long = "port", required_unless_present = "watch")]
     pub ports: Vec<String>,
+    /// Take every board plugged in from now on (USB serial ports as they appear), and each
+    /// port again once its board was unplugged; Ctrl-C stops after the boards under way.
+    #[arg(long)]
+    pub watch: bool,
+    /// With --watch: stop after this many boards.
+    #[arg(long, requires = "watch")]
+    pub boards: Option<usize>,
+    /// With --watch: the ports are the lines of this file, read again every moment,
+    /// instead of the USB serial ports the system lists (boards behind a serial server,
+    /// virtual boards on pseudo-terminals).
+    #[arg(long, requires = "watch", value_name = "FILE")]
+    pub ports_from: Option<PathBuf>,
     /// The journal (JSON lines, appended; never a key). Runs with the same journal resume.
     #[arg(long)]
     pub journal: PathBuf,
@@ -223,7 +236,45 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         // As they come, from every worker: one whole line each.
         eprintln!("{line}");
     };
-    let (rows, aws_calls) = match fleet::run(&plan, &args.ports, &link, &on_event) {
+    let outcome = if args.watch {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        // Without a handler Ctrl-C still ends the run; the journal resumes it.
+        let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
+        let only = &args.ports;
+        let listed = args.ports_from.as_deref();
+        let ports = || {
+            let names: Vec<String> = match listed {
+                Some(file) => std::fs::read_to_string(file)
+                    .unwrap_or_default()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                None => crate::ports::scan()
+                    .ports
+                    .into_iter()
+                    .filter(|p| p.usb.is_some())
+                    .map(|p| p.name)
+                    .collect(),
+            };
+            names
+                .into_iter()
+                .filter(|n| only.is_empty() || only.contains(n))
+                .collect()
+        };
+        let w = fleet::Watch {
+            ports: &ports,
+            boards: args.boards,
+            stop: &stop,
+        };
+        eprintln!("watching for boards: plug them in (Ctrl-C stops after the boards under way)");
+        fleet::watch(&plan, &link, &w, &on_event)
+    } else {
+        fleet::run(&plan, &args.ports, &link, &on_event)
+    };
+    let (rows, aws_calls) = match outcome {
         Ok(o) => (o.rows, o.aws_calls),
         Err(e) => {
             let _ = writeln!(out, "fleet: {e}");

@@ -11,5 +11,5 @@ pub mod report;
 mod station;
 mod verify;
 
-pub use station::{BoardEvent, FleetError, Outcome, Plan, run};
+pub use station::{BoardEvent, FleetError, Outcome, Plan, Watch, run, watch};
 pub use verify::{Drift, verify};

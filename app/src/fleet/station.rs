@@ -181,9 +181,116 @@ pub fn run(
     if ports.is_empty() {
         return Err(FleetError::NoPorts);
     }
+    let shared = setup(plan, on_event)?;
+    let rows = std::thread::scope(|scope| {
+        let workers: Vec<_> = ports
+            .iter()
+            .map(|port| {
+                let shared = &shared;
+                let link = FlashOptions {
+                    port: port.clone(),
+                    ..link.clone()
+                };
+                scope.spawn(move || board(shared, &link))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .zip(ports)
+            .map(|(w, port)| w.join().unwrap_or_else(|_| worker_stopped(port)))
+            .collect()
+    });
+    Ok(shared.outcome(rows))
+}
+
+/// When to stop watching for boards.
+pub struct Watch<'a> {
+    /// The serial ports there are now (polled): the CLI lists the system's, a test its
+    /// mocks'.
+    pub ports: &'a (dyn Fn() -> Vec<String> + Sync),
+    /// Stop once this many boards are finished (provisioned, skipped or failed).
+    pub boards: Option<usize>,
+    /// Stop when set (Ctrl-C): the boards under way finish first.
+    pub stop: &'a std::sync::atomic::AtomicBool,
+}
+
+/// Provision every board plugged in from now on: a port that appears gets a worker; a
+/// port whose board is finished is taken again only after it went away (unplugged) and
+/// came back, so an operator only plugs and unplugs.
+pub fn watch(
+    plan: &Plan,
+    link: &FlashOptions,
+    w: &Watch<'_>,
+    on_event: &(dyn Fn(BoardEvent) + Sync),
+) -> Result<Outcome, FleetError> {
+    use std::sync::atomic::Ordering;
+    let shared = setup(plan, on_event)?;
+    // Ports already there are boards plugged in before: taken like new ones.
+    let rows = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        let mut busy: HashMap<String, std::thread::ScopedJoinHandle<'_, ReportRow>> =
+            HashMap::new();
+        let mut finished_here: std::collections::HashSet<String> = Default::default();
+        loop {
+            let present = (w.ports)();
+            // A finished board's port that went away is free for the next board.
+            finished_here.retain(|p| present.contains(p));
+            for (port, handle) in std::mem::take(&mut busy) {
+                if handle.is_finished() {
+                    let row = handle.join().unwrap_or_else(|_| worker_stopped(&port));
+                    rows.lock().unwrap_or_else(|e| e.into_inner()).push(row);
+                    finished_here.insert(port);
+                } else {
+                    busy.insert(port, handle);
+                }
+            }
+            let done = rows.lock().unwrap_or_else(|e| e.into_inner()).len();
+            let enough = w.boards.is_some_and(|n| done + busy.len() >= n);
+            if w.stop.load(Ordering::Relaxed) || w.boards.is_some_and(|n| done >= n) {
+                break;
+            }
+            if !enough {
+                for port in present {
+                    if busy.contains_key(&port) || finished_here.contains(&port) {
+                        continue;
+                    }
+                    let shared = &shared;
+                    let link = FlashOptions {
+                        port: port.clone(),
+                        ..link.clone()
+                    };
+                    busy.insert(port, scope.spawn(move || board(shared, &link)));
+                }
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        for (port, handle) in busy {
+            let row = handle.join().unwrap_or_else(|_| worker_stopped(&port));
+            rows.lock().unwrap_or_else(|e| e.into_inner()).push(row);
+        }
+    });
+    let rows = rows.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(shared.outcome(rows))
+}
+
+fn worker_stopped(port: &str) -> ReportRow {
+    ReportRow {
+        port: port.to_string(),
+        result: "failed".into(),
+        error: "the worker for this port stopped unexpectedly".into(),
+        fix: "run the same command again: the journal resumes it".into(),
+        ..ReportRow::default()
+    }
+}
+
+/// Once per run: the journal read and opened; credentials, region, the endpoint, the
+/// policy and the groups in AWS.
+fn setup<'a>(
+    plan: &'a Plan,
+    on_event: &'a (dyn Fn(BoardEvent) + Sync),
+) -> Result<Shared<'a>, FleetError> {
     let states = journal::replay(&plan.journal)?;
     let journal = Journal::open(&plan.journal)?;
-    // Once per run: credentials, region, the endpoint, the policy, the groups.
     let req = provision::Request {
         thing: String::new(),
         policy: Some(plan.policy.clone()),
@@ -230,7 +337,7 @@ pub fn run(
         }
         Ok::<_, ProvisionError>((iot, endpoint))
     })?;
-    let shared = Shared {
+    Ok(Shared {
         plan,
         iot,
         endpoint,
@@ -243,39 +350,6 @@ pub fn run(
             .filter_map(|p| Some((p.name, p.serial?)))
             .collect(),
         on_event,
-    };
-    let rows = std::thread::scope(|scope| {
-        let workers: Vec<_> = ports
-            .iter()
-            .map(|port| {
-                let shared = &shared;
-                let link = FlashOptions {
-                    port: port.clone(),
-                    ..link.clone()
-                };
-                scope.spawn(move || board(shared, &link))
-            })
-            .collect();
-        workers
-            .into_iter()
-            .zip(ports)
-            .map(|(w, port)| {
-                w.join().unwrap_or_else(|_| ReportRow {
-                    port: port.clone(),
-                    result: "failed".into(),
-                    error: "the worker for this port stopped unexpectedly".into(),
-                    fix: "run the same command again: the journal resumes it".into(),
-                    ..ReportRow::default()
-                })
-            })
-            .collect()
-    });
-    Ok(Outcome {
-        rows,
-        aws_calls: shared
-            .limiter
-            .calls
-            .load(std::sync::atomic::Ordering::Relaxed),
     })
 }
 
@@ -309,6 +383,16 @@ fn board(s: &Shared<'_>, link: &FlashOptions) -> ReportRow {
 }
 
 impl Shared<'_> {
+    fn outcome(&self, rows: Vec<ReportRow>) -> Outcome {
+        Outcome {
+            rows,
+            aws_calls: self
+                .limiter
+                .calls
+                .load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
     fn record(&self, e: &Entry) {
         let mut j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
         // A journal that cannot be written is reported by the next step's failure to

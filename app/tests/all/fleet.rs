@@ -419,3 +419,50 @@ fn boards_of_one_chip_are_told_apart_by_their_mac_not_their_port() {
     assert!(report(dir.path()).iter().all(|(_, _, r)| r == "skipped"));
     assert_eq!(certificates(&moto).len(), 3);
 }
+
+#[test]
+fn a_watching_station_takes_each_board_as_it_is_plugged_in() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("manifest.csv"), "thing\nbench-{mac6}\n").unwrap();
+    let plugged = dir.path().join("ports.txt");
+    std::fs::write(&plugged, "").unwrap();
+    let moto = Moto::start();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_thingflash"));
+    c.args(["fleet", "run", "--watch", "--boards", "2", "--ports-from"])
+        .arg(&plugged)
+        .arg("--manifest")
+        .arg(dir.path().join("manifest.csv"))
+        .arg("--journal")
+        .arg(dir.path().join("journal.jsonl"))
+        .arg("--report")
+        .arg(dir.path().join("report"))
+        .args([
+            "--target",
+            "thingflash",
+            "--wifi-ssid",
+            "lab",
+            "--key-type",
+            "rsa-2048",
+        ])
+        .args(["--endpoint-url", &moto.url, "--region", "us-east-1"])
+        .args(["--before", "no-reset", "--after", "no-reset", "--force"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("THINGFLASH_WIFI_PASSWORD", "correct horse")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let station = c.spawn().unwrap();
+    // The boards are plugged in one after the other while the station runs.
+    let first = Mock::start_with_mac("esp32c3", "240ac4100001");
+    std::fs::write(&plugged, format!("{}\n", first.port)).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let second = Mock::start_with_mac("esp32c6", "240ac4100002");
+    std::fs::write(&plugged, format!("{}\n{}\n", first.port, second.port)).unwrap();
+    let out = station.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let mut things: Vec<String> = report(dir.path()).into_iter().map(|r| r.1).collect();
+    things.sort();
+    assert_eq!(things, ["bench-100001", "bench-100002"], "{}", text(&out));
+    assert_eq!(certificates(&moto).len(), 2);
+}
