@@ -31,6 +31,11 @@ fn rt() -> tokio::runtime::Runtime {
 
 /// `thingflash fleet <verb>` for these ports, with the manifest and journal in `dir`.
 fn fleet(verb: &str, dir: &Path, moto: &Moto, ports: &[&str]) -> Output {
+    fleet_via(verb, dir, &moto.url, ports)
+}
+
+/// [`fleet`] with AWS at `aws` (moto, or a proxy in front of it).
+fn fleet_via(verb: &str, dir: &Path, aws: &str, ports: &[&str]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_thingflash"));
     c.args(["fleet", verb, "--manifest"])
         .arg(dir.join("manifest.csv"))
@@ -49,7 +54,7 @@ fn fleet(verb: &str, dir: &Path, moto: &Moto, ports: &[&str]) -> Output {
         "--key-type",
         "rsa-2048",
     ])
-    .args(["--endpoint-url", &moto.url, "--region", "us-east-1"])
+    .args(["--endpoint-url", aws, "--region", "us-east-1"])
     .args(["--before", "no-reset", "--after", "no-reset", "--force"])
     .env_clear()
     .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -465,4 +470,40 @@ fn a_watching_station_takes_each_board_as_it_is_plugged_in() {
     things.sort();
     assert_eq!(things, ["bench-100001", "bench-100002"], "{}", text(&out));
     assert_eq!(certificates(&moto).len(), 2);
+}
+
+#[test]
+fn a_throttled_account_slows_the_station_down_and_every_board_is_still_done_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.csv"),
+        "thing,mac,attributes,groups\nline-{mac6},,,line\n",
+    )
+    .unwrap();
+    let moto = Moto::start();
+    // One AWS IoT call in ten refused with ThrottlingException.
+    let proxy = crate::common::throttle::Throttle::start(&moto.url, 10);
+    let boards: Vec<Mock> = ["240ac4200001", "240ac4200002", "240ac4200003"]
+        .iter()
+        .map(|m| Mock::start_with_mac("esp32c3", m))
+        .collect();
+    let ports: Vec<&str> = boards.iter().map(|b| b.port.as_str()).collect();
+    let out = fleet_via("run", dir.path(), &proxy.url, &ports);
+    assert!(out.status.success(), "{}", text(&out));
+    let throttled = proxy.throttled.load(std::sync::atomic::Ordering::SeqCst);
+    let requests = proxy.requests.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        throttled >= 1,
+        "the proxy throttled nothing in {requests} requests"
+    );
+    assert!(
+        report(dir.path())
+            .iter()
+            .all(|(_, _, r)| r == "provisioned"),
+        "{}",
+        text(&out)
+    );
+    // Each board once: three certificates, each thing with one.
+    assert_eq!(certificates(&moto).len(), 3);
+    eprintln!("{requests} requests through the proxy, {throttled} throttled and retried");
 }

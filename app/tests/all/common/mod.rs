@@ -5,6 +5,7 @@
 pub mod lx106;
 pub mod own;
 pub mod rom8266;
+pub mod throttle;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
