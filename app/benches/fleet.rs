@@ -11,7 +11,6 @@
 #[path = "../tests/all/common/mod.rs"]
 mod common;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Mock, Moto};
@@ -25,37 +24,10 @@ fn station(moto: &Moto, boards: usize, tag: &str) -> (Duration, String) {
     let mocks: Vec<Mock> = (0..boards)
         .map(|i| Mock::start_with_mac("esp32c3", &format!("240ac4{:02x}{:04x}", tag.len(), i)))
         .collect();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_thingflash"));
-    c.args(["fleet", "run", "--manifest"])
-        .arg(dir.path().join("m.csv"))
-        .arg("--journal")
-        .arg(dir.path().join("j.jsonl"))
-        .arg("--report")
-        .arg(dir.path().join("r"));
-    for m in &mocks {
-        c.args(["--port", &m.port]);
-    }
-    c.args([
-        "--target",
-        "thingflash",
-        "--wifi-ssid",
-        "lab",
-        "--key-type",
-        "rsa-2048",
-    ])
-    .args([
-        "--endpoint-url",
-        &moto.url,
-        "--region",
-        "us-east-1",
-        "--aws-rate",
-        "100",
-    ])
-    .args(["--before", "no-reset", "--after", "no-reset", "--force"])
-    .env("AWS_ACCESS_KEY_ID", "testing")
-    .env("AWS_SECRET_ACCESS_KEY", "testing")
-    .env("AWS_EC2_METADATA_DISABLED", "true")
-    .env("THINGFLASH_WIFI_PASSWORD", "correct horse");
+    std::fs::rename(dir.path().join("m.csv"), dir.path().join("manifest.csv")).unwrap();
+    let ports: Vec<&str> = mocks.iter().map(|m| m.port.as_str()).collect();
+    let mut c = common::fleet_command("run", dir.path(), &moto.url, &ports);
+    c.args(["--aws-rate", "100"]);
     let t = Instant::now();
     let out = c.output().unwrap();
     let took = t.elapsed();

@@ -33,6 +33,14 @@ pub enum Command {
 pub struct VerifyArgs {
     /// The report (REPORT.jsonl, or REPORT as given to `fleet run`).
     pub report: PathBuf,
+    /// Which AWS account and region.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// The AWS account and region a fleet works in.
+#[derive(clap::Args, Debug)]
+pub struct AwsArgs {
     /// AWS profile.
     #[arg(long)]
     pub profile: Option<String>,
@@ -56,9 +64,9 @@ fn verify(a: &VerifyArgs, out: &mut impl Write) -> ExitCode {
     };
     match fleet::verify(
         &rows,
-        a.profile.clone(),
-        a.region.clone(),
-        a.endpoint_url.clone(),
+        a.aws.profile.clone(),
+        a.aws.region.clone(),
+        a.aws.endpoint_url.clone(),
     ) {
         Ok(drifted) => {
             for d in &drifted {
@@ -136,15 +144,9 @@ pub struct Args {
     /// The policy attached to every certificate (made when missing).
     #[arg(long, default_value = crate::provision::policy::DEFAULT_POLICY_NAME)]
     pub policy: String,
-    /// AWS profile.
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// AWS region.
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Another endpoint for the AWS APIs (a local mock).
-    #[arg(long)]
-    pub endpoint_url: Option<String>,
+    /// Which AWS account and region.
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// AWS calls per second, all boards together.
     #[arg(long, default_value_t = 10.0)]
     pub aws_rate: f64,
@@ -208,9 +210,9 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         format: args.target.format,
         key_type: args.key_type,
         policy: args.policy.clone(),
-        profile: args.profile.clone(),
-        region: args.region.clone(),
-        endpoint_url: args.endpoint_url.clone(),
+        profile: args.aws.profile.clone(),
+        region: args.aws.region.clone(),
+        endpoint_url: args.aws.endpoint_url.clone(),
         journal: args.journal.clone(),
         calls_per_second: args.aws_rate,
     };

@@ -25,6 +25,16 @@ pub enum Entry {
         /// Its chip.
         chip: String,
     },
+    /// A certificate is about to be asked for: a run cut before the answer is recorded
+    /// leaves one in AWS that only this entry (and its time) can find.
+    Requested {
+        /// The board.
+        mac: String,
+        /// Its thing.
+        thing: String,
+        /// When, in milliseconds since 1970.
+        at_ms: u64,
+    },
     /// A certificate exists in AWS for the board (not yet on it).
     Certificate {
         /// The board.
@@ -75,6 +85,7 @@ impl Entry {
     pub fn mac(&self) -> &str {
         match self {
             Entry::Identified { mac, .. }
+            | Entry::Requested { mac, .. }
             | Entry::Certificate { mac, .. }
             | Entry::Attached { mac, .. }
             | Entry::Done { mac, .. }
@@ -93,6 +104,17 @@ pub struct BoardState {
     pub certificate: Option<(String, String)>,
     /// It was provisioned (the certificate in `certificate` is the one on it).
     pub done: bool,
+    /// A certificate was asked for at this time (ms since 1970) and the answer was never
+    /// recorded.
+    pub requested_ms: Option<u64>,
+}
+
+/// Every certificate id the journal names (to tell a station's own from an orphan).
+pub fn known_certificates(states: &HashMap<String, BoardState>) -> Vec<String> {
+    states
+        .values()
+        .filter_map(|b| b.certificate.as_ref().map(|(id, _)| id.clone()))
+        .collect()
 }
 
 /// The journal file, open for appending.
@@ -182,9 +204,14 @@ pub fn replay(path: &Path) -> Result<HashMap<String, BoardState>, JournalError> 
         };
         let b = boards.entry(entry.mac().to_string()).or_default();
         match entry {
+            Entry::Requested { thing, at_ms, .. } => {
+                b.thing = Some(thing);
+                b.requested_ms = Some(at_ms);
+            }
             Entry::Certificate { thing, id, arn, .. } => {
                 b.thing = Some(thing);
                 b.certificate = Some((id, arn));
+                b.requested_ms = None;
                 b.done = false;
             }
             Entry::Done { thing, id, .. } => {
@@ -195,6 +222,8 @@ pub fn replay(path: &Path) -> Result<HashMap<String, BoardState>, JournalError> 
                 if b.certificate.as_ref().is_some_and(|(c, _)| *c == id) {
                     b.certificate = None;
                 }
+                // A removed orphan settles a request whose answer was lost.
+                b.requested_ms = None;
             }
             Entry::Identified { .. } | Entry::Attached { .. } | Entry::Failed { .. } => {}
         }
@@ -225,6 +254,12 @@ mod tests {
         })
         .unwrap();
         j.append(&cert("b", "c2")).unwrap();
+        j.append(&Entry::Requested {
+            mac: "c".into(),
+            thing: "t-c".into(),
+            at_ms: 1_700_000_000_000,
+        })
+        .unwrap();
         drop(j);
         // A line cut short by the crash.
         std::fs::OpenOptions::new()
@@ -246,6 +281,9 @@ mod tests {
         assert!(s["a"].done);
         assert!(!s["b"].done);
         assert_eq!(s["b"].certificate, Some(("c2".into(), "arn:c2".into())));
+        // A request whose answer was never recorded is known by its time.
+        assert_eq!(s["c"].requested_ms, Some(1_700_000_000_000));
+        assert_eq!(s["c"].certificate, None);
         assert!(replay(&dir.path().join("none")).unwrap().is_empty());
     }
 }

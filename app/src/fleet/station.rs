@@ -408,6 +408,64 @@ impl Shared<'_> {
         });
     }
 
+    /// A run cut between asking for a certificate and recording it leaves one that only its
+    /// time can find: made within moments of the request, ACTIVE, attached to nothing, and
+    /// named nowhere in the journal (with a CSR, also its CN is the thing's name). Each such
+    /// certificate is removed. Another tool making unattached certificates in the same
+    /// account in that very minute could be mistaken for it: the window is kept short.
+    async fn remove_lost_certificates(&self, mac: &str, thing: &str, at_ms: u64) {
+        let known = journal::known_certificates(&self.states);
+        let from = (at_ms / 1000) as i64 - 5;
+        let to = (at_ms / 1000) as i64 + 60;
+        self.limiter.wait();
+        let Ok(list) = self.iot.list_certificates().page_size(250).send().await else {
+            return;
+        };
+        for c in list.certificates() {
+            let (Some(id), Some(arn)) = (c.certificate_id(), c.certificate_arn()) else {
+                continue;
+            };
+            let made = c.creation_date().map_or(0, |d| d.secs());
+            if known.iter().any(|k| k == id)
+                || !(from..=to).contains(&made)
+                || c.status() != Some(&CertificateStatus::Active)
+            {
+                continue;
+            }
+            self.limiter.wait();
+            let attached = self
+                .iot
+                .list_principal_things()
+                .principal(arn)
+                .send()
+                .await
+                .map(|p| !p.things().is_empty())
+                .unwrap_or(true);
+            if attached {
+                continue;
+            }
+            if self.plan.key_type == KeyType::EcP256 {
+                self.limiter.wait();
+                let pem = self
+                    .iot
+                    .describe_certificate()
+                    .certificate_id(id)
+                    .send()
+                    .await
+                    .ok()
+                    .and_then(|d| {
+                        d.certificate_description()?
+                            .certificate_pem()
+                            .map(str::to_string)
+                    });
+                if !pem.is_some_and(|p| common_name_is(&p, thing)) {
+                    continue;
+                }
+            }
+            self.remove_certificate(mac, None, id, arn).await;
+        }
+    }
+
     /// Deactivate, detach and delete a certificate that is on no board.
     async fn remove_certificate(&self, mac: &str, thing: Option<&str>, id: &str, arn: &str) {
         self.limiter.wait();
@@ -521,6 +579,14 @@ fn provision_board(
         );
         rt.block_on(s.remove_certificate(&mac, state.thing.as_deref(), id, arn));
     }
+    if let Some(at_ms) = state.requested_ms {
+        s.step(
+            link,
+            &mac,
+            "looking for a certificate an earlier run asked for when it was cut",
+        );
+        rt.block_on(s.remove_lost_certificates(&mac, &binding.thing, at_ms));
+    }
     // 3. The thing, its certificate and its attachments.
     s.step(
         link,
@@ -602,43 +668,16 @@ async fn aws_steps(
             .await
             .map_err(|e| map_sdk_error("iot:AddThingToThingGroup", e, &[]))?;
     }
+    s.record(&Entry::Requested {
+        mac: mac.to_string(),
+        thing: b.thing.clone(),
+        at_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
+    });
     s.limiter.wait();
-    let (id, arn, pem, key) = match s.plan.key_type {
-        KeyType::Rsa2048 => {
-            let out = iot
-                .create_keys_and_certificate()
-                .set_as_active(true)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("iot:CreateKeysAndCertificate", e, &[]))?;
-            let key = out
-                .key_pair()
-                .and_then(|k| k.private_key())
-                .unwrap_or_default();
-            (
-                out.certificate_id().unwrap_or_default().to_string(),
-                out.certificate_arn().unwrap_or_default().to_string(),
-                out.certificate_pem().unwrap_or_default().to_string(),
-                zeroize::Zeroizing::new(key.to_string()),
-            )
-        }
-        KeyType::EcP256 => {
-            let (key, csr) = provision::make_csr(&b.thing)?;
-            let out = iot
-                .create_certificate_from_csr()
-                .certificate_signing_request(csr)
-                .set_as_active(true)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("iot:CreateCertificateFromCsr", e, &[]))?;
-            (
-                out.certificate_id().unwrap_or_default().to_string(),
-                out.certificate_arn().unwrap_or_default().to_string(),
-                out.certificate_pem().unwrap_or_default().to_string(),
-                key,
-            )
-        }
-    };
+    let (id, arn, pem, key) =
+        provision::create_certificate(iot, s.plan.key_type, &b.thing, &[]).await?;
     s.record(&Entry::Certificate {
         mac: mac.to_string(),
         thing: b.thing.clone(),
@@ -723,6 +762,22 @@ fn write_board(
             "run the same command again with the board plugged in: the journal resumes it",
         )
     })
+}
+
+/// Whether a certificate (PEM) names `thing` as its subject's CN, as the CSRs this station
+/// makes do.
+fn common_name_is(pem: &str, thing: &str) -> bool {
+    let Ok((_, pem)) = x509_parser::pem::parse_x509_pem(pem.as_bytes()) else {
+        return false;
+    };
+    let Ok(cert) = pem.parse_x509() else {
+        return false;
+    };
+    cert.subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        == Some(thing)
 }
 
 fn hex(bytes: &[u8]) -> String {

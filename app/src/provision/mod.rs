@@ -453,63 +453,8 @@ pub async fn provision(
         })?;
 
     progress(Progress::Step("creating the certificate"));
-    let (certificate_id, certificate_arn, certificate_pem, private_key_pem) = match req.key_type {
-        KeyType::Rsa2048 => {
-            let out = iot
-                .create_keys_and_certificate()
-                .set_as_active(true)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("iot:CreateKeysAndCertificate", e, &done))?;
-            let key = out
-                .key_pair()
-                .and_then(|k| k.private_key())
-                .map(|k| Zeroizing::new(k.to_string()));
-            match (
-                out.certificate_id(),
-                out.certificate_arn(),
-                out.certificate_pem(),
-                key,
-            ) {
-                (Some(id), Some(arn), Some(pem), Some(key)) => {
-                    (id.to_string(), arn.to_string(), pem.to_string(), key)
-                }
-                _ => {
-                    return Err(ProvisionError::Incomplete {
-                        action: "iot:CreateKeysAndCertificate",
-                        field: "certificate or key",
-                        created: Created(done),
-                    });
-                }
-            }
-        }
-        KeyType::EcP256 => {
-            let (key, csr) = make_csr(&req.thing)?;
-            let out = iot
-                .create_certificate_from_csr()
-                .certificate_signing_request(csr)
-                .set_as_active(true)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("iot:CreateCertificateFromCsr", e, &done))?;
-            match (
-                out.certificate_id(),
-                out.certificate_arn(),
-                out.certificate_pem(),
-            ) {
-                (Some(id), Some(arn), Some(pem)) => {
-                    (id.to_string(), arn.to_string(), pem.to_string(), key)
-                }
-                _ => {
-                    return Err(ProvisionError::Incomplete {
-                        action: "iot:CreateCertificateFromCsr",
-                        field: "certificate",
-                        created: Created(done),
-                    });
-                }
-            }
-        }
-    };
+    let (certificate_id, certificate_arn, certificate_pem, private_key_pem) =
+        create_certificate(&iot, req.key_type, &req.thing, &done).await?;
     let cert_resource = Resource {
         kind: "certificate",
         id: certificate_arn.clone(),
@@ -613,6 +558,74 @@ pub async fn provision(
         private_key_pem,
         key_type: req.key_type,
         resources: done,
+    })
+}
+
+/// A new ACTIVE certificate for `thing` and its key: made here with AWS signing the CSR
+/// ([`KeyType::EcP256`]), or made by AWS ([`KeyType::Rsa2048`]). Its id, ARN, PEM and the
+/// key's PEM. `done` is what exists already, for the error message.
+pub async fn create_certificate(
+    iot: &aws_sdk_iot::Client,
+    key_type: KeyType,
+    thing: &str,
+    done: &[Resource],
+) -> Result<(String, String, String, Zeroizing<String>), ProvisionError> {
+    Ok(match key_type {
+        KeyType::Rsa2048 => {
+            let out = iot
+                .create_keys_and_certificate()
+                .set_as_active(true)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("iot:CreateKeysAndCertificate", e, done))?;
+            let key = out
+                .key_pair()
+                .and_then(|k| k.private_key())
+                .map(|k| Zeroizing::new(k.to_string()));
+            match (
+                out.certificate_id(),
+                out.certificate_arn(),
+                out.certificate_pem(),
+                key,
+            ) {
+                (Some(id), Some(arn), Some(pem), Some(key)) => {
+                    (id.to_string(), arn.to_string(), pem.to_string(), key)
+                }
+                _ => {
+                    return Err(ProvisionError::Incomplete {
+                        action: "iot:CreateKeysAndCertificate",
+                        field: "certificate or key",
+                        created: Created(done.to_vec()),
+                    });
+                }
+            }
+        }
+        KeyType::EcP256 => {
+            let (key, csr) = make_csr(thing)?;
+            let out = iot
+                .create_certificate_from_csr()
+                .certificate_signing_request(csr)
+                .set_as_active(true)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("iot:CreateCertificateFromCsr", e, done))?;
+            match (
+                out.certificate_id(),
+                out.certificate_arn(),
+                out.certificate_pem(),
+            ) {
+                (Some(id), Some(arn), Some(pem)) => {
+                    (id.to_string(), arn.to_string(), pem.to_string(), key)
+                }
+                _ => {
+                    return Err(ProvisionError::Incomplete {
+                        action: "iot:CreateCertificateFromCsr",
+                        field: "certificate",
+                        created: Created(done.to_vec()),
+                    });
+                }
+            }
+        }
     })
 }
 

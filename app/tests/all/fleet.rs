@@ -8,26 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{Mock, Moto};
-
-fn iot(moto: &Moto) -> aws_sdk_iot::Client {
-    let conf = aws_sdk_iot::Config::builder()
-        .behavior_version(aws_sdk_iot::config::BehaviorVersion::latest())
-        .region(aws_sdk_iot::config::Region::new("us-east-1"))
-        .endpoint_url(&moto.url)
-        .credentials_provider(aws_sdk_iot::config::Credentials::new(
-            "testing", "testing", None, None, "test",
-        ))
-        .build();
-    aws_sdk_iot::Client::from_conf(conf)
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use crate::common::{Mock, Moto, fleet_command, rt};
 
 /// `thingflash fleet <verb>` for these ports, with the manifest and journal in `dir`.
 fn fleet(verb: &str, dir: &Path, moto: &Moto, ports: &[&str]) -> Output {
@@ -36,34 +17,7 @@ fn fleet(verb: &str, dir: &Path, moto: &Moto, ports: &[&str]) -> Output {
 
 /// [`fleet`] with AWS at `aws` (moto, or a proxy in front of it).
 fn fleet_via(verb: &str, dir: &Path, aws: &str, ports: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_thingflash"));
-    c.args(["fleet", verb, "--manifest"])
-        .arg(dir.join("manifest.csv"))
-        .arg("--journal")
-        .arg(dir.join("journal.jsonl"))
-        .arg("--report")
-        .arg(dir.join("report"));
-    for p in ports {
-        c.args(["--port", p]);
-    }
-    c.args([
-        "--target",
-        "thingflash",
-        "--wifi-ssid",
-        "lab",
-        "--key-type",
-        "rsa-2048",
-    ])
-    .args(["--endpoint-url", aws, "--region", "us-east-1"])
-    .args(["--before", "no-reset", "--after", "no-reset", "--force"])
-    .env_clear()
-    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-    .env("HOME", dir)
-    .env("AWS_ACCESS_KEY_ID", "testing")
-    .env("AWS_SECRET_ACCESS_KEY", "testing")
-    .env("AWS_EC2_METADATA_DISABLED", "true")
-    .env("THINGFLASH_WIFI_PASSWORD", "correct horse");
-    c.output().unwrap()
+    fleet_command(verb, dir, aws, ports).output().unwrap()
 }
 
 fn text(o: &Output) -> String {
@@ -72,6 +26,13 @@ fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
+}
+
+/// A station's folder with this manifest.
+fn station_dir(manifest: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("manifest.csv"), manifest).unwrap();
+    dir
 }
 
 /// The report's rows as (mac, thing, result).
@@ -89,7 +50,7 @@ fn report(dir: &Path) -> Vec<(String, String, String)> {
 
 fn certificates(moto: &Moto) -> Vec<(String, String)> {
     rt().block_on(async {
-        iot(moto)
+        moto.iot()
             .list_certificates()
             .send()
             .await
@@ -110,12 +71,7 @@ fn certificates(moto: &Moto) -> Vec<(String, String)> {
 
 #[test]
 fn a_station_makes_each_board_its_thing_once_and_a_resumed_run_skips_them() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("manifest.csv"),
-        "thing,mac,attributes,groups\nkitchen-{mac},,room=kitchen,sensors\n",
-    )
-    .unwrap();
+    let dir = station_dir("thing,mac,attributes,groups\nkitchen-{mac},,room=kitchen,sensors\n");
     let moto = Moto::start();
     let (c3, c6) = (Mock::start("esp32c3"), Mock::start("esp32c6"));
     let out = fleet("run", dir.path(), &moto, &[&c3.port, &c6.port]);
@@ -130,7 +86,7 @@ fn a_station_makes_each_board_its_thing_once_and_a_resumed_run_skips_them() {
     }
     // In AWS: two things with their attribute and group, two ACTIVE certificates, each
     // attached to its thing.
-    let iot = iot(&moto);
+    let iot = moto.iot();
     rt().block_on(async {
         for (_, thing, _) in &rows {
             let t = iot.describe_thing().thing_name(thing).send().await.unwrap();
@@ -211,14 +167,7 @@ fn a_station_makes_each_board_its_thing_once_and_a_resumed_run_skips_them() {
 
 #[test]
 fn a_board_the_target_cannot_run_is_refused_before_anything_is_made_for_it() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("manifest.csv"),
-        "thing
-bench-{mac}
-",
-    )
-    .unwrap();
+    let dir = station_dir("thing\nbench-{mac}\n");
     let moto = Moto::start();
     let (c3, esp8266) = (Mock::start("esp32c3"), Mock::start("esp8266"));
     let out = fleet("run", dir.path(), &moto, &[&c3.port, &esp8266.port]);
@@ -238,41 +187,13 @@ bench-{mac}
 #[test]
 fn a_run_killed_mid_way_resumes_with_every_board_done_once_and_no_orphan() {
     use std::io::BufRead as _;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("manifest.csv"),
-        "thing
-line-{mac}
-",
-    )
-    .unwrap();
+    let dir = station_dir("thing\nline-{mac}\n");
     let moto = Moto::start();
     let (c3, c6) = (Mock::start("esp32c3"), Mock::start("esp32c6"));
     // The command `fleet` runs, started in the background: SIGKILL it as soon as a
     // board's certificate exists in AWS and its write begins.
-    let mut c = Command::new(env!("CARGO_BIN_EXE_thingflash"));
-    c.args(["fleet", "run", "--manifest"])
-        .arg(dir.path().join("manifest.csv"))
-        .arg("--journal")
-        .arg(dir.path().join("journal.jsonl"))
-        .arg("--report")
-        .arg(dir.path().join("report"))
-        .args(["--port", &c3.port, "--port", &c6.port])
-        .args([
-            "--target",
-            "thingflash",
-            "--wifi-ssid",
-            "lab",
-            "--key-type",
-            "rsa-2048",
-        ])
-        .args(["--endpoint-url", &moto.url, "--region", "us-east-1"])
-        .args(["--before", "no-reset", "--after", "no-reset", "--force"])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("THINGFLASH_WIFI_PASSWORD", "correct horse")
-        .stderr(std::process::Stdio::piped())
+    let mut c = fleet_command("run", dir.path(), &moto.url, &[&c3.port, &c6.port]);
+    c.stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null());
     let mut child = c.spawn().unwrap();
     let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
@@ -299,7 +220,8 @@ line-{mac}
     assert_eq!(certs.len(), 2, "{certs:?}\n{}", text(&out));
     rt().block_on(async {
         for (_, thing, _) in &rows {
-            let p = iot(&moto)
+            let p = moto
+                .iot()
                 .list_thing_principals()
                 .thing_name(thing)
                 .send()
@@ -312,8 +234,7 @@ line-{mac}
 
 #[test]
 fn a_certificate_made_but_never_written_is_removed_when_the_run_resumes() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("manifest.csv"), "thing\nbench-{mac6}\n").unwrap();
+    let dir = station_dir("thing\nbench-{mac6}\n");
     let moto = Moto::start();
     let c3 = Mock::start("esp32c3");
     let board = thingflash::flash::identify(&thingflash::flash::FlashOptions {
@@ -326,7 +247,8 @@ fn a_certificate_made_but_never_written_is_removed_when_the_run_resumes() {
     // What a run cut right after CreateKeysAndCertificate leaves: the certificate in AWS,
     // its id in the journal, nothing on the board.
     let (id, arn) = rt().block_on(async {
-        let c = iot(&moto)
+        let c = moto
+            .iot()
             .create_keys_and_certificate()
             .set_as_active(true)
             .send()
@@ -358,12 +280,8 @@ fn a_certificate_made_but_never_written_is_removed_when_the_run_resumes() {
 
 #[test]
 fn a_manifest_with_bad_rows_is_refused_before_any_board_or_aws_call() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("manifest.csv"),
-        "thing,mac\none,24:0a:c4:00:00:01\none,24:0a:c4:00:00:02\nkitchen-{serial},\n",
-    )
-    .unwrap();
+    let dir =
+        station_dir("thing,mac\none,24:0a:c4:00:00:01\none,24:0a:c4:00:00:02\nkitchen-{serial},\n");
     let out = Command::new(env!("CARGO_BIN_EXE_thingflash"))
         .args(["fleet", "run", "--manifest"])
         .arg(dir.path().join("manifest.csv"))
@@ -427,34 +345,13 @@ fn boards_of_one_chip_are_told_apart_by_their_mac_not_their_port() {
 
 #[test]
 fn a_watching_station_takes_each_board_as_it_is_plugged_in() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("manifest.csv"), "thing\nbench-{mac6}\n").unwrap();
+    let dir = station_dir("thing\nbench-{mac6}\n");
     let plugged = dir.path().join("ports.txt");
     std::fs::write(&plugged, "").unwrap();
     let moto = Moto::start();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_thingflash"));
-    c.args(["fleet", "run", "--watch", "--boards", "2", "--ports-from"])
+    let mut c = fleet_command("run", dir.path(), &moto.url, &[]);
+    c.args(["--watch", "--boards", "2", "--ports-from"])
         .arg(&plugged)
-        .arg("--manifest")
-        .arg(dir.path().join("manifest.csv"))
-        .arg("--journal")
-        .arg(dir.path().join("journal.jsonl"))
-        .arg("--report")
-        .arg(dir.path().join("report"))
-        .args([
-            "--target",
-            "thingflash",
-            "--wifi-ssid",
-            "lab",
-            "--key-type",
-            "rsa-2048",
-        ])
-        .args(["--endpoint-url", &moto.url, "--region", "us-east-1"])
-        .args(["--before", "no-reset", "--after", "no-reset", "--force"])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("THINGFLASH_WIFI_PASSWORD", "correct horse")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let station = c.spawn().unwrap();
@@ -474,12 +371,7 @@ fn a_watching_station_takes_each_board_as_it_is_plugged_in() {
 
 #[test]
 fn a_throttled_account_slows_the_station_down_and_every_board_is_still_done_once() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("manifest.csv"),
-        "thing,mac,attributes,groups\nline-{mac6},,,line\n",
-    )
-    .unwrap();
+    let dir = station_dir("thing,mac,attributes,groups\nline-{mac6},,,line\n");
     let moto = Moto::start();
     // One AWS IoT call in ten refused with ThrottlingException.
     let proxy = crate::common::throttle::Throttle::start(&moto.url, 10);

@@ -14,7 +14,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{Moto, peer, run};
+use crate::common::{Moto, peer, rt, run};
 
 fn cli(moto: &Moto, home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_thingflash"))
@@ -30,25 +30,6 @@ fn cli(moto: &Moto, home: &Path, args: &[&str]) -> Output {
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
-        .unwrap()
-}
-
-fn iot(moto: &Moto, key: &str, secret: &str) -> aws_sdk_iot::Client {
-    let conf = aws_sdk_iot::Config::builder()
-        .behavior_version(aws_sdk_iot::config::BehaviorVersion::latest())
-        .region(aws_sdk_iot::config::Region::new("us-east-1"))
-        .endpoint_url(&moto.url)
-        .credentials_provider(aws_sdk_iot::config::Credentials::new(
-            key, secret, None, None, "test",
-        ))
-        .build();
-    aws_sdk_iot::Client::from_conf(conf)
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
         .unwrap()
 }
 
@@ -95,7 +76,7 @@ fn rsa_provisioning_creates_attaches_and_writes_files_that_pass_check() {
     );
 
     // Read everything back with separate SDK calls.
-    let c = iot(&moto, "testing", "testing");
+    let c = moto.iot();
     rt().block_on(async {
         c.describe_thing()
             .thing_name("bench-1")
@@ -214,7 +195,7 @@ fn rerunning_reuses_the_thing_and_policy() {
     );
     assert_eq!(c.status.code(), Some(1));
     assert!(text(&c).contains("already exists"), "{}", text(&c));
-    let client = iot(&moto, "testing", "testing");
+    let client = moto.iot();
     rt().block_on(async {
         let policies = client.list_policies().send().await.unwrap();
         assert_eq!(policies.policies().len(), 1, "no duplicate policies");
@@ -275,7 +256,7 @@ fn ec_p256_csr_is_valid_and_a_certificate_for_another_key_is_refused() {
     );
     assert!(t.contains("deactivated and deleted"), "{t}");
     assert!(!home.path().join("o").exists(), "no files for a failed run");
-    let client = iot(&moto, "testing", "testing");
+    let client = moto.iot();
     rt().block_on(async {
         assert!(
             client
@@ -314,7 +295,7 @@ fn access_denied_names_the_missing_iam_action() {
     ))
     .unwrap();
     let (key, secret) = keys.trim().split_once(' ').unwrap();
-    let client = iot(&moto, key, secret);
+    let client = moto.iot_as(key, secret);
     let done = [thingflash::provision::Resource {
         kind: "certificate",
         id: "arn:aws:iot:us-east-1:123456789012:cert/abc".into(),

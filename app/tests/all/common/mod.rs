@@ -299,6 +299,68 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// An AWS IoT client for this moto with these credentials (moto takes any).
+    pub fn iot_as(&self, key: &str, secret: &str) -> aws_sdk_iot::Client {
+        let conf = aws_sdk_iot::Config::builder()
+            .behavior_version(aws_sdk_iot::config::BehaviorVersion::latest())
+            .region(aws_sdk_iot::config::Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(aws_sdk_iot::config::Credentials::new(
+                key, secret, None, None, "test",
+            ))
+            .build();
+        aws_sdk_iot::Client::from_conf(conf)
+    }
+
+    /// [`Self::iot_as`] with the tests' usual credentials.
+    pub fn iot(&self) -> aws_sdk_iot::Client {
+        self.iot_as("testing", "testing")
+    }
+}
+
+/// A runtime for the AWS SDK's calls in a test.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// `thingflash fleet <verb>`: a station for thingflash's firmware on `ports`, with
+/// `dir`'s manifest.csv, journal.jsonl and report, and AWS at `aws` (moto, or a proxy in
+/// front of it). More arguments can follow.
+pub fn fleet_command(verb: &str, dir: &Path, aws: &str, ports: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_thingflash"));
+    c.args(["fleet", verb, "--manifest"])
+        .arg(dir.join("manifest.csv"))
+        .arg("--journal")
+        .arg(dir.join("journal.jsonl"))
+        .arg("--report")
+        .arg(dir.join("report"));
+    for p in ports {
+        c.args(["--port", p]);
+    }
+    c.args([
+        "--target",
+        "thingflash",
+        "--wifi-ssid",
+        "lab",
+        "--key-type",
+        "rsa-2048",
+    ])
+    .args(["--endpoint-url", aws, "--region", "us-east-1"])
+    .args(["--before", "no-reset", "--after", "no-reset", "--force"])
+    .env_clear()
+    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+    .env("HOME", dir)
+    .env("AWS_ACCESS_KEY_ID", "testing")
+    .env("AWS_SECRET_ACCESS_KEY", "testing")
+    .env("AWS_EC2_METADATA_DISABLED", "true")
+    .env("THINGFLASH_WIFI_PASSWORD", "correct horse");
+    c
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
