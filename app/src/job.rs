@@ -142,6 +142,22 @@ impl Image {
 
 pub use crate::target::ImageKind;
 
+/// Why `target` cannot be put on a board with this chip, before anything is made for it
+/// (a station asks right after it identified the board); `None` when it can.
+pub fn refuse_chip(target: Target, chip: crate::chip::Chip) -> Option<Refusal> {
+    (!target.runs_on(chip)).then(|| {
+        Refusal::new(
+            RefusalKind::Option,
+            format!(
+                "this board is an {}, which {} does not run on",
+                chip.label(),
+                target.label()
+            ),
+            "plug it into a station whose target fits its chip (an ESP8266 target for an ESP8266; thingflash's firmware runs on the ESP32-C3 and C6)",
+        )
+    })
+}
+
 /// Everything a run needs, as the user gave it.
 #[derive(Clone)]
 pub struct Request<'a> {

@@ -547,16 +547,8 @@ fn provision_board(
         port: link.port.clone(),
         board: board.clone(),
     });
-    if !s.plan.target.runs_on(board.chip) {
-        return Err(fail(
-            "identify",
-            format!(
-                "this board is an {}, which {} does not run on",
-                board.chip.label(),
-                s.plan.target.label()
-            ),
-            "plug it into a station whose target fits its chip (an ESP8266 target for an ESP8266; thingflash's firmware runs on the ESP32-C3 and C6)",
-        ));
+    if let Some(r) = job::refuse_chip(s.plan.target, board.chip) {
+        return Err(fail("identify", r.message, r.fix));
     }
     let binding = s
         .plan
