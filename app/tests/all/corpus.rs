@@ -169,6 +169,7 @@ fn the_decoder_explains_the_corpus() {
     );
 }
 
-/// The share of the excerpts that can show their cause that the decoder explained when
-/// the corpus was added (session 11), rounded down: a regression guard, not a target.
-const FLOOR_PERCENT: usize = 32;
+/// The share of the excerpts that can show their cause that the decoder explained (32%
+/// when the corpus was added in session 11, 82% in session 12), rounded down: a
+/// regression guard, not a target.
+const FLOOR_PERCENT: usize = 80;

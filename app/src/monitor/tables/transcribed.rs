@@ -53,6 +53,7 @@ pub const FILES: &[(&str, &str)] = &[
         "mosquitto-log",
         include_str!("transcribed/mosquitto-log.tsv"),
     ),
+    ("ota", include_str!("transcribed/ota.tsv")),
     ("spiffs", include_str!("transcribed/spiffs.tsv")),
     ("tasmota", include_str!("transcribed/tasmota.tsv")),
 ];
@@ -102,6 +103,8 @@ pub const NUMBER_FORMATS: &[NumberFormat] = &[
     NumberFormat::new("micropython-net", "oserror: (", ""),
     NumberFormat::new("micropython-net", "oserror: ", ""),
     NumberFormat::new("micropython-net", "mqttexception: ", ""),
+    NumberFormat::new("ota", "http_update_failed error (", "").only(&["HTTP_UE_"]),
+    NumberFormat::new("ota", "http_update_faild error (", "").only(&["HTTP_UE_"]),
 ];
 
 /// See [`NUMBER_FORMATS`].
