@@ -323,8 +323,10 @@ impl ThingflashApp {
             .and_then(|p| crate::monitor::symbols::Symbolizer::load(p).ok())
             .map(Decoder::with_symbols)
             .unwrap_or_default()
-            // The endpoint typed in step 3 decides whose advice the status panel gives.
+            // The endpoint typed in step 3 decides whose advice the status panel gives, the
+            // target which chip's.
             .with_endpoint(&self.settings.endpoint)
+            .with_family(self.settings.target.family())
     }
 
     /// Start reading a serial port.

@@ -115,6 +115,16 @@ impl Decoder {
         self
     }
 
+    /// The same decoder, told which chip family the board is (the window's target): a
+    /// failure's advice names that family's debug switches before the log shows it.
+    pub fn with_family(mut self, family: crate::chip::Family) -> Self {
+        match family {
+            crate::chip::Family::Esp8266 => self.seen.esp8266 = true,
+            crate::chip::Family::Esp32 => self.seen.esp32 = true,
+        }
+        self
+    }
+
     /// The broker the decoder's advice fits now.
     pub fn broker(&self) -> Broker {
         self.broker

@@ -1084,3 +1084,34 @@ fn the_status_panel_advises_for_the_endpoint_typed() {
     let aws = said("a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com");
     assert!(aws.contains("iot:Connect"), "{aws}");
 }
+
+/// The target chosen in step 2 says which chip prints the log: a failure without a code
+/// names that chip's debug switches, before the log has shown the chip.
+#[test]
+fn the_status_panel_advises_for_the_target_chosen() {
+    use thingflash::target::Target;
+    let said = |target: Target| {
+        let mut h = Harness::builder()
+            .with_size(thingflash::gui::DEFAULT_SIZE)
+            .build_eframe(move |cc| {
+                let settings = Settings {
+                    target,
+                    ..Settings::default()
+                };
+                let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), settings);
+                app.freeze_ports(Vec::new());
+                app
+            });
+        h.run_steps(2);
+        h.state_mut().load_log("Connection failed!\n");
+        h.run_steps(2);
+        let e = &h.state().status().last_error.as_ref().unwrap().explanation;
+        format!("{} {}", e.cause, e.fix)
+    };
+    let esp8266 = said(Target::Esp8266Spiffs);
+    assert!(esp8266.contains("setDebugOutput"), "{esp8266}");
+    assert!(!esp8266.contains("Core Debug Level"), "{esp8266}");
+    let esp32 = said(Target::ArduinoLittlefs);
+    assert!(esp32.contains("Core Debug Level"), "{esp32}");
+    assert!(!esp32.contains("setDebugOutput"), "{esp32}");
+}
