@@ -399,3 +399,52 @@ fn a_throttled_account_slows_the_station_down_and_every_board_is_still_done_once
     assert_eq!(certificates(&moto).len(), 3);
     eprintln!("{requests} requests through the proxy, {throttled} throttled and retried");
 }
+
+#[test]
+fn a_board_that_dies_mid_write_is_reported_its_certificate_removed_and_a_resume_finishes_it() {
+    use std::io::BufRead as _;
+    let dir = station_dir("thing\nline-{mac6}\n");
+    let moto = Moto::start();
+    let mut dying = Mock::start_with_mac("esp32c3", "240ac4300001");
+    let steady = Mock::start_with_mac("esp32c6", "240ac4300002");
+    let mut c = fleet_command("run", dir.path(), &moto.url, &[&dying.port, &steady.port]);
+    c.stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null());
+    let mut station = c.spawn().unwrap();
+    let stderr = std::io::BufReader::new(station.stderr.take().unwrap());
+    let mut lines = stderr.lines();
+    // The board on the first port loses power while its credentials are written.
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.starts_with(&dying.port) && line.contains("writing the credentials") {
+            dying.kill();
+            break;
+        }
+    }
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = station.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{rest:#?}");
+    let rows = report(dir.path());
+    let failed: Vec<_> = rows.iter().filter(|r| r.2 == "failed").collect();
+    assert_eq!(failed.len(), 1, "{rows:?}");
+    assert_eq!(failed[0].0, "240ac4300001");
+    let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
+    assert!(csv.contains("write:"), "{csv}");
+    // Its certificate went again: only the other board's is in AWS.
+    assert_eq!(certificates(&moto).len(), 1, "{rest:#?}");
+    // Plugged in again (the same board, on a new port): the resume finishes it.
+    let back = Mock::start_with_mac("esp32c3", "240ac4300001");
+    let out = fleet("resume", dir.path(), &moto, &[&back.port, &steady.port]);
+    assert!(out.status.success(), "{}", text(&out));
+    let rows = report(dir.path());
+    let results: Vec<(&str, &str)> = rows.iter().map(|r| (r.0.as_str(), r.2.as_str())).collect();
+    assert!(
+        results.contains(&("240ac4300001", "provisioned")),
+        "{results:?}"
+    );
+    assert!(
+        results.contains(&("240ac4300002", "skipped")),
+        "{results:?}"
+    );
+    assert_eq!(certificates(&moto).len(), 2);
+}
