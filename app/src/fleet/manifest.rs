@@ -144,7 +144,8 @@ impl Manifest {
         let mut manifest = Manifest::default();
         for (i, raw) in lines {
             let line = i + 1;
-            let cells: Vec<&str> = raw.split(',').map(str::trim).collect();
+            // Spreadsheets quote the cells they export (`"kitchen-{mac}","",...`).
+            let cells: Vec<&str> = raw.split(',').map(|c| c.trim().trim_matches('"')).collect();
             let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).copied().unwrap_or("");
             let thing = cell(Some(thing_at)).to_string();
             let mut attributes = Vec::new();
@@ -344,6 +345,17 @@ mod tests {
                 .iter()
                 .all(|e| !e.fix.is_empty() && !e.message.contains("Some("))
         );
+    }
+
+    #[test]
+    fn a_spreadsheets_quoted_cells_read_as_plain_ones() {
+        let m = Manifest::parse(
+            "thing,mac,attributes,groups\n\"desk-{mac6}\",\"\",\"room=lab\",\"\"\n",
+        )
+        .unwrap();
+        let b = m.bind("240ac4123456", Chip::Esp32c3).unwrap();
+        assert_eq!(b.thing, "desk-123456");
+        assert_eq!(b.attributes, [("room".to_string(), "lab".to_string())]);
     }
 
     #[test]
