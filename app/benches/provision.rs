@@ -38,9 +38,11 @@ fn main() {
             thing: format!("bench-{i}"),
             policy: None,
             topic_prefix: "thingflash".into(),
-            profile: None,
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+            account: thingflash::provision::Account {
+                region: Some("us-east-1".into()),
+                endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+                ..Default::default()
+            },
             key_type: KeyType::Rsa2048,
         };
         let t = Instant::now();

@@ -9,6 +9,10 @@ use serde::{Serialize, Serializer};
 /// The ESP8266 ROM's banner speed (26 MHz crystal, ROM clocked for 40 MHz).
 pub const ESP8266_ROM_BAUD: u32 = 74_880;
 
+/// The speed thingflash's firmware prints its event lines at (the ROM and ESP-IDF's
+/// console default, so the boot banner reads at the same speed).
+pub const FIRMWARE_BAUD: u32 = 115_200;
+
 /// A chip of the ESP32 family or the ESP8266.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Chip {

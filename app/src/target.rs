@@ -187,6 +187,7 @@ impl Target {
             credentials_only: !own,
             symbols_hint: own,
             boot_baud: esp8266.then_some(crate::chip::ESP8266_ROM_BAUD),
+            reports_stages: !own,
         }
     }
 
@@ -243,6 +244,9 @@ pub struct Needs {
     pub symbols_hint: bool,
     /// The boot ROM prints at another speed than the firmware (74880 on the ESP8266).
     pub boot_baud: Option<u32>,
+    /// The firmware prints thingflash's event lines, so a station can wait until the
+    /// board reports MQTT connected.
+    pub reports_stages: bool,
 }
 
 impl std::fmt::Display for Target {

@@ -22,15 +22,9 @@ pub enum Command {
         /// Policy name (created if missing, reused if present).
         #[arg(long)]
         policy: Option<String>,
-        /// AWS profile from ~/.aws/config; default: the standard credential chain.
-        #[arg(long)]
-        profile: Option<String>,
-        /// AWS region; default: the profile's.
-        #[arg(long)]
-        region: Option<String>,
-        /// Another endpoint for the AWS APIs (tests, mocks).
-        #[arg(long)]
-        endpoint_url: Option<String>,
+        /// Which AWS account and region.
+        #[command(flatten)]
+        account: provision::Account,
         /// Key type: ec-p256 (made here, never leaves this machine) or rsa-2048 (made by AWS).
         #[arg(long, value_enum, default_value_t = provision::KeyType::EcP256)]
         key_type: provision::KeyType,
@@ -47,9 +41,7 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
     let Command::Provision {
         thing,
         policy,
-        profile,
-        region,
-        endpoint_url,
+        account,
         key_type,
         topic_prefix,
         out: dir,
@@ -58,9 +50,7 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         thing,
         policy,
         topic_prefix,
-        profile,
-        region,
-        endpoint_url,
+        account,
         key_type,
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()

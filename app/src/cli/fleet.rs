@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use crate::flash::{After, Before, FlashOptions};
 use crate::fleet::{self, BoardEvent, manifest::Manifest};
 use crate::job::DeviceSettings;
-use crate::provision::KeyType;
+use crate::provision::{Account, KeyType};
 
 use super::args::TargetArgs;
 use super::{WIFI_PASSWORD_ENV, usage_error};
@@ -35,21 +35,7 @@ pub struct VerifyArgs {
     pub report: PathBuf,
     /// Which AWS account and region.
     #[command(flatten)]
-    pub aws: AwsArgs,
-}
-
-/// The AWS account and region a fleet works in.
-#[derive(clap::Args, Debug)]
-pub struct AwsArgs {
-    /// AWS profile.
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// AWS region.
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Another endpoint for the AWS APIs (a local mock).
-    #[arg(long)]
-    pub endpoint_url: Option<String>,
+    pub aws: Account,
 }
 
 fn verify(a: &VerifyArgs, out: &mut impl Write) -> ExitCode {
@@ -62,12 +48,7 @@ fn verify(a: &VerifyArgs, out: &mut impl Write) -> ExitCode {
             ));
         }
     };
-    match fleet::verify(
-        &rows,
-        a.aws.profile.clone(),
-        a.aws.region.clone(),
-        a.aws.endpoint_url.clone(),
-    ) {
+    match fleet::verify(&rows, &a.aws) {
         Ok(drifted) => {
             for d in &drifted {
                 let _ = writeln!(
@@ -146,7 +127,7 @@ pub struct Args {
     pub policy: String,
     /// Which AWS account and region.
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub aws: Account,
     /// AWS calls per second, all boards together.
     #[arg(long, default_value_t = 10.0)]
     pub aws_rate: f64,
@@ -162,6 +143,11 @@ pub struct Args {
     /// Flash even if a chip's revision is outside what the images declare.
     #[arg(long)]
     pub force: bool,
+    /// thingflash's firmware: after the write, wait up to SECONDS for each board to report
+    /// MQTT connected (it must reset into the firmware: not with --after no-reset); a board
+    /// that does not is reported failed with the reason its log gives.
+    #[arg(long, value_name = "SECONDS")]
+    pub wait_connected: Option<u64>,
 }
 
 /// Run it.
@@ -210,11 +196,10 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         format: args.target.format,
         key_type: args.key_type,
         policy: args.policy.clone(),
-        profile: args.aws.profile.clone(),
-        region: args.aws.region.clone(),
-        endpoint_url: args.aws.endpoint_url.clone(),
+        account: args.aws.clone(),
         journal: args.journal.clone(),
         calls_per_second: args.aws_rate,
+        wait_connected: args.wait_connected.map(std::time::Duration::from_secs),
     };
     let link = FlashOptions {
         baud: args.baud,
@@ -225,7 +210,10 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
     };
     let on_event = |e: BoardEvent| {
         let line = match e {
+            // The table's first column is for the window; a terminal waits for the chip.
+            BoardEvent::Started { .. } => return,
             BoardEvent::Identified { port, board } => format!("{port}: {}", board.summary()),
+            BoardEvent::Bound { port, mac, thing } => format!("{port} {mac}: becomes {thing}"),
             BoardEvent::Step { port, mac, step } => format!("{port} {mac}: {step}"),
             BoardEvent::Finished(r) => match r.result.as_str() {
                 "failed" => format!("{} {}: FAILED {} (fix: {})", r.port, r.mac, r.error, r.fix),
@@ -243,28 +231,11 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         let flag = stop.clone();
         // Without a handler Ctrl-C still ends the run; the journal resumes it.
         let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
-        let only = &args.ports;
-        let listed = args.ports_from.as_deref();
-        let ports = || {
-            let names: Vec<String> = match listed {
-                Some(file) => std::fs::read_to_string(file)
-                    .unwrap_or_default()
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-                None => crate::ports::scan()
-                    .ports
-                    .into_iter()
-                    .filter(|p| p.usb.is_some())
-                    .map(|p| p.name)
-                    .collect(),
-            };
-            names
-                .into_iter()
-                .filter(|n| only.is_empty() || only.contains(n))
-                .collect()
+        let ports = match &args.ports_from {
+            Some(file) => fleet::PortSource::File(file.clone()),
+            None => fleet::PortSource::Usb {
+                only: args.ports.clone(),
+            },
         };
         let w = fleet::Watch {
             ports: &ports,
@@ -276,15 +247,20 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
     } else {
         fleet::run(&plan, &args.ports, &link, &on_event)
     };
-    let (rows, aws_calls) = match outcome {
-        Ok(o) => (o.rows, o.aws_calls),
+    let outcome = match outcome {
+        Ok(o) => o,
         Err(e) => {
             let _ = writeln!(out, "fleet: {e}");
+            if let Some(fix) = e.fix() {
+                let _ = writeln!(out, "  fix: {fix}");
+            }
             return ExitCode::from(1);
         }
     };
-    let written = match fleet::report::write(&args.report, &rows) {
-        Ok(w) => w,
+    match outcome.write_report(&args.report) {
+        Ok(summary) => {
+            let _ = writeln!(out, "{summary}");
+        }
         Err(e) => {
             let _ = writeln!(
                 out,
@@ -293,22 +269,9 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
             );
             return ExitCode::from(1);
         }
-    };
-    let count = |r: &str| rows.iter().filter(|x| x.result == r).count();
-    let failed = count("failed");
-    let _ = writeln!(
-        out,
-        "{} boards: {} provisioned, {} skipped (done before), {failed} failed; {aws_calls} AWS calls for them; report: {}",
-        rows.len(),
-        count("provisioned"),
-        count("skipped"),
-        written
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    if failed > 0 {
+    }
+    let counts = fleet::Counts::of_rows(&outcome.rows);
+    if counts.failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

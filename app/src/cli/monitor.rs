@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(long)]
     pub port: String,
     /// Baud rate.
-    #[arg(long, default_value_t = 115_200)]
+    #[arg(long, default_value_t = crate::chip::FIRMWARE_BAUD)]
     pub baud: u32,
     /// One JSON object per line.
     #[arg(long)]

@@ -270,6 +270,31 @@ impl Manifest {
         }
     }
 
+    /// How many boards the manifest lists when it has no pattern row (then it serves no
+    /// other board); `None` with a pattern row, which serves any number.
+    pub fn listed(&self) -> Option<usize> {
+        self.pattern.is_none().then_some(self.bound.len())
+    }
+
+    /// What the manifest says, in one line: `12 boards listed, and every other board
+    /// becomes kitchen-{mac}; groups: sensors`.
+    pub fn describe(&self) -> String {
+        let mut s = match (self.bound.len(), &self.pattern) {
+            (0, Some(p)) => format!("every board becomes {}", p.thing),
+            (n, Some(p)) => format!(
+                "{n} board{} listed, and every other board becomes {}",
+                if n == 1 { "" } else { "s" },
+                p.thing
+            ),
+            (n, None) => format!("{n} board{} listed", if n == 1 { "" } else { "s" }),
+        };
+        let groups = self.groups();
+        if !groups.is_empty() {
+            s.push_str(&format!("; groups: {}", groups.join(", ")));
+        }
+        s
+    }
+
     /// Every thing group a row names, once.
     pub fn groups(&self) -> Vec<String> {
         let mut all: Vec<String> = self

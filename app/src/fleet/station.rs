@@ -43,27 +43,40 @@ pub struct Plan {
     pub key_type: KeyType,
     /// The policy attached to every certificate (made once when missing).
     pub policy: String,
-    /// AWS profile, region and endpoint, as for `thingflash aws provision`.
-    pub profile: Option<String>,
-    /// See `profile`.
-    pub region: Option<String>,
-    /// See `profile`.
-    pub endpoint_url: Option<String>,
+    /// Which AWS account and region, as for `thingflash aws provision`.
+    pub account: provision::Account,
     /// The journal: appended to, and read first to resume.
     pub journal: PathBuf,
     /// AWS calls per second, all workers together.
     pub calls_per_second: f64,
+    /// After the write, wait this long for the board to report MQTT connected (targets
+    /// whose firmware prints thingflash's event lines; others ignore it).
+    pub wait_connected: Option<Duration>,
 }
 
 /// What the station says as it goes.
 #[derive(Clone, Debug)]
 pub enum BoardEvent {
+    /// A worker started on a port: a board is being identified there.
+    Started {
+        /// The port.
+        port: String,
+    },
     /// A board answered on a port.
     Identified {
         /// The port.
         port: String,
         /// What it is.
         board: BoardInfo,
+    },
+    /// A board's manifest row: the thing it becomes.
+    Bound {
+        /// The port.
+        port: String,
+        /// The board's MAC.
+        mac: String,
+        /// The thing.
+        thing: String,
     },
     /// A board started a step.
     Step {
@@ -93,6 +106,76 @@ pub enum FleetError {
     /// The async runtime could not start.
     #[error("cannot start the AWS client's runtime: {0}")]
     Runtime(String),
+    /// The target's settings would be refused for every board: said before any board is
+    /// touched.
+    #[error("{message}")]
+    Refused {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        fix: String,
+    },
+}
+
+impl FleetError {
+    /// What to do, where the message alone does not say.
+    pub fn fix(&self) -> Option<&str> {
+        match self {
+            FleetError::Refused { fix, .. } => Some(fix),
+            _ => None,
+        }
+    }
+}
+
+impl From<job::Refusal> for FleetError {
+    fn from(r: job::Refusal) -> Self {
+        FleetError::Refused {
+            message: r.message,
+            fix: r.fix,
+        }
+    }
+}
+
+impl Outcome {
+    /// Write the report (REPORT.csv and REPORT.jsonl) and say in one line what the run
+    /// did and where the report is.
+    pub fn write_report(&self, report: &std::path::Path) -> std::io::Result<String> {
+        let written = super::report::write(report, &self.rows)?;
+        Ok(format!(
+            "{} boards: {}; {} AWS calls for them; report: {}",
+            self.rows.len(),
+            super::Counts::of_rows(&self.rows),
+            self.aws_calls,
+            written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+}
+
+/// The settings every board shares, checked once before any board is touched: thingflash's
+/// firmware's WiFi and MQTT settings (each board's client id is its thing name, checked
+/// with the manifest), or the credential files' names for other firmware.
+fn check_settings(plan: &Plan, endpoint: &str) -> Result<(), job::Refusal> {
+    if plan.target.needs_device_config() {
+        let settings = DeviceSettings {
+            // A stand-in: every thing name is checked by the manifest.
+            client_id: "thing".into(),
+            endpoint: if plan.device.endpoint.is_empty() {
+                endpoint.to_string()
+            } else {
+                plan.device.endpoint.clone()
+            },
+            ..plan.device.clone()
+        };
+        job::device_config(None, &settings)?;
+    }
+    if plan.target.needs().file_names {
+        job::files(plan.names, plan.file_list.as_deref())?;
+    }
+    Ok(())
 }
 
 /// One shared pace for all AWS calls.
@@ -205,9 +288,8 @@ pub fn run(
 
 /// When to stop watching for boards.
 pub struct Watch<'a> {
-    /// The serial ports there are now (polled): the CLI lists the system's, a test its
-    /// mocks'.
-    pub ports: &'a (dyn Fn() -> Vec<String> + Sync),
+    /// Where the ports come from (polled).
+    pub ports: &'a super::PortSource,
     /// Stop once this many boards are finished (provisioned, skipped or failed).
     pub boards: Option<usize>,
     /// Stop when set (Ctrl-C): the boards under way finish first.
@@ -232,7 +314,7 @@ pub fn watch(
             HashMap::new();
         let mut finished_here: std::collections::HashSet<String> = Default::default();
         loop {
-            let present = (w.ports)();
+            let present = w.ports.present();
             // A finished board's port that went away is free for the next board.
             finished_here.retain(|p| present.contains(p));
             for (port, handle) in std::mem::take(&mut busy) {
@@ -278,7 +360,7 @@ fn worker_stopped(port: &str) -> ReportRow {
         port: port.to_string(),
         result: "failed".into(),
         error: "the worker for this port stopped unexpectedly".into(),
-        fix: "run the same command again: the journal resumes it".into(),
+        fix: "run the fleet again with the same journal: it resumes".into(),
         ..ReportRow::default()
     }
 }
@@ -291,17 +373,8 @@ fn setup<'a>(
 ) -> Result<Shared<'a>, FleetError> {
     let states = journal::replay(&plan.journal)?;
     let journal = Journal::open(&plan.journal)?;
-    let req = provision::Request {
-        thing: String::new(),
-        policy: Some(plan.policy.clone()),
-        topic_prefix: plan.device.topic_prefix.clone(),
-        profile: plan.profile.clone(),
-        region: plan.region.clone(),
-        endpoint_url: plan.endpoint_url.clone(),
-        key_type: plan.key_type,
-    };
     let (iot, endpoint) = runtime()?.block_on(async {
-        let conf = provision::load_config(&req).await;
+        let conf = provision::load_config(&plan.account).await;
         let region = conf
             .region()
             .map(ToString::to_string)
@@ -317,6 +390,7 @@ fn setup<'a>(
             .endpoint_address()
             .unwrap_or_default()
             .to_string();
+        check_settings(plan, &endpoint).map_err(FleetError::from)?;
         policy::validate_policy_name(&plan.policy)?;
         let document = policy::document(&region, &account, &plan.device.topic_prefix);
         provision::ensure_policy(&iot, &plan.policy, &document, &[]).await?;
@@ -335,7 +409,7 @@ fn setup<'a>(
                     .map_err(|e| map_sdk_error("iot:CreateThingGroup", e, &[]))?;
             }
         }
-        Ok::<_, ProvisionError>((iot, endpoint))
+        Ok::<_, FleetError>((iot, endpoint))
     })?;
     Ok(Shared {
         plan,
@@ -356,6 +430,9 @@ fn setup<'a>(
 /// One board, start to end: its report row.
 fn board(s: &Shared<'_>, link: &FlashOptions) -> ReportRow {
     let started = Instant::now();
+    (s.on_event)(BoardEvent::Started {
+        port: link.port.clone(),
+    });
     let mut row = ReportRow {
         port: link.port.clone(),
         target: s.plan.target.cli_name().to_string(),
@@ -367,7 +444,8 @@ fn board(s: &Shared<'_>, link: &FlashOptions) -> ReportRow {
         Ok(result) => row.result = result.into(),
         Err(f) => {
             if !row.mac.is_empty() {
-                s.record(&Entry::Failed {
+                // Best effort: the report says it failed whether or not the journal can.
+                let _ = s.record(&Entry::Failed {
                     mac: row.mac.clone(),
                     at: f.at.into(),
                     error: f.error.clone(),
@@ -393,11 +471,18 @@ impl Shared<'_> {
         }
     }
 
-    fn record(&self, e: &Entry) {
+    /// Append to the journal. A step whose entry cannot be written must not go on: a
+    /// resume would not know what it did (a certificate made and never recorded is one AWS
+    /// keeps for ever).
+    fn record(&self, e: &Entry) -> Result<(), Failure> {
         let mut j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
-        // A journal that cannot be written is reported by the next step's failure to
-        // resume; the run itself goes on.
-        let _ = j.append(e);
+        j.append(e).map_err(|err| {
+            fail(
+                "journal",
+                format!("cannot write the journal {}: {err}", self.plan.journal.display()),
+                "free space on its disk or make it writable, then run the fleet again with the same journal: the entries written so far resume it",
+            )
+        })
     }
 
     fn step(&self, link: &FlashOptions, mac: &str, step: &'static str) {
@@ -417,11 +502,34 @@ impl Shared<'_> {
         let known = journal::known_certificates(&self.states);
         let from = (at_ms / 1000) as i64 - 5;
         let to = (at_ms / 1000) as i64 + 60;
-        self.limiter.wait();
-        let Ok(list) = self.iot.list_certificates().page_size(250).send().await else {
-            return;
-        };
-        for c in list.certificates() {
+        // Newest first, page by page, until the pages are older than the window: an
+        // account with thousands of certificates is read only as far back as needed.
+        let mut candidates = Vec::new();
+        let mut marker = None;
+        loop {
+            self.limiter.wait();
+            let Ok(page) = self
+                .iot
+                .list_certificates()
+                .page_size(250)
+                .ascending_order(false)
+                .set_marker(marker.take())
+                .send()
+                .await
+            else {
+                return;
+            };
+            let older = page
+                .certificates()
+                .iter()
+                .any(|c| c.creation_date().is_some_and(|d| d.secs() < from));
+            candidates.extend(page.certificates().iter().cloned());
+            match page.next_marker() {
+                Some(m) if !older && !m.is_empty() => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+        for c in &candidates {
             let (Some(id), Some(arn)) = (c.certificate_id(), c.certificate_arn()) else {
                 continue;
             };
@@ -503,7 +611,8 @@ impl Shared<'_> {
             .await
             .is_ok()
         {
-            self.record(&Entry::Removed {
+            // Unrecorded, a resume tries to remove it again and finds it gone: harmless.
+            let _ = self.record(&Entry::Removed {
                 mac: mac.to_string(),
                 id: id.to_string(),
             });
@@ -542,7 +651,7 @@ fn provision_board(
         port: link.port.clone(),
         usb_serial,
         chip: board.chip.name().to_string(),
-    });
+    })?;
     (s.on_event)(BoardEvent::Identified {
         port: link.port.clone(),
         board: board.clone(),
@@ -556,6 +665,11 @@ fn provision_board(
         .bind(&mac, board.chip)
         .map_err(|e| fail("manifest", &e.message, e.fix))?;
     row.thing = binding.thing.clone();
+    (s.on_event)(BoardEvent::Bound {
+        port: link.port.clone(),
+        mac: mac.clone(),
+        thing: binding.thing.clone(),
+    });
     // 2. What the journal knows: done boards are skipped, a certificate that never
     // reached its board is removed.
     let state = s.states.get(&mac).cloned().unwrap_or_default();
@@ -586,32 +700,64 @@ fn provision_board(
         "making the thing and its certificate in AWS IoT",
     );
     let made = rt.block_on(aws_steps(s, &mac, &binding));
-    let (id, arn, cert_pem, key_pem) = made.map_err(|e| {
-        fail(
-            "aws",
-            &e,
-            "the message says what AWS refused; run the same command again to resume",
-        )
-    })?;
+    let (id, arn, cert_pem, key_pem) = match made {
+        Ok(m) => m,
+        Err((f, Some((id, arn)))) => {
+            // Made but not attached or not recorded: it must not stay in AWS.
+            rt.block_on(s.remove_certificate(&mac, Some(&binding.thing), &id, &arn));
+            return Err(f);
+        }
+        Err((f, None)) => return Err(f),
+    };
     row.certificate_id = id.clone();
     // 4. The one operation, with this board's credentials.
-    let written = write_board(s, link, &mac, &binding, &cert_pem, &key_pem, row);
-    match written {
-        Ok(()) => {
-            s.record(&Entry::Done {
-                mac,
-                thing: binding.thing,
-                id,
-            });
-            Ok("provisioned")
-        }
-        Err(f) => {
-            // The certificate is on no board: it must not stay in AWS.
-            rt.block_on(s.remove_certificate(&mac, Some(&binding.thing), &id, &arn));
-            row.certificate_id.clear();
-            Err(f)
-        }
+    if let Err(f) = write_board(s, link, &mac, &binding, &cert_pem, &key_pem, row) {
+        // The certificate is on no board: it must not stay in AWS.
+        rt.block_on(s.remove_certificate(&mac, Some(&binding.thing), &id, &arn));
+        row.certificate_id.clear();
+        return Err(f);
     }
+    // Unrecorded, a resume replaces this certificate with a new one (the journal says it
+    // was made, not that it was written): the board still ends provisioned once.
+    s.record(&Entry::Done {
+        mac: mac.clone(),
+        thing: binding.thing.clone(),
+        id,
+    })?;
+    // 5. For firmware that says so, the board's own word that it reached AWS IoT.
+    if let Some(wait) = s
+        .plan
+        .wait_connected
+        .filter(|_| s.plan.target.needs().reports_stages)
+    {
+        s.step(link, &mac, "waiting for the board to report MQTT connected");
+        let cfg = crate::monitor::reader::MonitorConfig {
+            port: link.port.clone(),
+            baud: crate::chip::FIRMWARE_BAUD,
+            reset: false,
+            boot_baud: s.plan.target.needs().boot_baud,
+        };
+        let decoder = crate::monitor::Decoder::default().with_family(s.plan.target.family());
+        crate::monitor::wait::until(cfg, decoder, crate::monitor::Step::Mqtt, wait).map_err(
+            |e| {
+                // Written and recorded: the certificate is the board's; what stands between
+                // it and AWS is its network, its endpoint or the policy, named here.
+                fail("connect", &e, e.fix())
+            },
+        )?;
+    }
+    Ok("provisioned")
+}
+
+/// A failed AWS step, and the certificate made before it failed (to remove).
+type AwsFailure = (Failure, Option<(String, String)>);
+
+fn aws_fail(e: ProvisionError) -> Failure {
+    fail(
+        "aws",
+        &e,
+        "the message says what AWS refused; once corrected, run the fleet again with the same journal: it resumes",
+    )
 }
 
 /// Thing (attributes, groups), certificate, attachments; the certificate's id, ARN, PEM
@@ -620,8 +766,9 @@ async fn aws_steps(
     s: &Shared<'_>,
     mac: &str,
     b: &Binding,
-) -> Result<(String, String, String, zeroize::Zeroizing<String>), ProvisionError> {
+) -> Result<(String, String, String, zeroize::Zeroizing<String>), AwsFailure> {
     let iot = &s.iot;
+    let before = |e: ProvisionError| (aws_fail(e), None);
     let attributes = (!b.attributes.is_empty()).then(|| {
         AttributePayload::builder()
             .set_attributes(Some(b.attributes.iter().cloned().collect()))
@@ -647,9 +794,9 @@ async fn aws_steps(
                 .set_attribute_payload(attributes)
                 .send()
                 .await
-                .map_err(|e| map_sdk_error("iot:UpdateThing", e, &[]))?;
+                .map_err(|e| before(map_sdk_error("iot:UpdateThing", e, &[])))?;
         }
-        Err(e) => return Err(map_sdk_error("iot:CreateThing", e, &[])),
+        Err(e) => return Err(before(map_sdk_error("iot:CreateThing", e, &[]))),
     }
     for g in &b.groups {
         s.limiter.wait();
@@ -658,7 +805,7 @@ async fn aws_steps(
             .thing_name(&b.thing)
             .send()
             .await
-            .map_err(|e| map_sdk_error("iot:AddThingToThingGroup", e, &[]))?;
+            .map_err(|e| before(map_sdk_error("iot:AddThingToThingGroup", e, &[])))?;
     }
     s.record(&Entry::Requested {
         mac: mac.to_string(),
@@ -666,34 +813,44 @@ async fn aws_steps(
         at_ms: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64),
-    });
+    })
+    .map_err(|f| (f, None))?;
     s.limiter.wait();
-    let (id, arn, pem, key) =
-        provision::create_certificate(iot, s.plan.key_type, &b.thing, &[]).await?;
+    let (id, arn, pem, key) = provision::create_certificate(iot, s.plan.key_type, &b.thing, &[])
+        .await
+        .map_err(before)?;
+    let made = || Some((id.clone(), arn.clone()));
     s.record(&Entry::Certificate {
         mac: mac.to_string(),
         thing: b.thing.clone(),
         id: id.clone(),
         arn: arn.clone(),
-    });
+    })
+    .map_err(|f| (f, made()))?;
     s.limiter.wait();
     iot.attach_policy()
         .policy_name(&s.plan.policy)
         .target(&arn)
         .send()
         .await
-        .map_err(|e| map_sdk_error("iot:AttachPolicy", e, &[]))?;
+        .map_err(|e| (aws_fail(map_sdk_error("iot:AttachPolicy", e, &[])), made()))?;
     s.limiter.wait();
     iot.attach_thing_principal()
         .thing_name(&b.thing)
         .principal(&arn)
         .send()
         .await
-        .map_err(|e| map_sdk_error("iot:AttachThingPrincipal", e, &[]))?;
+        .map_err(|e| {
+            (
+                aws_fail(map_sdk_error("iot:AttachThingPrincipal", e, &[])),
+                made(),
+            )
+        })?;
     s.record(&Entry::Attached {
         mac: mac.to_string(),
         id: id.clone(),
-    });
+    })
+    .map_err(|f| (f, made()))?;
     Ok((id, arn, pem, key))
 }
 
@@ -751,7 +908,7 @@ fn write_board(
         fail(
             "write",
             &e,
-            "run the same command again with the board plugged in: the journal resumes it",
+            "plug the board in again and run the fleet again with the same journal: it finishes the board",
         )
     })
 }

@@ -22,27 +22,13 @@ pub struct Drift {
 }
 
 /// Check every provisioned row; the boards that drifted.
-pub fn verify(
-    rows: &[ReportRow],
-    profile: Option<String>,
-    region: Option<String>,
-    endpoint_url: Option<String>,
-) -> Result<Vec<Drift>, FleetError> {
-    let req = provision::Request {
-        thing: String::new(),
-        policy: None,
-        topic_prefix: String::new(),
-        profile,
-        region,
-        endpoint_url,
-        key_type: provision::KeyType::default(),
-    };
+pub fn verify(rows: &[ReportRow], account: &provision::Account) -> Result<Vec<Drift>, FleetError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| FleetError::Runtime(e.to_string()))?;
     rt.block_on(async {
-        let conf = provision::load_config(&req).await;
+        let conf = provision::load_config(account).await;
         provision::who_am_i(&conf).await?;
         let iot = aws_sdk_iot::Client::new(&conf);
         let mut drifted = Vec::new();

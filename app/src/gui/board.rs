@@ -124,19 +124,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
             app.settings.serial_port = (!t.is_empty()).then(|| t.to_string());
         }
     });
-    ui.horizontal_wrapped(|ui| {
-        let l = ui.label("Runs on the board");
-        egui::ComboBox::from_id_salt("target")
-            .selected_text(app.settings.target.label())
-            .width(250.0)
-            .show_ui(ui, |ui| {
-                for t in Target::ALL {
-                    ui.selectable_value(&mut app.settings.target, t, t.label());
-                }
-            })
-            .response
-            .labelled_by(l.id);
-    });
+    target_picker(ui, &mut app.settings.target);
     ui.add(egui::Label::new(egui::RichText::new(app.settings.target.effect()).weak()).wrap());
     let needs = app.settings.target.needs();
     if needs.flash_layout {
@@ -210,6 +198,23 @@ pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action>
         ui.label(format!("Detected: {}", b.summary()));
     }
     action
+}
+
+/// "Runs on the board": the target, for one board and for the fleet alike.
+pub(super) fn target_picker(ui: &mut egui::Ui, target: &mut Target) {
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label("Runs on the board");
+        egui::ComboBox::from_id_salt("target")
+            .selected_text(target.label())
+            .width(250.0)
+            .show_ui(ui, |ui| {
+                for t in Target::ALL {
+                    ui.selectable_value(target, t, t.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
 }
 
 /// The firmware ELF whose symbols name the functions in crash reports.

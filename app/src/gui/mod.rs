@@ -3,8 +3,11 @@
 //! with the current step open; the action bar (Flash) always in view below the steps;
 //! the board's status as large pipeline lights on the right.
 //!
+//! "Many boards" swaps both columns for the station (`fleet`): its form on the left, the
+//! boards' table on the right.
+//!
 //! One file per panel (`credentials`, `board`, `connection`, `flash`, `watch`,
-//! `provision`), each drawing from the state it is given and returning the [`Action`]
+//! `provision`, `fleet`), each drawing from the state it is given and returning the [`Action`]
 //! the user took; `state` owns everything and carries actions out; `steps` derives each
 //! step's state. Workers (port watcher, flasher, serial reader, AWS calls) talk to the
 //! state over channels and call `request_repaint`, so the UI never waits on I/O and
@@ -14,6 +17,7 @@ mod board;
 mod connection;
 mod credentials;
 mod flash;
+mod fleet;
 mod provision;
 mod state;
 pub mod steps;
@@ -22,6 +26,7 @@ mod worker;
 
 use eframe::egui;
 
+pub use fleet::{FleetSettings, run_files};
 use state::{Action, SETTINGS_KEY};
 pub use state::{Settings, ThingflashApp};
 use steps::StepId;
@@ -169,18 +174,34 @@ impl eframe::App for ThingflashApp {
         if ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Q)) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
-        if self.flashing() && ctx.input(|i| i.viewport().close_requested()) {
+        if (self.flashing() || self.fleet.running())
+            && ctx.input(|i| i.viewport().close_requested())
+        {
             // Quitting now would cut the write off; the board would not start until the
             // next complete flash. Finish first.
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.notice = Some("a flash is running: wait for it to finish, then quit".into());
+            self.notice = Some(if self.fleet.running() {
+                "boards are being provisioned: stop the run and wait for the boards under way, then quit".into()
+            } else {
+                "a flash is running: wait for it to finish, then quit".into()
+            });
         }
         let mut actions = Vec::new();
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("thingflash");
-                ui.weak("your ESP board on AWS IoT Core");
-                if ui.button("Create a thing in AWS...").clicked() {
+                let many = self.settings.many_boards;
+                // Switching views while a run is under way would hide it, not stop it.
+                let busy = self.flashing() || self.fleet.running();
+                ui.add_enabled_ui(!busy, |ui| {
+                    if ui.selectable_label(!many, "One board").clicked() && many {
+                        actions.push(Action::ManyBoards(false));
+                    }
+                    if ui.selectable_label(many, "Many boards").clicked() && !many {
+                        actions.push(Action::ManyBoards(true));
+                    }
+                });
+                if !many && ui.button("Create a thing in AWS...").clicked() {
                     actions.push(Action::OpenProvision);
                 }
                 if let Some(n) = &self.notice {
@@ -192,17 +213,22 @@ impl eframe::App for ThingflashApp {
         // ESP8266's layout menus) wraps its rows instead of pushing the status panel off
         // the right edge, so the columns keep their place whatever the target.
         let widest = (ui.available_width() * 0.45).max(380.0);
-        egui::Panel::left("flow")
+        let left = egui::Panel::left("flow")
             .resizable(true)
             .default_size(470.0_f32.min(widest))
-            .size_range(360.0..=widest)
-            .show(ui, |ui| actions.extend(flow(ui, self)));
-        egui::CentralPanel::default().show(ui, |ui| actions.extend(watch::show(ui, self)));
+            .size_range(360.0..=widest);
+        if self.settings.many_boards {
+            left.show(ui, |ui| actions.extend(fleet::form(ui, self)));
+            egui::CentralPanel::default().show(ui, |ui| fleet::table(ui, self));
+        } else {
+            left.show(ui, |ui| actions.extend(flow(ui, self)));
+            egui::CentralPanel::default().show(ui, |ui| actions.extend(watch::show(ui, self)));
+        }
         actions.extend(provision::show(&ctx, self));
         // Enter, with nothing focused, is the primary action: Flash when it can run.
         let enter =
             ctx.input(|i| i.key_pressed(egui::Key::Enter)) && ctx.memory(|m| m.focused().is_none());
-        if enter && self.flash_blockers().is_empty() {
+        if enter && !self.settings.many_boards && self.flash_blockers().is_empty() {
             actions.push(Action::Flash {
                 credentials_only: false,
             });

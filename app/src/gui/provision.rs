@@ -182,9 +182,11 @@ pub(super) fn show(ctx: &egui::Context, app: &mut ThingflashApp) -> Option<Actio
                         thing: d.thing.clone(),
                         policy: None,
                         topic_prefix: topic_prefix.clone(),
-                        profile: (!d.profile.is_empty()).then(|| d.profile.clone()),
-                        region: (!d.region.is_empty()).then(|| d.region.clone()),
-                        endpoint_url: std::env::var("THINGFLASH_AWS_ENDPOINT_URL").ok(),
+                        account: provision::Account {
+                            profile: (!d.profile.is_empty()).then(|| d.profile.clone()),
+                            region: (!d.region.is_empty()).then(|| d.region.clone()),
+                            ..app.aws.clone()
+                        },
                         key_type: d.key_type,
                     }));
                 }

@@ -63,6 +63,10 @@ pub struct Settings {
     pub fs_offset: String,
     /// See `fs_offset`.
     pub fs_size: String,
+    /// The window shows "Many boards" (the station) rather than one board.
+    pub many_boards: bool,
+    /// The station's form.
+    pub fleet: super::fleet::FleetSettings,
 }
 
 /// The layout choice that means "the offset and size typed below".
@@ -78,7 +82,7 @@ impl Default for Settings {
             mqtt_port: 8883,
             telemetry_s: 60,
             serial_port: None,
-            baud: 115_200,
+            baud: crate::chip::FIRMWARE_BAUD,
             flash_baud: 921_600,
             no_reset: false,
             target: Target::Thingflash,
@@ -87,13 +91,15 @@ impl Default for Settings {
             layout: crate::esp8266::DEFAULT.into(),
             fs_offset: String::new(),
             fs_size: String::new(),
+            many_boards: false,
+            fleet: super::fleet::FleetSettings::default(),
         }
     }
 }
 
 impl Settings {
     /// The settings thingflash's firmware reads, as typed.
-    fn device(&self, wifi_password: &Zeroizing<String>) -> DeviceSettings {
+    pub(super) fn device(&self, wifi_password: &Zeroizing<String>) -> DeviceSettings {
         DeviceSettings {
             wifi_ssid: self.wifi_ssid.clone(),
             wifi_password: wifi_password.clone(),
@@ -106,7 +112,7 @@ impl Settings {
     }
 
     /// How to reach the board on `port`, with the window's flashing options.
-    fn link(&self, port: String, force: bool) -> FlashOptions {
+    pub(super) fn link(&self, port: String, force: bool) -> FlashOptions {
         let (before, after) = if self.no_reset {
             (Before::NoReset, After::NoReset)
         } else {
@@ -192,6 +198,14 @@ pub(super) enum Action {
     SaveProvisioned(std::path::PathBuf),
     /// Show this step's contents (or follow the flow again with `None`).
     OpenStep(Option<super::steps::StepId>),
+    /// Show one board (false) or the station (true).
+    ManyBoards(bool),
+    /// Read this manifest for the station.
+    OpenManifest(std::path::PathBuf),
+    /// Start the station's run.
+    StartFleet,
+    /// Stop taking new boards.
+    StopFleet,
 }
 
 /// The whole GUI state; eframe owns it.
@@ -212,6 +226,11 @@ pub struct ThingflashApp {
     pub(super) elf: Option<std::path::PathBuf>,
     /// The connection test from this computer.
     pub(super) probe: ProbeView,
+    /// What every AWS call of the window adds to the profile and region chosen: another
+    /// endpoint (`THINGFLASH_AWS_ENDPOINT_URL`, a local mock) or credentials file.
+    pub(super) aws: provision::Account,
+    /// The station ("Many boards").
+    pub(super) fleet: super::fleet::FleetView,
 }
 
 impl ThingflashApp {
@@ -240,7 +259,27 @@ impl ThingflashApp {
             provision: ProvisionDialog::default(),
             elf: None,
             probe: ProbeView::default(),
+            aws: provision::Account {
+                endpoint_url: std::env::var("THINGFLASH_AWS_ENDPOINT_URL").ok(),
+                ..provision::Account::default()
+            },
+            fleet: super::fleet::FleetView::default(),
         }
+        .with_manifest()
+    }
+
+    /// The manifest of the last session, read again.
+    fn with_manifest(mut self) -> Self {
+        if let Some(p) = self.settings.fleet.manifest.clone() {
+            self.fleet.load(&p);
+        }
+        self
+    }
+
+    /// Make every AWS call of the window with this account's endpoint and credentials file
+    /// (a local mock and its keys, in tests); the profile and region stay the forms'.
+    pub fn use_aws(&mut self, account: provision::Account) {
+        self.aws = account;
     }
 
     /// Stop watching for boards and show `ports` instead (screenshots and tests, where the
@@ -284,6 +323,16 @@ impl ThingflashApp {
     pub fn add_files(&mut self, files: impl IntoIterator<Item = InputFile>) {
         files.into_iter().for_each(|f| self.creds.add_file(f));
         self.creds.analyse(&mut self.settings.client_id);
+    }
+
+    /// Read a manifest for the station, as "Open a manifest..." does.
+    pub fn open_manifest(&mut self, path: std::path::PathBuf) {
+        self.apply(Action::OpenManifest(path));
+    }
+
+    /// Whether the station ("Many boards") is running.
+    pub fn station_running(&self) -> bool {
+        self.fleet.running()
     }
 
     /// The settings as they stand (what is saved between runs).
@@ -515,6 +564,7 @@ impl ThingflashApp {
     /// Take what every worker said since the last frame.
     pub(super) fn poll_workers(&mut self) {
         self.ports.poll();
+        self.fleet.poll();
         if self.flash.poll(self.settings.no_reset) {
             // Watch the board start (or report what went wrong) right away.
             if let Some(port) = self.settings.serial_port.clone() {
@@ -543,7 +593,17 @@ impl ThingflashApp {
 
     /// Take the files dropped on the window.
     pub(super) fn take_dropped(&mut self, ctx: &egui::Context) {
-        let (paths, files) = super::credentials::dropped(ctx);
+        let (mut paths, files) = super::credentials::dropped(ctx);
+        if self.settings.many_boards {
+            // On the station a CSV is the manifest.
+            let csv = |p: &std::path::PathBuf| {
+                p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+            };
+            if let Some(m) = paths.iter().rfind(|p| csv(p)).cloned() {
+                self.apply(Action::OpenManifest(m));
+            }
+            paths.retain(|p| !csv(p));
+        }
         if !paths.is_empty() {
             self.add_paths(paths);
         }
@@ -556,6 +616,17 @@ impl ThingflashApp {
     pub(super) fn apply(&mut self, action: Action) {
         match action {
             Action::AddPaths(paths) => self.add_paths(paths),
+            Action::ManyBoards(on) => self.settings.many_boards = on,
+            Action::OpenManifest(path) => {
+                self.fleet.load(&path);
+                self.settings.fleet.manifest = Some(path);
+            }
+            Action::StartFleet => {
+                if let Some((plan, boards, link, report)) = super::fleet::request(self) {
+                    self.fleet.start(plan, boards, link, report, &self.ctx);
+                }
+            }
+            Action::StopFleet => self.fleet.stop(),
             Action::ClearFiles => self.creds.clear(),
             Action::Reanalyse => self.creds.analyse(&mut self.settings.client_id),
             Action::ExportDer(dir) => self.notice = self.creds.export(&dir, false),

@@ -18,6 +18,7 @@ pub mod status;
 pub mod symbols;
 pub mod tables;
 pub mod text;
+pub mod wait;
 
 pub use context::Broker;
 pub use decode::{Decoded, Decoder, Explanation, Level, Source};

@@ -41,14 +41,30 @@ pub struct Request {
     pub policy: Option<String>,
     /// Topic prefix the policy allows (must match the device config).
     pub topic_prefix: String,
-    /// AWS profile; `None` uses the standard chain (env, default profile, SSO, ...).
-    pub profile: Option<String>,
-    /// AWS region; `None` uses the profile's or the environment's.
-    pub region: Option<String>,
-    /// Another endpoint for the AWS APIs (tests, LocalStack-style mocks).
-    pub endpoint_url: Option<String>,
+    /// Which account and region.
+    pub account: Account,
     /// Key type.
     pub key_type: KeyType,
+}
+
+/// Which AWS account and region, and how to reach its APIs: what every AWS command and
+/// the window's AWS forms share.
+#[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
+pub struct Account {
+    /// AWS profile from ~/.aws/config; default: the standard credential chain (env,
+    /// default profile, SSO...).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region; default: the profile's or the environment's.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Another endpoint for the AWS APIs (a local mock such as moto).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// A shared credentials file to read instead of ~/.aws/credentials (a station's own
+    /// keys kept apart from the user's).
+    #[arg(long, value_name = "FILE")]
+    pub credentials_file: Option<std::path::PathBuf>,
 }
 
 /// A resource that exists in the account after the run.
@@ -326,17 +342,28 @@ where
 
 /// Load the AWS configuration the standard way (env, profiles, SSO), with retries on
 /// throttling.
-pub async fn load_config(req: &Request) -> aws_config::SdkConfig {
+// The loader takes `ProfileFiles`; its new name is in aws-runtime, not a dependency here.
+#[allow(deprecated)]
+pub async fn load_config(account: &Account) -> aws_config::SdkConfig {
+    use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(5));
-    if let Some(p) = &req.profile {
+    if let Some(p) = &account.profile {
         loader = loader.profile_name(p);
     }
-    if let Some(r) = &req.region {
+    if let Some(r) = &account.region {
         loader = loader.region(aws_config::Region::new(r.clone()));
     }
-    if let Some(u) = &req.endpoint_url {
+    if let Some(u) = &account.endpoint_url {
         loader = loader.endpoint_url(u);
+    }
+    if let Some(file) = &account.credentials_file {
+        loader = loader.profile_files(
+            ProfileFiles::builder()
+                .include_default_config_file(true)
+                .with_file(ProfileFileKind::Credentials, file)
+                .build(),
+        );
     }
     loader.load().await
 }
@@ -424,7 +451,7 @@ pub async fn provision(
     policy::validate_policy_name(&policy_name)?;
 
     progress(Progress::Step("checking AWS credentials"));
-    let conf = load_config(req).await;
+    let conf = load_config(&req.account).await;
     let region = conf
         .region()
         .map(ToString::to_string)

@@ -448,3 +448,125 @@ fn a_board_that_dies_mid_write_is_reported_its_certificate_removed_and_a_resume_
     );
     assert_eq!(certificates(&moto).len(), 2);
 }
+
+/// Run `thingflash fleet run` on `ports` with `more` arguments; `at_line` sees each line
+/// of its progress as it comes.
+fn fleet_watching_lines(
+    dir: &Path,
+    moto: &Moto,
+    ports: &[&str],
+    more: &[&str],
+    mut at_line: impl FnMut(&str),
+) -> (std::process::ExitStatus, Vec<String>) {
+    use std::io::BufRead as _;
+    let mut c = fleet_command("run", dir, &moto.url, ports);
+    c.args(more)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null());
+    let mut station = c.spawn().unwrap();
+    let stderr = std::io::BufReader::new(station.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        at_line(&line);
+        seen.push(line);
+    }
+    (station.wait().unwrap(), seen)
+}
+
+#[test]
+fn a_cable_cut_mid_write_is_reported_and_a_resume_on_a_new_cable_finishes_the_board() {
+    use crate::common::Cable;
+    let dir = station_dir("thing\nbench-{mac6}\n");
+    let moto = Moto::start();
+    let mock = Mock::start_with_mac("esp32c3", "240ac4400001");
+    let cable = Cable::to(&mock);
+    let port = cable.port.clone();
+    let (status, seen) = fleet_watching_lines(dir.path(), &moto, &[&port], &[], |line| {
+        if line.contains("writing the credentials") {
+            // The cable is pulled 16 KiB into the write; the board keeps its power.
+            cable.cut_after(16 * 1024);
+        }
+    });
+    assert_eq!(status.code(), Some(1), "{seen:#?}");
+    let rows = report(dir.path());
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].2, "failed", "{rows:?}");
+    let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
+    assert!(csv.contains("write:"), "{csv}");
+    // The certificate it never received is not left in AWS.
+    assert!(certificates(&moto).is_empty(), "{seen:#?}");
+    drop(cable);
+    // Plugged in again with another cable: the resume writes it whole.
+    let again = Cable::to(&mock);
+    let out = fleet("resume", dir.path(), &moto, &[&again.port]);
+    assert!(out.status.success(), "{}", text(&out));
+    let rows = report(dir.path());
+    assert_eq!(rows[0].2, "provisioned", "{rows:?}");
+    let certs = certificates(&moto);
+    assert_eq!(certs.len(), 1, "{certs:?}");
+    assert_eq!(certs[0].1, "ACTIVE");
+}
+
+#[test]
+fn a_station_waits_for_mqtt_connected_and_names_why_a_board_did_not_connect() {
+    use crate::common::Cable;
+    let dir = station_dir("thing\nroom-{mac6}\n");
+    let moto = Moto::start();
+    let (good, bad) = (
+        Mock::start_with_mac("esp32c3", "240ac4500001"),
+        Mock::start_with_mac("esp32c6", "240ac4500002"),
+    );
+    let (to_good, to_bad) = (Cable::to(&good), Cable::to(&bad));
+    let (good_port, bad_port) = (to_good.port.clone(), to_bad.port.clone());
+    // What each board's firmware prints after its reset: one reaches MQTT, the other is
+    // refused at the TLS handshake twice (its broker's certificate does not verify).
+    let connects = "[tf1] boot fw=0.1.0 chip=esp32c3 mac=24:0a:c4:50:00:01 reset=PowerOn\r\n\
+        [tf1] wifi.connected ip=192.168.1.23 rssi=-61\r\n\
+        [tf1] time.ok utc=2026-12-07T09:12:40Z server=pool.ntp.org ms=35\r\n\
+        [tf1] tls.start host=example-ats.iot.us-east-1.amazonaws.com port=8883\r\n\
+        [tf1] tls.ok ms=900\r\n\
+        [tf1] mqtt.connack reason=0x00 session=0 ms=95\r\n";
+    let refused_once = "[tf1] tls.start host=example-ats.iot.us-east-1.amazonaws.com port=8883\r\n\
+        [tf1] tls.failed code=-0x2700 verify=0x00000008 detail=\"X509 - Certificate verification failed\"\r\n\
+        [tf1] retry stage=tls attempt=1 delay_ms=1000\r\n";
+    let (status, seen) = fleet_watching_lines(
+        dir.path(),
+        &moto,
+        &[&good_port, &bad_port],
+        &["--wait-connected", "30"],
+        |line| {
+            if line.contains("waiting for the board to report MQTT connected") {
+                if line.starts_with(&good_port) {
+                    to_good.say(connects);
+                } else {
+                    to_bad.say(&format!(
+                        "[tf1] boot fw=0.1.0 chip=esp32c6 mac=24:0a:c4:50:00:02 reset=PowerOn\r\n\
+                         [tf1] wifi.connected ip=192.168.1.24 rssi=-60\r\n{refused_once}{refused_once}"
+                    ));
+                }
+            }
+        },
+    );
+    assert_eq!(status.code(), Some(1), "{seen:#?}");
+    let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
+    let line = |mac: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(mac))
+            .unwrap()
+            .to_string()
+    };
+    assert!(line("240ac4500001").contains(",provisioned,"), "{csv}");
+    let failed = line("240ac4500002");
+    assert!(failed.contains(",failed,"), "{csv}");
+    // The reason is the decoder's, with the stage: not a timeout.
+    assert!(
+        failed.contains("connect: the board failed at TLS twice"),
+        "{failed}"
+    );
+    // Its certificate is on the board: it stays in AWS, and a resume does not redo it.
+    assert_eq!(certificates(&moto).len(), 2);
+    let out = fleet("resume", dir.path(), &moto, &[&good_port, &bad_port]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(certificates(&moto).len(), 2);
+}

@@ -1115,3 +1115,183 @@ fn the_status_panel_advises_for_the_target_chosen() {
     assert!(esp32.contains("Core Debug Level"), "{esp32}");
     assert!(!esp32.contains("setDebugOutput"), "{esp32}");
 }
+
+/// The station's window at its start: fleet mode, a manifest, the ports of two mock
+/// boards, AWS at moto with a credentials file of the test's own.
+fn station(
+    dir: &Path,
+    moto: &crate::common::Moto,
+    ports: &[&str],
+) -> Harness<'static, ThingflashApp> {
+    let manifest = dir.join("bench.csv");
+    std::fs::write(
+        &manifest,
+        "thing,mac,attributes,groups\nlab-{mac},,room=lab,sensors\n",
+    )
+    .unwrap();
+    let keys = dir.join("credentials");
+    std::fs::write(
+        &keys,
+        "[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let settings = Settings {
+        wifi_ssid: "lab".into(),
+        no_reset: true,
+        many_boards: true,
+        fleet: thingflash::gui::FleetSettings {
+            manifest: Some(manifest),
+            region: "us-east-1".into(),
+            // moto signs a CSR with a key of its own; the station refuses that pairing.
+            key_made_here: false,
+            every_board: false,
+            ..Default::default()
+        },
+        ..Settings::default()
+    };
+    let account = thingflash::provision::Account {
+        endpoint_url: Some(moto.url.clone()),
+        credentials_file: Some(keys),
+        ..Default::default()
+    };
+    let ports: Vec<_> = ports
+        .iter()
+        .map(|p| thingflash::ports::PortInfo {
+            name: p.to_string(),
+            usb: None,
+            product: None,
+            serial: None,
+            bridge: None,
+        })
+        .collect();
+    let mut h = Harness::builder()
+        .with_size(thingflash::gui::DEFAULT_SIZE)
+        .build_eframe(move |cc| {
+            let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), settings);
+            app.use_aws(account);
+            app.freeze_ports(ports);
+            app
+        });
+    h.run_steps(3);
+    h
+}
+
+#[test]
+fn the_station_in_the_window_provisions_the_boards_ticked_and_tables_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let moto = crate::common::Moto::start();
+    let c3 = Mock::start_with_mac("esp32c3", "24ec4a000a01");
+    let c6 = Mock::start_with_mac("esp32c6", "24ec4a000a02");
+    let mut h = station(dir.path(), &moto, &[&c3.port, &c6.port]);
+    h.get_by_label("every board becomes lab-{mac}; groups: sensors");
+    // Nothing ticked: Start waits, and says why.
+    assert!(!button(&h, "Start").is_enabled_for_test());
+    h.get_by_label("tick the boards' ports, or take every board plugged in");
+    h.get_by_label("The boards on these ports:");
+    for p in [&c3.port, &c6.port] {
+        h.get_by_label_contains(p).click();
+        h.run_steps(2);
+    }
+    // The mocks say revision v0.0, older than the firmware declares.
+    h.get_by_label("Flash chips of a revision the firmware does not declare")
+        .click();
+    h.run_steps(2);
+    assert!(button(&h, "Start").is_enabled_for_test());
+    button(&h, "Start").click();
+    h.run_steps(2);
+    assert!(h.state().station_running());
+    run_until_for(&mut h, "the station's run", Duration::from_secs(120), |a| {
+        !a.station_running()
+    });
+    h.get_by_label_contains("2 boards: 2 provisioned, 0 skipped (done before), 0 failed");
+    for mac in ["24ec4a000a01", "24ec4a000a02"] {
+        h.get_by_label(&format!("lab-{mac}"));
+    }
+    assert_eq!(
+        h.query_all_by_label("provisioned").count(),
+        2,
+        "one result per board"
+    );
+    // The report and the journal beside the manifest, as for `fleet run`.
+    let report = std::fs::read_to_string(dir.path().join("bench-report.csv")).unwrap();
+    assert_eq!(report.lines().count(), 3, "{report}");
+    assert!(dir.path().join("bench-journal.jsonl").exists());
+    // AWS has each thing with its one certificate.
+    let things = crate::common::rt().block_on(async {
+        moto.iot()
+            .list_things()
+            .send()
+            .await
+            .unwrap()
+            .things()
+            .iter()
+            .filter_map(|t| t.thing_name().map(str::to_string))
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(things.len(), 2, "{things:?}");
+    // A second run of the same manifest skips both: the journal beside it resumes.
+    button(&h, "Start").click();
+    h.run_steps(2);
+    run_until_for(&mut h, "the second run", Duration::from_secs(60), |a| {
+        !a.station_running()
+    });
+    h.get_by_label_contains("2 boards: 0 provisioned, 2 skipped (done before), 0 failed");
+}
+
+#[test]
+fn snapshots_of_the_station_form_and_a_refused_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("classroom.csv");
+    std::fs::write(
+        &manifest,
+        "thing,mac,attributes,groups\ndesk-1,24:0a:c4:00:00:01,row=1,classroom\ndesk-2,240ac4000002,row=1,classroom\nspare-{mac6},,,\n",
+    )
+    .unwrap();
+    let settings = Settings {
+        wifi_ssid: "classroom".into(),
+        many_boards: true,
+        fleet: thingflash::gui::FleetSettings {
+            manifest: Some(manifest.clone()),
+            every_board: false,
+            ..Default::default()
+        },
+        ..Settings::default()
+    };
+    let mut h = Harness::builder()
+        .with_size(thingflash::gui::DEFAULT_SIZE)
+        .build_eframe(move |cc| {
+            let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), settings);
+            app.freeze_ports(
+                ["/dev/ttyUSB0", "/dev/ttyUSB1", "/dev/ttyACM0"]
+                    .into_iter()
+                    .map(|name| thingflash::ports::PortInfo {
+                        name: name.into(),
+                        usb: Some((0x1a86, 0x7523)),
+                        product: Some("USB Serial".into()),
+                        serial: None,
+                        bridge: thingflash::ports::bridge(0x1a86, 0x7523),
+                    })
+                    .collect(),
+            );
+            app
+        });
+    h.run_steps(3);
+    h.get_by_label(
+        "2 boards listed, and every other board becomes spare-{mac6}; groups: classroom",
+    );
+    h.get_by_label_contains("/dev/ttyUSB1").click();
+    h.run_steps(3);
+    h.snapshot_options("form", &snapshot_options("fleet"));
+    // Two rows for one thing, and a pattern with a placeholder that does not exist: both
+    // refused before anything is written, each with its line and its fix.
+    std::fs::write(
+        &manifest,
+        "thing,mac,attributes,groups\ndesk-1,24:0a:c4:00:00:01,,\ndesk-1,24:0a:c4:00:00:02,,\nlab-{serial},,,\n",
+    )
+    .unwrap();
+    h.state_mut().open_manifest(manifest);
+    h.run_steps(3);
+    assert!(!button(&h, "Start").is_enabled_for_test());
+    h.get_by_label("correct the manifest: the lines refused are listed under its name");
+    h.snapshot_options("refused", &snapshot_options("fleet"));
+}

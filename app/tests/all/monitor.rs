@@ -882,3 +882,59 @@ fn pasted_lines_read_as_printed() {
         }
     }
 }
+
+#[test]
+fn waiting_for_mqtt_ends_green_or_with_how_far_the_board_got_when_time_is_up() {
+    use thingflash::monitor::wait::{self, WaitError};
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("board");
+    let cfg = MonitorConfig {
+        port: link.display().to_string(),
+        baud: 115_200,
+        reset: false,
+        boot_baud: None,
+    };
+    // A board that reaches the broker: green as soon as CONNACK 0 is read.
+    let mut board = Board::plug(&link);
+    board.send(
+        b"[tf1] boot fw=0.1.0 chip=esp32c3 mac=24:0a:c4:1f:67:7d reset=PowerOn\r\n\
+          [tf1] wifi.connected ip=10.0.0.7 rssi=-50\r\n\
+          [tf1] mqtt.connack reason=0x00 session=0 ms=95\r\n",
+    );
+    let status = wait::until(
+        cfg.clone(),
+        Decoder::new(),
+        Step::Mqtt,
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    assert_eq!(status.light(Step::Mqtt), Light::Ok);
+    drop(board);
+    // One that joins the WiFi and then says nothing: time up, with the stage it reached.
+    let mut board = Board::plug(&link);
+    board.send(b"[tf1] wifi.connected ip=10.0.0.7 rssi=-50\r\n");
+    let e = wait::until(
+        cfg.clone(),
+        Decoder::new(),
+        Step::Mqtt,
+        Duration::from_secs(2),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, WaitError::TimedOut { reached: "IP", .. }),
+        "{e}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "the board did not reach MQTT in 2 s (it got as far as IP)"
+    );
+    drop(board);
+    // One that prints nothing of thingflash's: the fix says to check what runs on it.
+    let _board = Board::plug(&link);
+    let e = wait::until(cfg, Decoder::new(), Step::Mqtt, Duration::from_secs(1)).unwrap_err();
+    assert!(
+        e.fix().contains("printed no thingflash event"),
+        "{}",
+        e.fix()
+    );
+}

@@ -524,6 +524,8 @@ pub struct Cable {
     pub cut_at: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     threads: Vec<std::thread::JoinHandle<()>>,
+    /// The app's end, to print as the board would once the mock's loader is done.
+    near: std::fs::File,
 }
 
 impl Cable {
@@ -590,6 +592,7 @@ impl Cable {
             })
         };
         let t1 = pump(near.try_clone().unwrap(), far.try_clone().unwrap(), true);
+        let said = near.try_clone().unwrap();
         let t2 = pump(far, near, false);
         // Held by the cable until it is dropped.
         std::mem::forget(slave);
@@ -599,7 +602,14 @@ impl Cable {
             cut_at,
             stop,
             threads: vec![t1, t2],
+            near: said,
         }
+    }
+
+    /// Print `text` to the app as the board's firmware would after its reset.
+    pub fn say(&self, text: &str) {
+        use std::io::Write as _;
+        (&self.near).write_all(text.as_bytes()).unwrap();
     }
 
     /// Bytes sent to the mock so far.
