@@ -194,6 +194,7 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         file_list: args.target.file_list.clone(),
         table_offset: args.target.table_offset,
         format: args.target.format,
+        layout: args.target.layout(),
         key_type: args.key_type,
         policy: args.policy.clone(),
         account: args.aws.clone(),

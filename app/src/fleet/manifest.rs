@@ -46,7 +46,7 @@ pub struct Manifest {
 
 /// Why the manifest cannot be used: where, what, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
+#[error("{}{message}", if *line == 0 { String::new() } else { format!("line {line}: ") })]
 pub struct ManifestError {
     /// The line (0: the file as a whole).
     pub line: usize,
@@ -128,9 +128,10 @@ impl Manifest {
                 "write a header row `thing,mac,attributes,groups` and one row per board, or one pattern row such as `kitchen-{mac},,,`",
             )]);
         };
-        let columns: Vec<String> = header
-            .split(',')
-            .map(|c| c.trim().to_ascii_lowercase())
+        let columns: Vec<String> = csv_cells(header)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.to_ascii_lowercase())
             .collect();
         let at = |name: &str| columns.iter().position(|c| c == name);
         let Some(thing_at) = at("thing") else {
@@ -144,9 +145,19 @@ impl Manifest {
         let mut manifest = Manifest::default();
         for (i, raw) in lines {
             let line = i + 1;
-            // Spreadsheets quote the cells they export (`"kitchen-{mac}","",...`).
-            let cells: Vec<&str> = raw.split(',').map(|c| c.trim().trim_matches('"')).collect();
-            let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).copied().unwrap_or("");
+            let Some(cells) = csv_cells(raw) else {
+                errors.push(refuse(
+                    line,
+                    "a quoted cell is not closed on its line",
+                    "close the quote (\"...\"), or save the sheet again as CSV; a cell cannot span lines",
+                ));
+                continue;
+            };
+            let cell = |c: Option<usize>| {
+                c.and_then(|c| cells.get(c))
+                    .map(String::as_str)
+                    .unwrap_or("")
+            };
             let thing = cell(Some(thing_at)).to_string();
             let mut attributes = Vec::new();
             for pair in split_list(cell(attr_at)) {
@@ -330,6 +341,37 @@ impl Manifest {
     }
 }
 
+/// The cells of one CSV line (RFC 4180): spreadsheets quote the cells they export
+/// (`"kitchen-{mac}","",...`), and a quoted cell may hold commas and doubled quotes.
+/// Each cell trimmed; `None` when a quote is left open.
+fn csv_cells(line: &str) -> Option<Vec<String>> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') if cell.trim().is_empty() => {
+                cell.clear();
+                quoted = true;
+            }
+            (false, ',') => cells.push(std::mem::take(&mut cell).trim().to_string()),
+            (false, c) => cell.push(c),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    cells.push(cell.trim().to_string());
+    Some(cells)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +423,35 @@ mod tests {
         let b = m.bind("240ac4123456", Chip::Esp32c3).unwrap();
         assert_eq!(b.thing, "desk-123456");
         assert_eq!(b.attributes, [("room".to_string(), "lab".to_string())]);
+    }
+
+    #[test]
+    fn a_quoted_cell_keeps_its_commas_and_doubled_quotes() {
+        assert_eq!(
+            csv_cells(r#"desk-1, "a=1;note=""left, by the door""" ,x"#).unwrap(),
+            ["desk-1", r#"a=1;note="left, by the door""#, "x"]
+        );
+        let m = Manifest::parse(
+            "thing,mac,attributes,groups\n\"desk-{mac6}\",,\"room=lab, east wing\",\"a;b\"\n",
+        )
+        .unwrap();
+        let b = m.bind("240ac4123456", Chip::Esp32c3).unwrap();
+        assert_eq!(
+            b.attributes,
+            [("room".to_string(), "lab, east wing".to_string())]
+        );
+        assert_eq!(b.groups, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_quote_left_open_is_refused_with_its_line() {
+        let e = Manifest::parse("thing,mac\n\"desk-1,240ac4000001\n").unwrap_err();
+        assert_eq!(e[0].line, 2);
+        assert!(
+            e[0].message.contains("quoted cell is not closed"),
+            "{}",
+            e[0]
+        );
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct Plan {
     pub table_offset: u32,
     /// Make a file system where there is none (own firmware).
     pub format: bool,
+    /// Where the ESP8266 sketch's file system is (its flash layout, or offset and size).
+    pub layout: Option<job::Layout>,
     /// A key made here, with AWS signing its CSR (the default), or one made by AWS.
     pub key_type: KeyType,
     /// The policy attached to every certificate (made once when missing).
@@ -174,6 +176,20 @@ fn check_settings(plan: &Plan, endpoint: &str) -> Result<(), job::Refusal> {
     }
     if plan.target.needs().file_names {
         job::files(plan.names, plan.file_list.as_deref())?;
+    }
+    if plan.target.needs().flash_layout {
+        match &plan.layout {
+            Some(l) => {
+                job::region(l)?;
+            }
+            None => {
+                return Err(job::Refusal::new(
+                    job::RefusalKind::Layout,
+                    "an ESP8266 target needs the sketch's flash layout",
+                    "give the layout the sketch was built with (the Arduino IDE's Tools > Flash Size), or the file system's offset and size",
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -892,6 +908,7 @@ fn write_board(
     req.file_list = s.plan.file_list.clone();
     req.table_offset = s.plan.table_offset;
     req.format = s.plan.format;
+    req.layout = s.plan.layout.clone();
     let job = job::prepare(&req).map_err(|refusals| {
         let first = refusals.into_iter().next();
         fail(

@@ -266,6 +266,7 @@ pub(super) fn request(app: &ThingflashApp) -> Option<(fleet::Plan, Boards, Flash
             .table_offset()
             .unwrap_or(crate::partitions::DEFAULT_OFFSET),
         format: false,
+        layout: app.settings.layout_choice().ok(),
         key_type: if f.key_made_here {
             KeyType::EcP256
         } else {

@@ -140,7 +140,7 @@ impl Settings {
     }
 
     /// The ESP8266 layout chosen, or the offset and size typed.
-    fn layout_choice(&self) -> Result<job::Layout, String> {
+    pub(super) fn layout_choice(&self) -> Result<job::Layout, String> {
         if self.layout != CUSTOM_LAYOUT {
             return Ok(job::Layout::Named(self.layout.clone()));
         }

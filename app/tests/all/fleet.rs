@@ -570,3 +570,25 @@ fn a_station_waits_for_mqtt_connected_and_names_why_a_board_did_not_connect() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(certificates(&moto).len(), 2);
 }
+
+#[test]
+fn settings_every_board_would_refuse_stop_the_run_before_any_board_or_thing() {
+    let dir = station_dir("thing\nbench-{mac}\n");
+    let moto = Moto::start();
+    let c3 = Mock::start("esp32c3");
+    let out = fleet_command("run", dir.path(), &moto.url, &[&c3.port])
+        .args(["--topic-prefix", "lab/#"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains("fleet: ") && said.contains("  fix: "),
+        "{said}"
+    );
+    // Refused once for the run: no board touched, nothing made in AWS.
+    assert!(!said.contains(&c3.port), "{said}");
+    assert!(certificates(&moto).is_empty());
+    let things = rt().block_on(async { moto.iot().list_things().send().await.unwrap() });
+    assert!(things.things().is_empty(), "{things:?}");
+}
