@@ -43,7 +43,7 @@ fn main() {
     let request = |chip| bundle::Request {
         chip,
         flash_size: FlashSize::Mb4,
-        credentials: &creds,
+        credentials: bundle::DeviceCreds::Set(&creds),
         config: &config,
         firmware_elf: None,
     };

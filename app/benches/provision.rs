@@ -44,6 +44,7 @@ fn main() {
                 ..Default::default()
             },
             key_type: KeyType::Rsa2048,
+            board_csr: None,
         };
         let t = Instant::now();
         rt.block_on(provision(&req, |_| {})).expect(

@@ -25,7 +25,8 @@ use crate::credentials::CredentialSet;
 /// too. It ends at 2 MB, so it fits every ESP32-C3/C6 module.
 pub const PARTITION_TABLE_CSV: &str = "\
 # Name,          Type, SubType, Offset,  Size
-nvs,             data, nvs,     0x9000,  0x4000
+nvs,             data, nvs,     0x9000,  0x3000
+tf_key,          0x40, 0x00,    0xC000,  0x1000
 esp_secure_cert, 0x3F, 0x00,    0xD000,  0x2000
 phy_init,        data, phy,     0xF000,  0x1000
 factory,         app,  factory, 0x10000, 0x1F0000
@@ -35,6 +36,11 @@ factory,         app,  factory, 0x10000, 0x1F0000
 pub const TABLE_OFFSET: u32 = 0x8000;
 /// Bytes of the partition table area (ESP-IDF reads at most 0xC00: 95 entries + MD5).
 pub const TABLE_LEN: u32 = 0xC00;
+/// Where the key the board makes for itself lives (`tf_key`, one sector): written only as
+/// erased, so that the board makes a new key; never read by the app.
+pub const KEY_OFFSET: u32 = 0xC000;
+/// Name of the segment that erases it.
+pub const KEY_SEGMENT: &str = thingflash_protocol::device_key::PARTITION_LABEL;
 /// Where the credentials partition lives.
 pub const CREDENTIALS_OFFSET: u32 = 0xD000;
 /// Its size.
@@ -134,20 +140,54 @@ pub enum BundleError {
     },
 }
 
+/// What thingflash's firmware finds in its credentials partition.
+#[derive(Clone, Copy)]
+pub enum DeviceCreds<'a> {
+    /// A key made on a computer, and its certificate.
+    Set(&'a CredentialSet),
+    /// The board keeps its own key: the root CAs, and the certificate AWS made from the
+    /// board's request once there is one.
+    Board {
+        /// The certificate, once made.
+        cert_der: Option<&'a [u8]>,
+        /// Root CAs (DER).
+        root_ca_ders: &'a [Vec<u8>],
+        /// Erase the board's key so that it makes a new one.
+        new_key: bool,
+    },
+}
+
 /// The credentials partition for these credentials and settings, checked by the same
 /// reader the firmware uses.
 pub fn credentials_partition(
-    creds: &CredentialSet,
+    creds: DeviceCreds<'_>,
     config: &DeviceConfig,
 ) -> Result<Zeroizing<Vec<u8>>, BundleError> {
-    let cas: Vec<&[u8]> = creds.root_ca_ders.iter().map(Vec::as_slice).collect();
-    Ok(device_credentials::write(
-        &cas,
-        &creds.cert_der,
-        &creds.key_pkcs8_der,
-        config,
-        CREDENTIALS_SIZE as usize,
-    )?)
+    match creds {
+        DeviceCreds::Set(creds) => {
+            let cas: Vec<&[u8]> = creds.root_ca_ders.iter().map(Vec::as_slice).collect();
+            Ok(device_credentials::write(
+                &cas,
+                &creds.cert_der,
+                &creds.key_pkcs8_der,
+                config,
+                CREDENTIALS_SIZE as usize,
+            )?)
+        }
+        DeviceCreds::Board {
+            cert_der,
+            root_ca_ders,
+            ..
+        } => {
+            let cas: Vec<&[u8]> = root_ca_ders.iter().map(Vec::as_slice).collect();
+            Ok(Zeroizing::new(device_credentials::write_for_board_key(
+                &cas,
+                cert_der,
+                config,
+                CREDENTIALS_SIZE as usize,
+            )?))
+        }
+    }
 }
 
 /// One piece of the plan, written at `addr`.
@@ -179,6 +219,9 @@ pub struct Plan {
     pub flash_size: FlashSize,
     /// Bootloader, partition table, credentials, app; ascending addresses, no overlaps.
     pub segments: Vec<Segment>,
+    /// With a [`KEY_SEGMENT`]: erase the board's key even where its table already has the
+    /// key partition (a new key asked for), rather than only on a board new to it.
+    pub new_key: bool,
 }
 
 /// Chip revisions an image runs on, from its header (`major * 100 + minor`).
@@ -270,7 +313,7 @@ pub struct Request<'a> {
     /// Flash size for the bootloader header.
     pub flash_size: FlashSize,
     /// The board's credentials.
-    pub credentials: &'a CredentialSet,
+    pub credentials: DeviceCreds<'a>,
     /// The settings.
     pub config: &'a DeviceConfig,
     /// Firmware ELF; `None` uses the included one for the chip.
@@ -286,11 +329,25 @@ pub fn plan(req: &Request<'_>) -> Result<Plan, BundleError> {
         addr: CREDENTIALS_OFFSET,
         data: credentials,
     });
+    // A board that keeps its own key gets its key partition erased (so that it makes a
+    // key) when it is new to that layout or a new key is asked for; the flasher drops
+    // this segment for a board whose table already has the partition.
+    if let DeviceCreds::Board { .. } = req.credentials {
+        segments.push(Segment {
+            name: KEY_SEGMENT,
+            addr: KEY_OFFSET,
+            data: Zeroizing::new(vec![
+                0xFF;
+                thingflash_protocol::device_key::PARTITION_SIZE as usize
+            ]),
+        });
+    }
     segments.sort_by_key(|s| s.addr);
     Ok(Plan {
         chip: req.chip,
         flash_size: req.flash_size,
         segments,
+        new_key: matches!(req.credentials, DeviceCreds::Board { new_key: true, .. }),
     })
 }
 

@@ -185,6 +185,26 @@ pub struct Request<'a> {
     pub credentials_only: bool,
     /// thingflash's firmware: the chip expected; `None` takes the detected one.
     pub chip: Option<Chip>,
+    /// thingflash's firmware: the board makes and keeps its own key (no key is written);
+    /// the certificate once AWS made it from the board's request.
+    pub board_key: BoardKey,
+}
+
+/// Where thingflash's firmware gets its private key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum BoardKey {
+    /// From the files: a key made on a computer, written with its certificate.
+    #[default]
+    Files,
+    /// The board makes its own key on its first boot and keeps it; nothing of it is
+    /// written. `cert_der`: the certificate AWS made from the board's request, once there
+    /// is one (none in the first write, which gives the board its firmware and settings).
+    Board {
+        /// The certificate for the board's key (DER).
+        cert_der: Option<Vec<u8>>,
+        /// Erase the key the board keeps, so that it makes a new one.
+        new_key: bool,
+    },
 }
 
 impl<'a> Request<'a> {
@@ -208,6 +228,7 @@ impl<'a> Request<'a> {
             stub: true,
             credentials_only: false,
             chip: None,
+            board_key: BoardKey::Files,
         }
     }
 }
@@ -330,22 +351,53 @@ pub fn device_config(
 /// A prepared run: nothing in it can be refused any more but by the board.
 pub struct Job {
     target: Target,
-    creds: CredentialSet,
     kind: Kind,
+}
+
+/// What thingflash's firmware is given.
+enum ThingflashCreds {
+    /// A key made on a computer and its certificate.
+    Set(CredentialSet),
+    /// The board's own key: root CAs, and the certificate once there is one.
+    Board {
+        cert_der: Option<Vec<u8>>,
+        root_ca_ders: Vec<Vec<u8>>,
+        new_key: bool,
+    },
+}
+
+impl ThingflashCreds {
+    fn device(&self) -> bundle::DeviceCreds<'_> {
+        match self {
+            ThingflashCreds::Set(c) => bundle::DeviceCreds::Set(c),
+            ThingflashCreds::Board {
+                cert_der,
+                root_ca_ders,
+                new_key,
+            } => bundle::DeviceCreds::Board {
+                cert_der: cert_der.as_deref(),
+                root_ca_ders,
+                new_key: *new_key,
+            },
+        }
+    }
 }
 
 enum Kind {
     Thingflash {
+        creds: ThingflashCreds,
         config: DeviceConfig,
         elf: Option<Arc<[u8]>>,
         credentials_only: bool,
         chip: Option<Chip>,
     },
     Own {
+        creds: CredentialSet,
         own: own::Options,
         firmware: Option<Arc<FirmwareImage>>,
     },
     Esp8266 {
+        creds: CredentialSet,
         own: own::Options,
         sketch: Option<Arc<[u8]>>,
         stub: bool,
@@ -356,16 +408,19 @@ enum Kind {
 /// window's steps (credentials, settings or files, layout, image).
 pub fn prepare(req: &Request<'_>) -> Result<Job, Vec<Refusal>> {
     let mut refused = Vec::new();
-    let creds = ready_set(req.analysis, &mut refused);
-    let kind = match (req.target.family(), req.target.needs_device_config()) {
-        (Family::Esp32, true) => prepare_thingflash(req, &mut refused),
-        (Family::Esp32, false) => prepare_own(req, &mut refused),
-        (Family::Esp8266, _) => prepare_esp8266(req, &mut refused),
+    // A board that keeps its own key needs no key file; every other run needs the set.
+    let creds = match req.board_key {
+        BoardKey::Files => ready_set(req.analysis, &mut refused),
+        BoardKey::Board { .. } => None,
     };
-    match (creds, kind) {
-        (Some(creds), Some(kind)) if refused.is_empty() => Ok(Job {
+    let kind = match (req.target.family(), req.target.needs_device_config()) {
+        (Family::Esp32, true) => prepare_thingflash(req, creds, &mut refused),
+        (Family::Esp32, false) => prepare_own(req, creds, &mut refused),
+        (Family::Esp8266, _) => prepare_esp8266(req, creds, &mut refused),
+    };
+    match kind {
+        Some(kind) if refused.is_empty() => Ok(Job {
             target: req.target,
-            creds,
             kind,
         }),
         _ => Err(refused),
@@ -398,7 +453,34 @@ fn not_for(target: Target, what: &str) -> Refusal {
     )
 }
 
-fn prepare_thingflash(req: &Request<'_>, out: &mut Vec<Refusal>) -> Option<Kind> {
+fn prepare_thingflash(
+    req: &Request<'_>,
+    creds: Option<CredentialSet>,
+    out: &mut Vec<Refusal>,
+) -> Option<Kind> {
+    let creds = match &req.board_key {
+        BoardKey::Files => ThingflashCreds::Set(creds?),
+        BoardKey::Board { cert_der, new_key } => {
+            if req.credentials_only && cert_der.is_none() {
+                out.push(Refusal::new(
+                    RefusalKind::Credentials,
+                    "a credentials-only write for a board that keeps its own key needs the certificate made from its request",
+                    "run the whole provisioning (it flashes, reads the board's request and gets the certificate), not a credentials-only write",
+                ));
+            }
+            // The root CAs dropped with the files, else Amazon's.
+            let roots = req.analysis.root_ca_ders();
+            ThingflashCreds::Board {
+                cert_der: cert_der.clone(),
+                root_ca_ders: if roots.is_empty() {
+                    crate::credentials::bundled_root_ders()
+                } else {
+                    roots
+                },
+                new_key: *new_key,
+            }
+        }
+    };
     let config = match device_config(Some(req.analysis), &req.device) {
         Ok(c) => Some(c),
         Err(e) => refuse(out, e),
@@ -421,6 +503,7 @@ fn prepare_thingflash(req: &Request<'_>, out: &mut Vec<Refusal>) -> Option<Kind>
         ));
     }
     Some(Kind::Thingflash {
+        creds,
         config: config?,
         elf,
         credentials_only: req.credentials_only,
@@ -453,12 +536,19 @@ fn thingflash_only(req: &Request<'_>, out: &mut Vec<Refusal>) {
     if req.credentials_only {
         out.push(not_for(req.target, "credentials-only"));
     }
+    if req.board_key != BoardKey::Files {
+        out.push(not_for(req.target, "a key made on the board"));
+    }
     if req.chip.is_some() {
         out.push(not_for(req.target, "a chip choice"));
     }
 }
 
-fn prepare_own(req: &Request<'_>, out: &mut Vec<Refusal>) -> Option<Kind> {
+fn prepare_own(
+    req: &Request<'_>,
+    creds: Option<CredentialSet>,
+    out: &mut Vec<Refusal>,
+) -> Option<Kind> {
     thingflash_only(req, out);
     let files = file_specs(req, out);
     if req.layout.is_some() || !req.stub {
@@ -481,6 +571,7 @@ fn prepare_own(req: &Request<'_>, out: &mut Vec<Refusal>) -> Option<Kind> {
         _ => return refuse(out, not_for(req.target, "a firmware ELF or ESP8266 sketch")),
     };
     Some(Kind::Own {
+        creds: creds?,
         own: own::Options {
             target: req.target,
             files: files?,
@@ -507,7 +598,11 @@ pub fn region(layout: &Layout) -> Result<Region, Refusal> {
     })
 }
 
-fn prepare_esp8266(req: &Request<'_>, out: &mut Vec<Refusal>) -> Option<Kind> {
+fn prepare_esp8266(
+    req: &Request<'_>,
+    creds: Option<CredentialSet>,
+    out: &mut Vec<Refusal>,
+) -> Option<Kind> {
     thingflash_only(req, out);
     let files = file_specs(req, out);
     let region = match region(&req.layout.clone().unwrap_or_default()) {
@@ -531,6 +626,7 @@ fn prepare_esp8266(req: &Request<'_>, out: &mut Vec<Refusal>) -> Option<Kind> {
         _ => return refuse(out, not_for(req.target, "an ESP32-family image or ELF")),
     };
     Some(Kind::Esp8266 {
+        creds: creds?,
         own: own::Options {
             target: req.target,
             files: files?,
@@ -645,10 +741,12 @@ impl Job {
     /// thingflash's flash plan for a chip and flash size, without a board (`bundle`).
     pub fn plan(&self, chip: Chip, flash_size: FlashSize) -> Result<Plan, BundleError> {
         match &self.kind {
-            Kind::Thingflash { config, elf, .. } => bundle::plan(&bundle::Request {
+            Kind::Thingflash {
+                creds, config, elf, ..
+            } => bundle::plan(&bundle::Request {
                 chip,
                 flash_size,
-                credentials: &self.creds,
+                credentials: creds.device(),
                 config,
                 firmware_elf: elf.as_deref(),
             }),
@@ -667,6 +765,7 @@ impl Job {
     ) -> Result<Outcome, FlashError> {
         match &self.kind {
             Kind::Thingflash {
+                creds,
                 config,
                 elf,
                 credentials_only,
@@ -681,7 +780,7 @@ impl Job {
                     bundle::plan(&bundle::Request {
                         chip,
                         flash_size,
-                        credentials: &self.creds,
+                        credentials: creds.device(),
                         config,
                         firmware_elf: elf.as_deref(),
                     })
@@ -691,18 +790,27 @@ impl Job {
                     credentials_only: *credentials_only,
                 })
             }
-            Kind::Own { own, firmware } => {
+            Kind::Own {
+                creds,
+                own,
+                firmware,
+            } => {
                 let req = flash::own::Request {
                     own: own.clone(),
-                    creds: &self.creds,
+                    creds,
                     firmware: firmware.as_deref(),
                 };
                 flash::own::run(link, &req, on_event).map(|r| Outcome::Own(Box::new(r)))
             }
-            Kind::Esp8266 { own, sketch, stub } => {
+            Kind::Esp8266 {
+                creds,
+                own,
+                sketch,
+                stub,
+            } => {
                 let req = flash::esp8266::Request {
                     own: own.clone(),
-                    creds: &self.creds,
+                    creds,
                     sketch: sketch.as_deref(),
                     stub: *stub,
                 };

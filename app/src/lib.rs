@@ -1,6 +1,7 @@
 //! thingflash as a library: every operation the GUI and the CLI offer, as plain code
 //! with no GUI types, so that it can be tested and scripted. `gui` and `cli` are thin
 //! shells over the other modules.
+pub mod board_key;
 pub mod bundle;
 pub mod chip;
 pub mod cli;

@@ -23,7 +23,7 @@ fn mqtt_port(s: &str) -> Result<u16, String> {
 #[derive(clap::Args, Debug)]
 pub struct BoardSettings {
     /// Certificate, key, root CA or AWS zip files (classified as `thingflash check` does).
-    #[arg(required = true)]
+    /// With `flash --thing`, none are needed (a root CA file is used when given).
     pub files: Vec<PathBuf>,
     /// AWS IoT data endpoint, e.g. a1b2c3-ats.iot.eu-west-1.amazonaws.com (thingflash
     /// firmware; your own firmware has its own).

@@ -52,6 +52,7 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         topic_prefix,
         account,
         key_type,
+        board_csr: None,
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

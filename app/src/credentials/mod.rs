@@ -7,6 +7,7 @@
 
 pub mod classify;
 pub mod convert;
+pub mod csr;
 pub mod endpoint;
 pub mod input;
 pub mod roots;

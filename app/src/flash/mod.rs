@@ -603,6 +603,18 @@ pub fn check_board_table(table: &[u8]) -> Result<(), FlashError> {
     }
 }
 
+/// Whether a binary partition table read from a board has thingflash's key partition
+/// where thingflash keeps it.
+fn has_key_partition(table: &[u8]) -> bool {
+    crate::partitions::parse(table, bundle::TABLE_OFFSET)
+        .ok()
+        .and_then(|t| {
+            t.find(thingflash_protocol::device_key::PARTITION_LABEL)
+                .map(|p| p.offset)
+        })
+        == Some(bundle::KEY_OFFSET)
+}
+
 fn read_table(flasher: &mut Flasher, port: &str) -> Result<Vec<u8>, FlashError> {
     read_region(flasher, port, bundle::TABLE_OFFSET, bundle::TABLE_LEN)
 }
@@ -697,11 +709,28 @@ pub fn run(
         }
     }
 
+    let board_key = plan.segment(bundle::KEY_SEGMENT).is_some();
     let segments: Vec<&bundle::Segment> = if opts.credentials_only {
         on_event(Event::ReadingTable);
         let table = read_table(&mut flasher, &opts.port)?;
         check_board_table(&table)?;
+        if board_key && !has_key_partition(&table) {
+            return Err(FlashError::IncompatibleTable(
+                "the board's partition table has no tf_key partition, so it keeps no key of its own: flash the whole firmware first".into(),
+            ));
+        }
         plan.credentials().into_iter().collect()
+    } else if board_key && !plan.new_key {
+        // The board keeps the key it has: its key partition is erased only when its
+        // table has none yet (new to this layout: whatever is there is not a key).
+        on_event(Event::ReadingTable);
+        let keeps = read_table(&mut flasher, &opts.port)
+            .ok()
+            .is_some_and(|t| has_key_partition(&t));
+        plan.segments
+            .iter()
+            .filter(|s| !(keeps && s.name == bundle::KEY_SEGMENT))
+            .collect()
     } else {
         plan.segments.iter().collect()
     };

@@ -266,7 +266,13 @@ pub(super) fn request(app: &ThingflashApp) -> Option<(fleet::Plan, Boards, Flash
             .table_offset()
             .unwrap_or(crate::partitions::DEFAULT_OFFSET),
         format: false,
-        layout: app.settings.layout_choice().ok(),
+        layout: app
+            .settings
+            .target
+            .needs()
+            .flash_layout
+            .then(|| app.settings.layout_choice().ok())
+            .flatten(),
         key_type: if f.key_made_here {
             KeyType::EcP256
         } else {

@@ -178,7 +178,7 @@ pub(super) fn show(ctx: &egui::Context, app: &mut ThingflashApp) -> Option<Actio
                     .add_enabled(!running && name_ok.is_ok(), egui::Button::new("Create"))
                     .clicked()
                 {
-                    action = Some(Action::Provision(provision::Request {
+                    action = Some(Action::Provision(Box::new(provision::Request {
                         thing: d.thing.clone(),
                         policy: None,
                         topic_prefix: topic_prefix.clone(),
@@ -188,7 +188,8 @@ pub(super) fn show(ctx: &egui::Context, app: &mut ThingflashApp) -> Option<Actio
                             ..app.aws.clone()
                         },
                         key_type: d.key_type,
-                    }));
+                        board_csr: None,
+                    })));
                 }
                 if running && ui.button("Cancel").clicked() {
                     action = Some(Action::CancelProvision);

@@ -191,7 +191,7 @@ pub(super) enum Action {
     /// Open the AWS dialog.
     OpenProvision,
     /// Start provisioning in AWS.
-    Provision(provision::Request),
+    Provision(Box<provision::Request>),
     /// Stop a provisioning run.
     CancelProvision,
     /// Save the provisioned certificate and key into this folder.
@@ -662,7 +662,7 @@ impl ThingflashApp {
                 self.provision.open = true;
                 self.provision.profiles = provision::profiles::list();
             }
-            Action::Provision(req) => self.provision.start(req, &self.ctx),
+            Action::Provision(req) => self.provision.start(*req, &self.ctx),
             Action::CancelProvision => self.provision.cancel(),
             Action::SaveProvisioned(dir) => {
                 if let Some(Ok(p)) = &self.provision.result {

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
-use thingflash_protocol::event::{CredsProblem, Event};
+use thingflash_protocol::event::{CredsProblem, Event, KeyProblem};
 
 pub use super::explanation::{Explanation, ExplanationText, Level, Source};
 
@@ -344,6 +344,10 @@ impl Decoder {
                         "the key or certificate cannot be loaded by the TLS library",
                         "run thingflash check on your files and flash again",
                     ),
+                    CredsProblem::Mismatch => (
+                        "the board held the certificate's public key against the key it made, and they differ: a certificate made for another board, or from a request this board did not print",
+                        "provision the board again with thingflash: it reads the board's own request (csr.ready) and writes the certificate AWS makes from it",
+                    ),
                 };
                 (
                     Level::Error,
@@ -354,6 +358,41 @@ impl Decoder {
                     )),
                 )
             }
+            Event::KeyNew { .. } => (Level::Success, None),
+            Event::KeyError { reason, detail } => {
+                let (cause, fix): (&str, &str) = match reason {
+                    KeyProblem::NoPartition => (
+                        "the partition table is older than keys made on the board, and the credentials hold no key",
+                        "flash thingflash's firmware again (a full flash writes the current partition table), then provision the board",
+                    ),
+                    KeyProblem::Damaged => (
+                        "the board's own key record is damaged; the firmware makes no second key by itself, because the certificate AWS holds is for the first",
+                        "to start over with a new key: thingflash flash --new-key (it erases the key), provision the board again, and revoke its old certificate in AWS IoT",
+                    ),
+                    KeyProblem::Write => (
+                        "the board could not make or store its key (the random source did not start, or the flash write did not read back)",
+                        "reset the board on a steady power supply; if it repeats, erase the flash (esptool erase-flash) and flash again",
+                    ),
+                };
+                (
+                    Level::Error,
+                    Some(Explanation::new(
+                        format!("board key problem: {}", reason.as_str()),
+                        format!("{cause} ({detail})"),
+                        fix,
+                    )),
+                )
+            }
+            Event::CsrReady { cn, .. } => (
+                Level::Info,
+                Some(Explanation::new(
+                    "the board holds its own key and waits for a certificate",
+                    format!(
+                        "it made its key on the chip and prints a certificate request for {cn} every few seconds; the key never leaves the board"
+                    ),
+                    "let thingflash provision it (the window's Flash with the key made on the board, thingflash aws provision --port, or a fleet run): it gets the certificate from AWS IoT and writes it",
+                )),
+            ),
             Event::WifiConnecting { .. }
             | Event::TimeSyncing { .. }
             | Event::TlsStart { .. }

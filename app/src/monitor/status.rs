@@ -198,7 +198,8 @@ impl BoardStatus {
                 self.booted_at = Some(now);
             }
             Event::CredsOk { .. } => {}
-            Event::CredsError { .. } => self.fail(Step::Wifi),
+            Event::CredsError { .. } | Event::KeyError { .. } => self.fail(Step::Wifi),
+            Event::KeyNew { .. } | Event::CsrReady { .. } => {}
             Event::WifiConnecting { .. } => {
                 self.reset_from(Step::Wifi);
                 self.set(Step::Wifi, Working);

@@ -45,6 +45,9 @@ pub struct Request {
     pub account: Account,
     /// Key type.
     pub key_type: KeyType,
+    /// The request of a board that keeps its own key: the certificate is made from it
+    /// (`key_type` is then not used, and no key exists anywhere but on the board).
+    pub board_csr: Option<credentials::csr::BoardCsr>,
 }
 
 /// Which AWS account and region, and how to reach its APIs: what every AWS command and
@@ -101,8 +104,10 @@ pub struct Provisioned {
     /// Private key, PEM. Wiped on drop, never serialised.
     #[serde(skip)]
     pub private_key_pem: Zeroizing<String>,
-    /// Key type.
+    /// Key type (of a key made here or by AWS).
     pub key_type: KeyType,
+    /// The key was made on the board and never left it (`private_key_pem` is empty).
+    pub key_on_board: bool,
     /// Everything created or reused, in order.
     pub resources: Vec<Resource>,
 }
@@ -221,6 +226,17 @@ pub enum ProvisionError {
         "the certificate AWS returned does not belong to the key sent in the CSR ({detail}); it was deactivated and deleted again. AWS IoT signs the CSR's key; a mock service may not: use --key-type rsa-2048 there{created}"
     )]
     CertificateMismatch {
+        /// What the check found.
+        detail: String,
+        /// What had been created.
+        created: Created,
+    },
+    /// The certificate made from a board's request is not for the board's key (moto's
+    /// CreateCertificateFromCsr does this). It was deleted again; nothing was written.
+    #[error(
+        "the certificate AWS returned is not for the key this board made ({detail}); it was deactivated and deleted again, and nothing was written to the board. AWS IoT signs the request's own key; a mock service may not{created}"
+    )]
+    BoardCertificateMismatch {
         /// What the check found.
         detail: String,
         /// What had been created.
@@ -438,6 +454,27 @@ fn pair_problem(cert_pem: &str, key_pem: &str) -> Option<String> {
         .map(|f| f.message.clone())
 }
 
+/// The account's ATS data endpoint (`iot:DescribeEndpoint`), what thingflash's firmware
+/// connects to when no endpoint was typed.
+pub async fn ats_endpoint(account: &Account) -> Result<String, ProvisionError> {
+    let conf = load_config(account).await;
+    conf.region().ok_or(ProvisionError::NoRegion)?;
+    who_am_i(&conf).await?;
+    aws_sdk_iot::Client::new(&conf)
+        .describe_endpoint()
+        .endpoint_type("iot:Data-ATS")
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("iot:DescribeEndpoint", e, &[]))?
+        .endpoint_address()
+        .map(str::to_string)
+        .ok_or(ProvisionError::Incomplete {
+            action: "iot:DescribeEndpoint",
+            field: "endpointAddress",
+            created: Created(Vec::new()),
+        })
+}
+
 /// Run the whole flow. `progress` is called as steps start and resources appear.
 pub async fn provision(
     req: &Request,
@@ -480,14 +517,23 @@ pub async fn provision(
         })?;
 
     progress(Progress::Step("creating the certificate"));
-    let (certificate_id, certificate_arn, certificate_pem, private_key_pem) =
-        create_certificate(&iot, req.key_type, &req.thing, &done).await?;
+    let (certificate_id, certificate_arn, certificate_pem, private_key_pem) = match &req.board_csr {
+        Some(csr) => {
+            let (id, arn, pem) = certificate_from_csr(&iot, &csr.pem(), &done).await?;
+            (id, arn, pem, Zeroizing::new(String::new()))
+        }
+        None => create_certificate(&iot, req.key_type, &req.thing, &done).await?,
+    };
     let cert_resource = Resource {
         kind: "certificate",
         id: certificate_arn.clone(),
         created: true,
     };
-    if let Some(detail) = pair_problem(&certificate_pem, &private_key_pem) {
+    let problem = match &req.board_csr {
+        Some(csr) => board_pair_problem(csr, &certificate_pem),
+        None => pair_problem(&certificate_pem, &private_key_pem),
+    };
+    if let Some(detail) = problem {
         // Nothing is attached yet: remove the unusable certificate so no orphan stays.
         let cleanup = async {
             iot.update_certificate()
@@ -507,9 +553,16 @@ pub async fn provision(
         if !deleted {
             left.push(cert_resource);
         }
-        return Err(ProvisionError::CertificateMismatch {
-            detail,
-            created: Created(left),
+        return Err(if req.board_csr.is_some() {
+            ProvisionError::BoardCertificateMismatch {
+                detail,
+                created: Created(left),
+            }
+        } else {
+            ProvisionError::CertificateMismatch {
+                detail,
+                created: Created(left),
+            }
         });
     }
     record(cert_resource, &mut done, &mut progress);
@@ -584,8 +637,52 @@ pub async fn provision(
         certificate_pem,
         private_key_pem,
         key_type: req.key_type,
+        key_on_board: req.board_csr.is_some(),
         resources: done,
     })
+}
+
+/// Why a certificate AWS made from a board's request cannot go on that board: it is not
+/// for the board's key. `None` when it is.
+pub fn board_pair_problem(csr: &credentials::csr::BoardCsr, cert_pem: &str) -> Option<String> {
+    let der = x509_parser::pem::parse_x509_pem(cert_pem.as_bytes())
+        .ok()
+        .map(|(_, p)| p.contents);
+    match der {
+        Some(der) if csr.certifies(&der) => None,
+        Some(_) => Some(
+            "the certificate AWS returned is for another key than the one the board made (its public key is not the one in the board's request)".into(),
+        ),
+        None => Some("the certificate AWS returned is not PEM".into()),
+    }
+}
+
+/// A new ACTIVE certificate signed from a request made elsewhere (a board's): its id,
+/// ARN and PEM. `done` is what exists already, for the error message.
+pub async fn certificate_from_csr(
+    iot: &aws_sdk_iot::Client,
+    csr_pem: &str,
+    done: &[Resource],
+) -> Result<(String, String, String), ProvisionError> {
+    let out = iot
+        .create_certificate_from_csr()
+        .certificate_signing_request(csr_pem)
+        .set_as_active(true)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("iot:CreateCertificateFromCsr", e, done))?;
+    match (
+        out.certificate_id(),
+        out.certificate_arn(),
+        out.certificate_pem(),
+    ) {
+        (Some(id), Some(arn), Some(pem)) => Ok((id.to_string(), arn.to_string(), pem.to_string())),
+        _ => Err(ProvisionError::Incomplete {
+            action: "iot:CreateCertificateFromCsr",
+            field: "certificate",
+            created: Created(done.to_vec()),
+        }),
+    }
 }
 
 /// A new ACTIVE certificate for `thing` and its key: made here with AWS signing the CSR
@@ -729,7 +826,7 @@ pub fn save(p: &Provisioned, dir: &Path) -> Result<Vec<PathBuf>, ProvisionError>
         source,
     })?;
     let json = serde_json::to_string_pretty(p).unwrap_or_default() + "\n";
-    let files = [
+    let files: Vec<(String, &[u8], bool)> = [
         (
             format!("{}-certificate.pem.crt", p.thing),
             p.certificate_pem.as_bytes(),
@@ -741,7 +838,11 @@ pub fn save(p: &Provisioned, dir: &Path) -> Result<Vec<PathBuf>, ProvisionError>
             true,
         ),
         (format!("{}-endpoint.json", p.thing), json.as_bytes(), false),
-    ];
+    ]
+    .into_iter()
+    // A key made on the board has no file anywhere.
+    .filter(|(_, bytes, secret)| !(*secret && bytes.is_empty()))
+    .collect();
     if let Some(existing) = files
         .iter()
         .map(|(n, _, _)| dir.join(n))

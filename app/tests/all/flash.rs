@@ -30,7 +30,7 @@ fn plan_for(c: &Credentials, cfg: &DeviceConfig, chip: Chip, size: FlashSize) ->
     bundle::plan(&bundle::Request {
         chip,
         flash_size: size,
-        credentials: c,
+        credentials: thingflash::bundle::DeviceCreds::Set(c),
         config: cfg,
         firmware_elf: None,
     })
@@ -46,7 +46,7 @@ fn planner<'a>(
         bundle::plan(&bundle::Request {
             chip,
             flash_size,
-            credentials: c,
+            credentials: thingflash::bundle::DeviceCreds::Set(c),
             config: cfg,
             firmware_elf: None,
         })

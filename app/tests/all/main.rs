@@ -3,6 +3,7 @@
 //! moto_server, littlefs-python, egui_kittest), with the helpers in `common` once. One
 //! binary links the app once instead of once per area.
 
+mod board_key;
 mod client_id;
 mod common;
 mod corpus;

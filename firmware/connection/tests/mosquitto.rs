@@ -305,3 +305,35 @@ fn broker_going_away_is_retried_with_backoff_until_it_is_back() {
         host.lines
     );
 }
+
+#[test]
+fn a_key_born_on_the_board_connects_with_the_certificate_made_from_its_csr() {
+    use thingflash_protocol::device_key::DeviceKey;
+    let guard = serial();
+    clock_now();
+    let pki = thingflash_testkit::Pki::new();
+    let broker = thingflash_testkit::Broker::open(&pki, "server", "");
+    // The firmware's own code: the key from the (here: the OS's) random source, the CSR
+    // for the client id, the certificate made from it by the CA, the key as mbedTLS reads it.
+    let key = DeviceKey::generate(|buf| {
+        use std::io::Read as _;
+        std::fs::File::open("/dev/urandom")
+            .unwrap()
+            .read_exact(buf)
+            .unwrap();
+    });
+    let client_id = "thingflash-born-on-board";
+    let cert = pki.sign_csr(&key.csr(client_id), "born");
+    let device = Device::from_parts(pki.der("ca.der"), cert, key.private_der().to_vec());
+    let (lines, end) = attempt(&broker, &device, "localhost", client_id, |e| {
+        matches!(e, Event::MqttConnack { .. })
+    });
+    drop(guard);
+    assert_eq!(end, Some(End::Stopped), "{lines:#?}");
+    assert!(
+        parse(&lines)
+            .iter()
+            .any(|e| matches!(e, Event::MqttConnack { reason: 0, .. })),
+        "{lines:#?}"
+    );
+}

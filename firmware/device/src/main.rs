@@ -1,12 +1,17 @@
 //! thingflash firmware for ESP32-C3 (default feature `esp32c3`) and ESP32-C6 (`esp32c6`).
 //!
 //! Needs: flash laid out by thingflash: a partition table with the `esp_secure_cert`
-//! partition (type 0x3F) holding the device certificate, key, root CA(s) and the device
-//! config record (WiFi, endpoint, client id, topics). Build both chips reproducibly with
+//! partition (type 0x3F) holding the root CA(s), the device config record (WiFi, endpoint,
+//! client id, topics) and the device certificate, and either a key made on a computer
+//! in that partition or the `tf_key` partition (type 0x40) where the board keeps the key
+//! it made itself. Build both chips reproducibly with
 //! `scripts/build-firmware` from the repository root; `cargo run --release` here flashes and
 //! monitors with espflash.
 //!
-//! What it does, each step reported as one `[tf1]` event line: boot; find and check the
+//! What it does, each step reported as one `[tf1]` event line: boot; its own key: made on
+//! the first boot from the chip's true random source (`key.new`), kept in `tf_key`, a
+//! damaged one reported (`key.error`) and never replaced silently; while it has no
+//! certificate, its CSR (`csr.ready`) every few seconds; find and check the
 //! credentials partition (never a half-written one; a slow retry while it is missing);
 //! join WiFi (reason codes on failure) and get an address by DHCP; set the clock by SNTP
 //! before any TLS; resolve the endpoint; mutual TLS with mbedTLS (certificate dates checked
@@ -32,7 +37,7 @@ use embassy_net::{Runner, Stack, StackResources};
 use embassy_time::{Duration, Instant, Timer, with_timeout};
 use esp_backtrace as _;
 use esp_hal::clock::CpuClock;
-use esp_hal::rng::Rng;
+use esp_hal::rng::{Rng, Trng, TrngSource};
 use esp_hal::timer::timg::{MwdtStage, TimerGroup};
 use esp_println::println;
 use esp_radio::wifi::sta::StationConfig;
@@ -49,7 +54,8 @@ use thingflash_connection::mqtt::{self, Connector, Settings};
 use thingflash_connection::tls::{TlsSetup, install_clock};
 use thingflash_connection::{Flow, Platform};
 use thingflash_protocol::credentials;
-use thingflash_protocol::event::{CredsProblem, Event, Stage};
+use thingflash_protocol::device_key::{self, DeviceKey, KeyState};
+use thingflash_protocol::event::{CredsProblem, Event, KeyProblem, Stage};
 use thingflash_protocol::{tlv, x509};
 
 esp_bootloader_esp_idf::esp_app_desc!();
@@ -219,86 +225,198 @@ enum Problem {
     Read,
 }
 
-/// Walk the partition table by raw type and label (the typed lookup can panic on
-/// application-defined types such as 0x3F) and read the credentials partition.
-fn read_partition(flash: &mut FlashStorage<'_>) -> Result<vec::Vec<u8>, Problem> {
+/// Where a partition is: (offset, length), found in the partition table by raw type and
+/// label (the typed lookup can panic on application-defined types such as 0x3F).
+fn find_partition(
+    flash: &mut FlashStorage<'_>,
+    kind: u8,
+    label: &str,
+) -> Result<(u32, u32), Problem> {
     let mut table = [0u8; esp_bootloader_esp_idf::partitions::PARTITION_TABLE_MAX_LEN];
     let pt = esp_bootloader_esp_idf::partitions::read_partition_table(flash, &mut table)
         .map_err(|_| Problem::Read)?;
     let entry = pt
         .iter()
-        .find(|p| p.raw_type() == tlv::PARTITION_TYPE && p.label_as_str() == tlv::PARTITION_LABEL)
+        .find(|p| p.raw_type() == kind && p.label_as_str() == label)
         .ok_or(Problem::NoPartition)?;
-    let len = (entry.len() as usize).min(tlv::MAX_PARTITION_SIZE);
-    let mut buf = vec![0u8; len];
-    flash
-        .read(entry.offset(), &mut buf)
-        .map_err(|_| Problem::Read)?;
+    Ok((entry.offset(), entry.len()))
+}
+
+/// Read the credentials partition.
+fn read_partition(flash: &mut FlashStorage<'_>) -> Result<vec::Vec<u8>, Problem> {
+    let (offset, len) = find_partition(flash, tlv::PARTITION_TYPE, tlv::PARTITION_LABEL)?;
+    let mut buf = vec![0u8; (len as usize).min(tlv::MAX_PARTITION_SIZE)];
+    flash.read(offset, &mut buf).map_err(|_| Problem::Read)?;
     Ok(buf)
 }
 
-/// Read and check the credentials partition, reporting `creds.ok` or `creds.error`.
-fn load(flash: &mut FlashStorage<'_>) -> Option<vec::Vec<u8>> {
+/// The board's own key: read from `tf_key`, or made on the first boot (the partition
+/// erased) from the chip's true random source, stored, and read back before it is used.
+/// A damaged record is reported and left alone: a second key made silently would orphan
+/// the certificate AWS holds for the first. `None` also when the table has no `tf_key`
+/// (an older layout: the credentials carry a key made on a computer).
+fn board_key(flash: &mut FlashStorage<'_>, trng: &Trng) -> Option<&'static DeviceKey> {
+    let (offset, _) = find_partition(
+        flash,
+        device_key::PARTITION_TYPE,
+        device_key::PARTITION_LABEL,
+    )
+    .ok()?;
+    let mut record = [0u8; device_key::RECORD_LEN];
+    if flash.read(offset, &mut record).is_err() {
+        say(&Event::KeyError {
+            reason: KeyProblem::Damaged,
+            detail: "the key partition could not be read".into(),
+        });
+        return None;
+    }
+    let key = match device_key::read(&record) {
+        KeyState::Present(key) => key,
+        KeyState::Damaged(e) => {
+            say(&Event::KeyError {
+                reason: KeyProblem::Damaged,
+                detail: format!("{e}").into(),
+            });
+            return None;
+        }
+        KeyState::Blank => {
+            let started = mono_ms();
+            let key = DeviceKey::generate(|buf| trng.read(buf));
+            let stored = flash
+                .erase(offset, offset + device_key::PARTITION_SIZE)
+                .and_then(|()| flash.write_nor(offset, &key.record()[..]));
+            let mut back = [0u8; device_key::RECORD_LEN];
+            let same = stored.is_ok()
+                && flash.read(offset, &mut back).is_ok()
+                && matches!(device_key::read(&back),
+                    KeyState::Present(k) if k.public_sec1() == key.public_sec1());
+            back.fill(0);
+            if !same {
+                say(&Event::KeyError {
+                    reason: KeyProblem::Write,
+                    detail: "the new key did not read back from flash".into(),
+                });
+                return None;
+            }
+            say(&Event::KeyNew {
+                alg: "ec-p256".into(),
+                ms: (mono_ms() - started) as u32,
+            });
+            key
+        }
+    };
+    record.fill(0);
+    Some(Box::leak(Box::new(key)))
+}
+
+fn creds_error(reason: CredsProblem, detail: &str) {
+    say(&Event::CredsError {
+        reason,
+        detail: detail.into(),
+    });
+}
+
+/// What the board connects with: the credentials partition, and the key it made itself
+/// when that partition carries none.
+struct Loaded {
+    image: &'static [u8],
+    /// The board's own key, as mbedTLS reads it.
+    board_key: Option<&'static [u8]>,
+}
+
+/// Read and check the credentials partition, reporting `creds.ok` or `creds.error`; with
+/// the board's own key and no certificate yet, its CSR (`csr.ready`) instead.
+fn load(flash: &mut FlashStorage<'_>, key: Option<&'static DeviceKey>) -> Option<Loaded> {
     let image = match read_partition(flash) {
         Ok(b) => b,
-        Err(p) => {
-            let (reason, detail) = match p {
-                Problem::NoPartition => (
-                    CredsProblem::NoPartition,
-                    String::from("no esp_secure_cert partition in the table"),
-                ),
-                Problem::Read => (
-                    CredsProblem::Corrupt,
-                    String::from("the flash could not be read"),
-                ),
-            };
-            println!(
-                "{}",
-                Event::CredsError {
-                    reason,
-                    detail: detail.into()
-                }
+        Err(Problem::NoPartition) => {
+            creds_error(
+                CredsProblem::NoPartition,
+                "no esp_secure_cert partition in the table",
+            );
+            return None;
+        }
+        Err(Problem::Read) => {
+            creds_error(CredsProblem::Corrupt, "the flash could not be read");
+            return None;
+        }
+    };
+    let parts = match credentials::read_parts(&image) {
+        Ok(p) => p,
+        Err(e) => {
+            creds_error(e.problem(), &format!("{e}"));
+            return None;
+        }
+    };
+    let board_key = match (parts.private_key, key) {
+        (Some(_), _) => None,
+        (None, Some(k)) => Some(k),
+        (None, None) => {
+            if find_partition(
+                flash,
+                device_key::PARTITION_TYPE,
+                device_key::PARTITION_LABEL,
+            )
+            .is_err()
+            {
+                say(&Event::KeyError {
+                    reason: KeyProblem::NoPartition,
+                    detail: "no tf_key partition in the table".into(),
+                });
+            }
+            creds_error(
+                CredsProblem::Missing,
+                "no private key: the credentials hold none and the board has no key of its own",
             );
             return None;
         }
     };
-    match credentials::read(&image) {
-        Ok(c) => {
-            let Some(cert) = x509::summarize(c.device_cert) else {
-                let detail = "the device certificate is not valid DER";
-                println!(
-                    "{}",
-                    Event::CredsError {
-                        reason: CredsProblem::Unusable,
-                        detail: detail.into()
-                    }
-                );
-                return None;
-            };
-            println!(
-                "{}",
-                Event::CredsOk {
-                    cn: cert.cn.into(),
-                    not_after: cert.not_after.into(),
-                    endpoint: c.config.host.as_str().into(),
-                    client_id: c.config.client_id.as_str().into(),
-                    cas: c.ca_certs.len().min(255) as u8,
-                    key: cert.key.into(),
-                }
-            );
-            Some(image)
+    let Some(cert_der) = parts.device_cert else {
+        if let Some(k) = board_key {
+            // Waiting for its certificate: the request, again every few seconds, for
+            // whoever reads the serial line (thingflash, after flashing).
+            let text = device_key::csr_text(&k.csr(&parts.config.client_id));
+            say(&Event::CsrReady {
+                cn: parts.config.client_id.as_str().into(),
+                len: text.len,
+                crc: text.crc,
+                der: text.der.into(),
+            });
+        } else {
+            creds_error(CredsProblem::Missing, "no device certificate");
         }
-        Err(e) => {
-            println!(
-                "{}",
-                Event::CredsError {
-                    reason: e.problem(),
-                    detail: format!("{e}").into()
-                }
-            );
-            None
-        }
+        return None;
+    };
+    let Some(cert) = x509::summarize(cert_der) else {
+        creds_error(
+            CredsProblem::Unusable,
+            "the device certificate is not valid DER",
+        );
+        return None;
+    };
+    if let Some(k) = board_key
+        && x509::public_key(cert_der) != Some(&k.public_sec1()[..])
+    {
+        creds_error(
+            CredsProblem::Mismatch,
+            "the device certificate is not for the key this board made",
+        );
+        return None;
     }
+    say(&Event::CredsOk {
+        cn: cert.cn.into(),
+        not_after: cert.not_after.into(),
+        endpoint: parts.config.host.as_str().into(),
+        client_id: parts.config.client_id.as_str().into(),
+        cas: parts.ca_certs.len().min(255) as u8,
+        key: cert.key.into(),
+    });
+    drop(parts);
+    Some(Loaded {
+        image: Box::leak(image.into_boxed_slice()),
+        // Kept for the life of the firmware, as the TLS setup that borrows it.
+        board_key: board_key.map(|k| -> &'static [u8] { Box::leak(Box::new(k.private_der())) }),
+    })
 }
 
 /// Numbers for the disconnect reasons users hit (ESP-IDF's `wifi_err_reason_t`); the app
@@ -609,19 +727,45 @@ async fn main(spawner: Spawner) -> ! {
         elf: Some(elf_id().into()),
     });
 
-    // Credentials first: without them there is nothing to connect with.
+    // The board's own key, from the true random source (the SAR ADC's noise, enabled
+    // only for this; the radio is not running yet).
     let mut flash = FlashStorage::new(peripherals.FLASH);
-    let image: &'static [u8] = loop {
-        if let Some(image) = load(&mut flash) {
-            break Box::leak(image.into_boxed_slice());
+    let trng_source = TrngSource::new(peripherals.RNG, peripherals.ADC1);
+    let key = match Trng::try_new() {
+        Ok(trng) => board_key(&mut flash, &trng),
+        Err(_) => {
+            say(&Event::KeyError {
+                reason: KeyProblem::Write,
+                detail: "the true random source did not start".into(),
+            });
+            None
+        }
+    };
+    let _ = trng_source.try_disable();
+
+    // Credentials next: without them there is nothing to connect with.
+    let loaded = loop {
+        if let Some(l) = load(&mut flash, key) {
+            break l;
         }
         Timer::after(CREDS_RETRY).await;
     };
     // `load` just accepted it; reading again cannot fail, but never panic on it.
-    let Ok(creds) = credentials::read(image) else {
-        loop {
+    let creds = match credentials::read_parts(loaded.image) {
+        Ok(p) => match (p.device_cert, p.private_key.or(loaded.board_key)) {
+            (Some(device_cert), Some(private_key)) => credentials::DeviceCredentials {
+                ca_certs: p.ca_certs,
+                device_cert,
+                private_key,
+                config: p.config,
+            },
+            _ => loop {
+                Timer::after(CREDS_RETRY).await;
+            },
+        },
+        Err(_) => loop {
             Timer::after(CREDS_RETRY).await;
-        }
+        },
     };
     let config = creds.config.clone();
 

@@ -86,27 +86,91 @@ pub fn write(
     Ok(image)
 }
 
-/// Read and check a credentials partition.
+/// Read and check a credentials partition that holds everything (key included).
 pub fn read(bytes: &[u8]) -> Result<DeviceCredentials<'_>, CredentialsError> {
+    let parts = read_parts(bytes)?;
+    let device_cert = parts
+        .device_cert
+        .ok_or(CredentialsError::Missing("device certificate"))?;
+    let private_key = parts
+        .private_key
+        .ok_or(CredentialsError::Missing("private key"))?;
+    Ok(DeviceCredentials {
+        ca_certs: parts.ca_certs,
+        device_cert,
+        private_key,
+        config: parts.config,
+    })
+}
+
+/// A credentials partition as written for a board that keeps its own key: the root CAs
+/// and the config always; the device certificate once there is one; a private key only
+/// when it was made on a computer.
+#[derive(Debug)]
+pub struct Parts<'a> {
+    /// Root CA certificates (DER).
+    pub ca_certs: Vec<&'a [u8]>,
+    /// The device certificate (DER), once written.
+    pub device_cert: Option<&'a [u8]>,
+    /// A private key made on a computer (DER). Never print it.
+    pub private_key: Option<&'a [u8]>,
+    /// The config record.
+    pub config: DeviceConfig,
+}
+
+/// Read and check a credentials partition whose certificate and key may be absent (the
+/// board makes its own key; its certificate comes later).
+pub fn read_parts(bytes: &[u8]) -> Result<Parts<'_>, CredentialsError> {
     let p = Partition::parse_strict(bytes)?;
-    let one = |t: TlvType, what: &'static str| {
-        p.first(t)
+    let config = DeviceConfig::decode(
+        p.first(CONFIG_RECORD)
             .map(|r| r.value)
-            .ok_or(CredentialsError::Missing(what))
-    };
-    let device_cert = one(TlvType::DEV_CERT, "device certificate")?;
-    let private_key = one(TlvType::PRIV_KEY, "private key")?;
-    let config = DeviceConfig::decode(one(CONFIG_RECORD, "device config")?)?;
+            .ok_or(CredentialsError::Missing("device config"))?,
+    )?;
     let ca_certs: Vec<&[u8]> = p.all(TlvType::CA_CERT).map(|r| r.value).collect();
     if ca_certs.is_empty() {
         return Err(CredentialsError::Missing("root CA certificate"));
     }
-    Ok(DeviceCredentials {
+    Ok(Parts {
         ca_certs,
-        device_cert,
-        private_key,
+        device_cert: p.first(TlvType::DEV_CERT).map(|r| r.value),
+        private_key: p.first(TlvType::PRIV_KEY).map(|r| r.value),
         config,
     })
+}
+
+/// Build the credentials partition of a board that keeps its own key: every root CA, the
+/// device certificate when there is one (none before the board's CSR was signed), the
+/// config, the integrity record; no key. Validated and read back like [`write`].
+pub fn write_for_board_key(
+    ca_certs: &[&[u8]],
+    device_cert: Option<&[u8]>,
+    config: &DeviceConfig,
+    capacity: usize,
+) -> Result<Vec<u8>, CredentialsError> {
+    if ca_certs.is_empty() {
+        return Err(CredentialsError::Missing("root CA certificate"));
+    }
+    config.validate()?;
+    let encoded = config.encode()?;
+    let mut w = PartitionWriter::new(capacity);
+    for (i, ca) in ca_certs.iter().enumerate() {
+        let subtype = u8::try_from(i).map_err(|_| TlvError::PartitionFull {
+            needed: usize::MAX,
+            capacity,
+        })?;
+        w.push(TlvType::CA_CERT, subtype, 0, ca)?;
+    }
+    if let Some(cert) = device_cert {
+        w.push(TlvType::DEV_CERT, 0, 0, cert)?;
+    }
+    w.push(CONFIG_RECORD, 0, 0, &encoded)?;
+    let image = w.finish()?;
+    let back = read_parts(&image)?;
+    if back.private_key.is_some() || back.device_cert != device_cert {
+        return Err(CredentialsError::Missing("device certificate"));
+    }
+    Ok(image)
 }
 
 #[cfg(test)]
@@ -141,6 +205,25 @@ mod tests {
         assert_eq!(back.device_cert, b"device");
         assert_eq!(back.private_key, b"key");
         assert_eq!(back.config, config());
+    }
+
+    #[test]
+    fn a_partition_for_a_board_key_has_no_key_and_the_certificate_once_there_is_one() {
+        let before =
+            write_for_board_key(&[b"ca"], None, &config(), DEFAULT_PARTITION_SIZE).unwrap();
+        let parts = read_parts(&before).unwrap();
+        assert_eq!((parts.device_cert, parts.private_key), (None, None));
+        assert_eq!(parts.config, config());
+        // Without a key of its own it is not a whole set.
+        assert_eq!(
+            read(&before).unwrap_err(),
+            CredentialsError::Missing("device certificate")
+        );
+        let after = write_for_board_key(&[b"ca"], Some(b"cert"), &config(), DEFAULT_PARTITION_SIZE)
+            .unwrap();
+        let parts = read_parts(&after).unwrap();
+        assert_eq!(parts.device_cert, Some(&b"cert"[..]));
+        assert_eq!(parts.private_key, None);
     }
 
     #[test]

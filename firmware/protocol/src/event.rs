@@ -168,10 +168,12 @@ pub enum CredsProblem {
     Config,
     /// The key or certificate cannot be loaded.
     Unusable,
+    /// The device certificate is not for the key the board made.
+    Mismatch,
 }
 
 impl CredsProblem {
-    const ALL: [CredsProblem; 7] = [
+    const ALL: [CredsProblem; 8] = [
         CredsProblem::NoPartition,
         CredsProblem::Blank,
         CredsProblem::Corrupt,
@@ -179,6 +181,7 @@ impl CredsProblem {
         CredsProblem::Missing,
         CredsProblem::Config,
         CredsProblem::Unusable,
+        CredsProblem::Mismatch,
     ];
 
     /// The token used on the wire.
@@ -191,6 +194,40 @@ impl CredsProblem {
             CredsProblem::Missing => "missing",
             CredsProblem::Config => "config",
             CredsProblem::Unusable => "unusable",
+            CredsProblem::Mismatch => "mismatch",
+        }
+    }
+
+    fn from_token(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// What is wrong with the key the board keeps (`key.error`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyProblem {
+    /// The partition table has no key partition (a table older than keys made on the
+    /// board), and the credentials hold no key either.
+    NoPartition,
+    /// The key record is damaged or not a key: reported, never replaced silently.
+    Damaged,
+    /// The new key could not be written or read back.
+    Write,
+}
+
+impl KeyProblem {
+    const ALL: [KeyProblem; 3] = [
+        KeyProblem::NoPartition,
+        KeyProblem::Damaged,
+        KeyProblem::Write,
+    ];
+
+    /// The token used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyProblem::NoPartition => "no_partition",
+            KeyProblem::Damaged => "damaged",
+            KeyProblem::Write => "write",
         }
     }
 
@@ -276,6 +313,33 @@ pub enum Event<'a> {
         reason: CredsProblem,
         /// Details for the user.
         detail: Cow<'a, str>,
+    },
+    /// `key.new`: the board made its own key (first boot with an empty key partition).
+    KeyNew {
+        /// The key's type, as `creds.ok` names it (`ec-p256`).
+        alg: Cow<'a, str>,
+        /// Milliseconds to make, store and read it back.
+        ms: u32,
+    },
+    /// `key.error`: the board's own key cannot be used or made.
+    KeyError {
+        /// What is wrong.
+        reason: KeyProblem,
+        /// Details for the user.
+        detail: Cow<'a, str>,
+    },
+    /// `csr.ready`: the board holds a key but no certificate; this is its certificate
+    /// request (PKCS#10 DER, base64url without padding), its length and CRC-32 so that a
+    /// line cut on the serial line is told from a whole one. Never the key.
+    CsrReady {
+        /// The subject's CN (the client id, or the MAC).
+        cn: Cow<'a, str>,
+        /// Bytes of DER.
+        len: u32,
+        /// CRC-32 of the DER (zlib's, continued from 0xFFFFFFFF).
+        crc: u32,
+        /// The DER, base64url.
+        der: Cow<'a, str>,
     },
     /// `wifi.connecting`.
     WifiConnecting {
@@ -659,6 +723,9 @@ impl Event<'_> {
             Event::Boot { .. } => "boot",
             Event::CredsOk { .. } => "creds.ok",
             Event::CredsError { .. } => "creds.error",
+            Event::KeyNew { .. } => "key.new",
+            Event::KeyError { .. } => "key.error",
+            Event::CsrReady { .. } => "csr.ready",
             Event::WifiConnecting { .. } => "wifi.connecting",
             Event::WifiConnected { .. } => "wifi.connected",
             Event::WifiFailed { .. } => "wifi.failed",
@@ -687,7 +754,11 @@ impl Event<'_> {
     pub fn stage(&self) -> Option<Stage> {
         Some(match self {
             Event::Boot { .. } => return None,
-            Event::CredsOk { .. } | Event::CredsError { .. } => Stage::Creds,
+            Event::CredsOk { .. }
+            | Event::CredsError { .. }
+            | Event::KeyNew { .. }
+            | Event::KeyError { .. }
+            | Event::CsrReady { .. } => Stage::Creds,
             Event::WifiConnecting { .. }
             | Event::WifiConnected { .. }
             | Event::WifiFailed { .. }
@@ -747,6 +818,29 @@ impl Event<'_> {
                 Event::CredsError {
                     reason: f.token("reason", CredsProblem::from_token)?,
                     detail: f.s("detail")?,
+                }
+            }
+            "key.new" => {
+                f.event = "key.new";
+                Event::KeyNew {
+                    alg: f.s("alg")?,
+                    ms: f.n("ms")?,
+                }
+            }
+            "key.error" => {
+                f.event = "key.error";
+                Event::KeyError {
+                    reason: f.token("reason", KeyProblem::from_token)?,
+                    detail: f.s("detail")?,
+                }
+            }
+            "csr.ready" => {
+                f.event = "csr.ready";
+                Event::CsrReady {
+                    cn: f.s("cn")?,
+                    len: f.n("len")?,
+                    crc: f.hex_u32("crc")?,
+                    der: f.s("der")?,
                 }
             }
             "wifi.connecting" => {
@@ -961,6 +1055,17 @@ impl Event<'_> {
             Event::CredsError { reason, detail } => Event::CredsError {
                 reason,
                 detail: o(detail),
+            },
+            Event::KeyNew { alg, ms } => Event::KeyNew { alg: o(alg), ms },
+            Event::KeyError { reason, detail } => Event::KeyError {
+                reason,
+                detail: o(detail),
+            },
+            Event::CsrReady { cn, len, crc, der } => Event::CsrReady {
+                cn: o(cn),
+                len,
+                crc,
+                der: o(der),
             },
             Event::WifiConnecting { ssid, attempt } => Event::WifiConnecting {
                 ssid: o(ssid),
@@ -1201,6 +1306,17 @@ impl fmt::Display for Event<'_> {
             }
             Event::CredsError { reason, detail } => {
                 o.s("reason", reason.as_str())?.s("detail", detail)?;
+            }
+            Event::KeyNew { alg, ms } => {
+                o.s("alg", alg)?.n("ms", ms)?;
+            }
+            Event::KeyError { reason, detail } => {
+                o.s("reason", reason.as_str())?.s("detail", detail)?;
+            }
+            Event::CsrReady { cn, len, crc, der } => {
+                o.s("cn", cn)?.n("len", len)?;
+                write!(o.f, " crc=0x{crc:08X}")?;
+                o.s("der", der)?;
             }
             Event::WifiConnecting { ssid, attempt } => {
                 o.s("ssid", ssid)?.n("attempt", attempt)?;

@@ -12,6 +12,7 @@
 //!   parses.
 //! - [`credentials`]: reading a whole credentials partition into what the firmware needs.
 //! - [`x509`]: the certificate facts the board reports (CN, expiry, key type).
+//! - [`device_key`]: the key the firmware makes on the board, its record and its CSR.
 #![no_std]
 #![cfg_attr(not(test), warn(missing_docs))]
 
@@ -19,6 +20,7 @@ extern crate alloc;
 
 pub mod config;
 pub mod credentials;
+pub mod device_key;
 pub mod event;
 pub mod tlv;
 pub mod x509;

@@ -129,6 +129,29 @@ fn key_type(spki: &[u8]) -> Option<String> {
     Some(String::from("other"))
 }
 
+/// The public key a DER certificate carries: its `SubjectPublicKeyInfo`'s BIT STRING
+/// (SEC1 for an EC key), to hold against the key the board keeps.
+pub fn public_key(der: &[u8]) -> Option<&[u8]> {
+    let (cert, _) = expect(der, SEQUENCE)?;
+    let (tbs, _) = expect(cert, SEQUENCE)?;
+    let mut rest = tbs;
+    if rest.first() == Some(&0xA0) {
+        rest = element(rest)?.2;
+    }
+    rest = element(rest)?.2; // serial
+    rest = expect(rest, SEQUENCE)?.1; // signature algorithm
+    rest = expect(rest, SEQUENCE)?.1; // issuer
+    rest = expect(rest, SEQUENCE)?.1; // validity
+    rest = expect(rest, SEQUENCE)?.1; // subject
+    let (spki, _) = expect(rest, SEQUENCE)?;
+    let (_, bits) = expect(spki, SEQUENCE)?;
+    let (bits, _) = expect(bits, 0x03)?;
+    match bits.split_first() {
+        Some((0, key)) => Some(key),
+        _ => None,
+    }
+}
+
 /// Read the facts from a DER certificate; `None` when it is not one.
 pub fn summarize(der: &[u8]) -> Option<CertSummary> {
     let (cert, _) = expect(der, SEQUENCE)?;

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use std::borrow::Cow;
 use thingflash_protocol::config::DeviceConfig;
-use thingflash_protocol::event::{CredsProblem, Event, Line, Stage};
+use thingflash_protocol::event::{CredsProblem, Event, KeyProblem, Line, Stage};
 use thingflash_protocol::tlv::{self, Partition, PartitionWriter, TlvType};
 
 fn text() -> impl Strategy<Value = String> {
@@ -61,7 +61,8 @@ fn event() -> impl Strategy<Value = Event<'static>> {
                 CredsProblem::Incomplete,
                 CredsProblem::Missing,
                 CredsProblem::Config,
-                CredsProblem::Unusable
+                CredsProblem::Unusable,
+                CredsProblem::Mismatch
             ]),
             text()
         )
@@ -69,6 +70,27 @@ fn event() -> impl Strategy<Value = Event<'static>> {
                 reason,
                 detail: cow(d)
             }),
+        (text(), any::<u32>()).prop_map(|(alg, ms)| Event::KeyNew { alg: cow(alg), ms }),
+        (
+            prop::sample::select(vec![
+                KeyProblem::NoPartition,
+                KeyProblem::Damaged,
+                KeyProblem::Write
+            ]),
+            text()
+        )
+            .prop_map(|(reason, d)| Event::KeyError {
+                reason,
+                detail: cow(d)
+            }),
+        (text(), any::<u32>(), any::<u32>(), "[A-Za-z0-9_-]{0,600}").prop_map(
+            |(cn, len, crc, der)| Event::CsrReady {
+                cn: cow(cn),
+                len,
+                crc,
+                der: cow(der)
+            }
+        ),
         (text(), any::<u32>()).prop_map(|(s, attempt)| Event::WifiConnecting {
             ssid: cow(s),
             attempt

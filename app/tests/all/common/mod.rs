@@ -5,6 +5,7 @@
 pub mod lx106;
 pub mod own;
 pub mod rom8266;
+pub mod signer;
 pub mod throttle;
 
 use std::io::Write as _;
@@ -479,6 +480,27 @@ impl Mock {
             out.to_str().unwrap(),
         ]));
         std::fs::read(out).unwrap()
+    }
+
+    /// Write `data` into the mock's flash at `offset` with esptool (what a board's own
+    /// firmware, or another firmware before it, left there).
+    pub fn write_flash(&self, offset: u32, data: &[u8]) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("data.bin");
+        std::fs::write(&file, data).unwrap();
+        run(Command::new(peer("esptool")).args([
+            "--chip",
+            &self.chip,
+            "--port",
+            &self.port,
+            "--before",
+            "no-reset",
+            "--after",
+            "no-reset",
+            "write-flash",
+            &format!("{offset:#x}"),
+            file.to_str().unwrap(),
+        ]));
     }
 
     pub fn pid(&self) -> i32 {

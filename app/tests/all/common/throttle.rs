@@ -17,7 +17,7 @@ pub struct Throttle {
 }
 
 /// A request or response: the head's lines and the body.
-fn read_message(r: &mut BufReader<TcpStream>) -> Option<(Vec<String>, Vec<u8>)> {
+pub fn read_message(r: &mut BufReader<TcpStream>) -> Option<(Vec<String>, Vec<u8>)> {
     let mut head = Vec::new();
     loop {
         let mut line = String::new();
@@ -60,7 +60,7 @@ fn read_message(r: &mut BufReader<TcpStream>) -> Option<(Vec<String>, Vec<u8>)> 
     Some((head, body))
 }
 
-fn write_message(w: &mut TcpStream, head: &[String], body: &[u8]) -> std::io::Result<()> {
+pub fn write_message(w: &mut TcpStream, head: &[String], body: &[u8]) -> std::io::Result<()> {
     let mut out = head.join("\r\n").into_bytes();
     out.extend_from_slice(b"\r\n\r\n");
     out.extend_from_slice(body);

@@ -173,6 +173,11 @@ impl Device {
         }
     }
 
+    /// A device from its bytes: root CA, certificate and key (DER).
+    pub fn from_parts(ca: Vec<u8>, cert: Vec<u8>, key: Vec<u8>) -> Self {
+        Self { ca, cert, key }
+    }
+
     pub fn credentials(&self) -> DeviceCredentials<'_> {
         DeviceCredentials {
             ca_certs: vec![&self.ca],

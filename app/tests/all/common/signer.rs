@@ -1,0 +1,167 @@
+//! A strict fake of the one AWS IoT call moto gets wrong for a key made on a board:
+//! `CreateCertificateFromCsr` (`POST /certificates`). moto signs a key of its own; AWS
+//! signs the request's. This proxy, in front of moto, verifies the request as AWS does
+//! (`openssl req -verify`: a request not signed by its own key is refused with
+//! `InvalidRequestException`), signs the request's own key with an openssl CA, and
+//! registers the certificate in moto (`RegisterCertificateWithoutCA`), so that every later
+//! call (policy, thing, status, delete) is moto's own. Everything else passes through.
+
+use std::io::BufReader;
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::throttle::{read_message, write_message};
+
+pub struct CsrSigner {
+    pub url: String,
+    /// Requests signed.
+    pub signed: Arc<AtomicUsize>,
+}
+
+fn header<'a>(head: &'a [String], name: &str) -> Option<&'a str> {
+    head.iter().find_map(|h| {
+        let (k, v) = h.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn reply(client: &mut TcpStream, status: &str, error: Option<&str>, body: &[u8]) -> bool {
+    let mut head = vec![
+        format!("HTTP/1.1 {status}"),
+        "Content-Type: application/json".to_string(),
+        format!("Content-Length: {}", body.len()),
+    ];
+    if let Some(e) = error {
+        head.push(format!("x-amzn-ErrorType: {e}"));
+    }
+    write_message(client, &head, body).is_ok()
+}
+
+/// One exchange with moto.
+fn upstream(addr: &str, head: &[String], body: &[u8]) -> Option<(Vec<String>, Vec<u8>)> {
+    let up = TcpStream::connect(addr).ok()?;
+    let mut w = up.try_clone().ok()?;
+    write_message(&mut w, head, body).ok()?;
+    read_message(&mut BufReader::new(up))
+}
+
+/// Sign `csr_pem` as AWS would, or say why AWS would refuse it.
+fn sign(pki: &thingflash_testkit::Pki, csr_pem: &str, n: usize) -> Result<String, String> {
+    let d = pki.dir();
+    let name = format!("signed-{n}");
+    std::fs::write(d.join(format!("{name}.csr.pem")), csr_pem).map_err(|e| e.to_string())?;
+    let verified = std::process::Command::new(super::peer("openssl"))
+        .current_dir(d)
+        .args([
+            "req",
+            "-in",
+            &format!("{name}.csr.pem"),
+            "-verify",
+            "-noout",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !verified.status.success() {
+        return Err("The certificate signing request is not valid.".into());
+    }
+    super::openssl(
+        d,
+        &[
+            "req",
+            "-in",
+            &format!("{name}.csr.pem"),
+            "-outform",
+            "DER",
+            "-out",
+            &format!("{name}.req.der"),
+        ],
+    );
+    let der = std::fs::read(d.join(format!("{name}.req.der"))).map_err(|e| e.to_string())?;
+    pki.sign_csr(&der, &name);
+    std::fs::read_to_string(d.join(format!("{name}.pem"))).map_err(|e| e.to_string())
+}
+
+impl CsrSigner {
+    pub fn start(moto: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let addr = moto.trim_start_matches("http://").to_string();
+        let pki = Arc::new(thingflash_testkit::Pki::new());
+        let signed = Arc::new(AtomicUsize::new(0));
+        let count = signed.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (addr, pki, count) = (addr.clone(), pki.clone(), count.clone());
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(client.try_clone().unwrap());
+                    let mut client = client;
+                    while let Some((head, body)) = read_message(&mut reader) {
+                        let csr_call = head.first().is_some_and(|l| {
+                            l.starts_with("POST /certificates?")
+                                || l.starts_with("POST /certificates ")
+                        });
+                        if !csr_call {
+                            match upstream(&addr, &head, &body) {
+                                Some((h, b)) if write_message(&mut client, &h, &b).is_ok() => {
+                                    continue;
+                                }
+                                _ => return,
+                            }
+                        }
+                        let request: serde_json::Value =
+                            serde_json::from_slice(&body).unwrap_or_default();
+                        let csr = request["certificateSigningRequest"].as_str().unwrap_or("");
+                        let n = count.fetch_add(1, Ordering::SeqCst);
+                        let pem = match sign(&pki, csr, n) {
+                            Ok(pem) => pem,
+                            Err(message) => {
+                                let body = serde_json::json!({ "message": message }).to_string();
+                                if !reply(
+                                    &mut client,
+                                    "400 Bad Request",
+                                    Some("InvalidRequestException"),
+                                    body.as_bytes(),
+                                ) {
+                                    return;
+                                }
+                                continue;
+                            }
+                        };
+                        // Registered in moto: every later call about it is moto's own.
+                        let register =
+                            serde_json::json!({ "certificatePem": pem, "status": "ACTIVE" })
+                                .to_string();
+                        let mut up_head = vec![
+                            "POST /certificate/register-no-ca HTTP/1.1".to_string(),
+                            format!("Host: {addr}"),
+                            "Content-Type: application/json".into(),
+                            format!("Content-Length: {}", register.len()),
+                        ];
+                        for h in ["authorization", "x-amz-date"] {
+                            if let Some(v) = header(&head, h) {
+                                up_head.push(format!("{h}: {v}"));
+                            }
+                        }
+                        let Some((_, rbody)) = upstream(&addr, &up_head, register.as_bytes())
+                        else {
+                            return;
+                        };
+                        let registered: serde_json::Value =
+                            serde_json::from_slice(&rbody).unwrap_or_default();
+                        let body = serde_json::json!({
+                            "certificateArn": registered["certificateArn"],
+                            "certificateId": registered["certificateId"],
+                            "certificatePem": pem,
+                        })
+                        .to_string();
+                        if !reply(&mut client, "200 OK", None, body.as_bytes()) {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Self { url, signed }
+    }
+}
