@@ -131,9 +131,10 @@ pub fn read_request(cfg: MonitorConfig, timeout: Duration) -> Result<BoardCsr, R
 }
 
 /// What one board needs besides its port.
-pub struct Request<'a> {
+#[derive(Clone)]
+pub struct Request {
     /// Files dropped: only their root CAs are used (Amazon's when there are none).
-    pub analysis: &'a Analysis,
+    pub analysis: Analysis,
     /// WiFi and MQTT settings; the client id is the thing's name.
     pub device: DeviceSettings,
     /// A firmware ELF instead of the included one.
@@ -221,7 +222,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, BoardKeyError> {
 
 /// Provision the board `link` reaches with a key it makes itself.
 pub fn run(
-    req: &Request<'_>,
+    req: &Request,
     link: &FlashOptions,
     on_step: &mut dyn FnMut(Step),
 ) -> Result<Outcome, BoardKeyError> {
@@ -235,7 +236,7 @@ pub fn run(
         device.endpoint = rt.block_on(provision::ats_endpoint(&req.provision.account))?;
     }
     let prepare = |board_key: BoardKey, credentials_only: bool| {
-        let mut r = job::Request::new(req.analysis, Target::Thingflash);
+        let mut r = job::Request::new(&req.analysis, Target::Thingflash);
         r.device = device.clone();
         r.image = req.image.clone();
         r.board_key = board_key;

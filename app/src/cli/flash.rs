@@ -153,7 +153,7 @@ fn board(
         None => Image::None,
     };
     let req = board_key::Request {
-        analysis: a,
+        analysis: a.clone(),
         device: DeviceSettings {
             wifi_ssid: ssid,
             wifi_password: zeroize::Zeroizing::new(password),

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use crate::flash::{After, Before, FlashOptions};
 use crate::fleet::{self, BoardEvent, manifest::Manifest};
 use crate::job::DeviceSettings;
-use crate::provision::{Account, KeyType};
+use crate::provision::Account;
 
 use super::args::TargetArgs;
 use super::{WIFI_PASSWORD_ENV, usage_error};
@@ -118,10 +118,11 @@ pub struct Args {
     /// Topic prefix (thingflash's firmware and the policy).
     #[arg(long, default_value = "thingflash")]
     pub topic_prefix: String,
-    /// The key: made here with AWS signing its CSR (ec-p256, the key never reaches AWS),
-    /// or made by AWS (rsa-2048).
-    #[arg(long, value_enum, default_value_t)]
-    pub key_type: KeyType,
+    /// Where each board's key is made: board (thingflash's firmware makes it and prints
+    /// its request; the key never leaves the chip; the default for it), ec-p256 (here, in
+    /// memory, AWS signs its CSR; the default for other firmware) or rsa-2048 (by AWS).
+    #[arg(long, value_enum)]
+    pub key_type: Option<fleet::FleetKey>,
     /// The policy attached to every certificate (made when missing).
     #[arg(long, default_value = crate::provision::policy::DEFAULT_POLICY_NAME)]
     pub policy: String,
@@ -195,7 +196,9 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         table_offset: args.target.table_offset,
         format: args.target.format,
         layout: args.target.layout(),
-        key_type: args.key_type,
+        key: args
+            .key_type
+            .unwrap_or_else(|| fleet::FleetKey::default_for(args.target.target)),
         policy: args.policy.clone(),
         account: args.aws.clone(),
         journal: args.journal.clone(),

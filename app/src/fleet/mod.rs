@@ -16,5 +16,5 @@ mod verify;
 
 pub use ports::PortSource;
 pub use progress::{Counts, Progress};
-pub use station::{BoardEvent, FleetError, Outcome, Plan, Watch, run, watch};
+pub use station::{BoardEvent, FleetError, FleetKey, Outcome, Plan, Watch, run, watch};
 pub use verify::{Drift, verify};

@@ -35,10 +35,12 @@ pub struct ReportRow {
     pub error: String,
     /// What to do.
     pub fix: String,
+    /// Where its key was made: `board` (it never left the board), `ec-p256` (here, in
+    /// memory; AWS signed its CSR) or `rsa-2048` (by AWS).
+    pub key: String,
 }
 
-const HEADER: &str =
-    "mac,port,chip,thing,certificate_id,certificate_sha256,target,result,seconds,error,fix";
+const HEADER: &str = "mac,port,usb_serial,chip,thing,certificate_id,certificate_sha256,target,result,seconds,error,fix,key";
 
 fn csv_cell(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
@@ -70,6 +72,7 @@ pub fn write(path: &Path, rows: &[ReportRow]) -> std::io::Result<Vec<std::path::
             &format!("{:.1}", r.seconds),
             &r.error,
             &r.fix,
+            &r.key,
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         writeln!(csv, "{}", line.join(","))?;

@@ -18,7 +18,7 @@ use super::manifest::{Binding, Manifest, normalise_mac};
 use super::report::ReportRow;
 use crate::credentials::{self, InputFile};
 use crate::flash::{self, BoardInfo, FlashOptions};
-use crate::job::{self, DeviceSettings};
+use crate::job::{self, BoardKey, DeviceSettings};
 use crate::provision::{self, KeyType, ProvisionError, map_sdk_error, policy};
 use crate::target::{NamePreset, Target};
 
@@ -41,8 +41,9 @@ pub struct Plan {
     pub format: bool,
     /// Where the ESP8266 sketch's file system is (its flash layout, or offset and size).
     pub layout: Option<job::Layout>,
-    /// A key made here, with AWS signing its CSR (the default), or one made by AWS.
-    pub key_type: KeyType,
+    /// Where each board's key is made: on the board (thingflash's firmware), here with AWS
+    /// signing its CSR, or by AWS.
+    pub key: FleetKey,
     /// The policy attached to every certificate (made once when missing).
     pub policy: String,
     /// Which AWS account and region, as for `thingflash aws provision`.
@@ -54,6 +55,72 @@ pub struct Plan {
     /// After the write, wait this long for the board to report MQTT connected (targets
     /// whose firmware prints thingflash's event lines; others ignore it).
     pub wait_connected: Option<Duration>,
+}
+
+/// Where a fleet's keys are made.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum FleetKey {
+    /// On the board (thingflash's firmware): it prints its request, AWS signs it, the key
+    /// never leaves the chip.
+    #[default]
+    Board,
+    /// On this computer, in memory, with AWS signing its CSR: AWS never sees the key.
+    #[value(name = "ec-p256")]
+    #[serde(rename = "ec-p256")]
+    EcP256,
+    /// By AWS (`CreateKeysAndCertificate`).
+    #[value(name = "rsa-2048")]
+    #[serde(rename = "rsa-2048")]
+    Rsa2048,
+}
+
+impl FleetKey {
+    /// The word the report and the command line use.
+    pub fn word(self) -> &'static str {
+        match self {
+            FleetKey::Board => "board",
+            FleetKey::EcP256 => "ec-p256",
+            FleetKey::Rsa2048 => "rsa-2048",
+        }
+    }
+
+    /// A key made off the board: of which type.
+    fn made_off_board(self) -> Option<KeyType> {
+        match self {
+            FleetKey::Board => None,
+            FleetKey::EcP256 => Some(KeyType::EcP256),
+            FleetKey::Rsa2048 => Some(KeyType::Rsa2048),
+        }
+    }
+
+    /// This choice for `target`: a key on the board is for thingflash's firmware; other
+    /// firmware gets one made here.
+    pub fn for_target(self, target: Target) -> Self {
+        match self {
+            FleetKey::Board if !target.needs_device_config() => FleetKey::EcP256,
+            other => other,
+        }
+    }
+
+    /// The default for a target: on the board where its firmware makes one.
+    pub fn default_for(target: Target) -> Self {
+        if target.needs_device_config() {
+            FleetKey::Board
+        } else {
+            FleetKey::EcP256
+        }
+    }
 }
 
 /// What the station says as it goes.
@@ -161,6 +228,16 @@ impl Outcome {
 /// firmware's WiFi and MQTT settings (each board's client id is its thing name, checked
 /// with the manifest), or the credential files' names for other firmware.
 fn check_settings(plan: &Plan, endpoint: &str) -> Result<(), job::Refusal> {
+    if plan.key == FleetKey::Board && !plan.target.needs_device_config() {
+        return Err(job::Refusal::new(
+            job::RefusalKind::Option,
+            format!(
+                "a key made on the board is for thingflash's firmware, not the target {}",
+                plan.target.cli_name()
+            ),
+            "give --key-type ec-p256 (made here, AWS signs its CSR) or rsa-2048 (made by AWS)",
+        ));
+    }
     if plan.target.needs_device_config() {
         let settings = DeviceSettings {
             // A stand-in: every thing name is checked by the manifest.
@@ -452,6 +529,7 @@ fn board(s: &Shared<'_>, link: &FlashOptions) -> ReportRow {
     let mut row = ReportRow {
         port: link.port.clone(),
         target: s.plan.target.cli_name().to_string(),
+        key: s.plan.key.word().to_string(),
         ..ReportRow::default()
     };
     let result = provision_board(s, link, &mut row);
@@ -568,7 +646,8 @@ impl Shared<'_> {
             if attached {
                 continue;
             }
-            if self.plan.key_type == KeyType::EcP256 {
+            // Requests (made here, or by a board) carry the thing's name as their CN.
+            if self.plan.key != FleetKey::Rsa2048 {
                 self.limiter.wait();
                 let pem = self
                     .iot
@@ -709,13 +788,37 @@ fn provision_board(
         );
         rt.block_on(s.remove_lost_certificates(&mac, &binding.thing, at_ms));
     }
-    // 3. The thing, its certificate and its attachments.
-    s.step(
-        link,
-        &mac,
-        "making the thing and its certificate in AWS IoT",
-    );
-    let made = rt.block_on(aws_steps(s, &mac, &binding));
+    // 3. The thing; with a key made on the board, the board's firmware and settings and
+    // its request; then the certificate and its attachments.
+    s.step(link, &mac, "making the thing in AWS IoT");
+    rt.block_on(thing_steps(s, &binding)).map_err(aws_fail)?;
+    let source = match s.plan.key.made_off_board() {
+        Some(key_type) => CertSource::Here(key_type),
+        None => {
+            s.step(
+                link,
+                &mac,
+                "writing the firmware and its settings (the board makes its own key)",
+            );
+            let first = prepare_job(s, &binding, None, false)?;
+            first.run(link, &mut |_| {}).map_err(|e| {
+                fail(
+                    "write",
+                    &e,
+                    "plug the board in again and run the fleet again with the same journal: it finishes the board",
+                )
+            })?;
+            s.step(link, &mac, "reading the board's certificate request");
+            let csr = crate::board_key::read_request(
+                monitor_config(s, link),
+                crate::board_key::REQUEST_TIMEOUT,
+            )
+            .map_err(|e| fail("request", &e, e.fix()))?;
+            CertSource::Board(csr)
+        }
+    };
+    s.step(link, &mac, "making its certificate in AWS IoT");
+    let made = rt.block_on(certificate_steps(s, &mac, &binding, &source));
     let (id, arn, cert_pem, key_pem) = match made {
         Ok(m) => m,
         Err((f, Some((id, arn)))) => {
@@ -726,8 +829,9 @@ fn provision_board(
         Err((f, None)) => return Err(f),
     };
     row.certificate_id = id.clone();
-    // 4. The one operation, with this board's credentials.
-    if let Err(f) = write_board(s, link, &mac, &binding, &cert_pem, &key_pem, row) {
+    // 4. The one operation, with this board's credentials (its certificate only, when
+    // the key is the board's).
+    if let Err(f) = write_board(s, link, &mac, &binding, &cert_pem, &key_pem, &source, row) {
         // The certificate is on no board: it must not stay in AWS.
         rt.block_on(s.remove_certificate(&mac, Some(&binding.thing), &id, &arn));
         row.certificate_id.clear();
@@ -747,12 +851,7 @@ fn provision_board(
         .filter(|_| s.plan.target.needs().reports_stages)
     {
         s.step(link, &mac, "waiting for the board to report MQTT connected");
-        let cfg = crate::monitor::reader::MonitorConfig {
-            port: link.port.clone(),
-            baud: crate::chip::FIRMWARE_BAUD,
-            reset: false,
-            boot_baud: s.plan.target.needs().boot_baud,
-        };
+        let cfg = monitor_config(s, link);
         let decoder = crate::monitor::Decoder::default().with_family(s.plan.target.family());
         crate::monitor::wait::until(cfg, decoder, crate::monitor::Step::Mqtt, wait).map_err(
             |e| {
@@ -776,15 +875,27 @@ fn aws_fail(e: ProvisionError) -> Failure {
     )
 }
 
-/// Thing (attributes, groups), certificate, attachments; the certificate's id, ARN, PEM
-/// and the key's PEM (made here, or by AWS with [`KeyType::Rsa2048`]).
-async fn aws_steps(
-    s: &Shared<'_>,
-    mac: &str,
-    b: &Binding,
-) -> Result<(String, String, String, zeroize::Zeroizing<String>), AwsFailure> {
+/// Where a board's certificate comes from.
+enum CertSource {
+    /// A key made here (AWS signs its CSR) or by AWS.
+    Here(KeyType),
+    /// The board's own request.
+    Board(crate::credentials::csr::BoardCsr),
+}
+
+/// How the station reads a board's serial line.
+fn monitor_config(s: &Shared<'_>, link: &FlashOptions) -> crate::monitor::reader::MonitorConfig {
+    crate::monitor::reader::MonitorConfig {
+        port: link.port.clone(),
+        baud: crate::chip::FIRMWARE_BAUD,
+        reset: false,
+        boot_baud: s.plan.target.needs().boot_baud,
+    }
+}
+
+/// The thing, its attributes (an existing thing's are updated) and its groups.
+async fn thing_steps(s: &Shared<'_>, b: &Binding) -> Result<(), ProvisionError> {
     let iot = &s.iot;
-    let before = |e: ProvisionError| (aws_fail(e), None);
     let attributes = (!b.attributes.is_empty()).then(|| {
         AttributePayload::builder()
             .set_attributes(Some(b.attributes.iter().cloned().collect()))
@@ -810,9 +921,9 @@ async fn aws_steps(
                 .set_attribute_payload(attributes)
                 .send()
                 .await
-                .map_err(|e| before(map_sdk_error("iot:UpdateThing", e, &[])))?;
+                .map_err(|e| map_sdk_error("iot:UpdateThing", e, &[]))?;
         }
-        Err(e) => return Err(before(map_sdk_error("iot:CreateThing", e, &[]))),
+        Err(e) => return Err(map_sdk_error("iot:CreateThing", e, &[])),
     }
     for g in &b.groups {
         s.limiter.wait();
@@ -821,8 +932,22 @@ async fn aws_steps(
             .thing_name(&b.thing)
             .send()
             .await
-            .map_err(|e| before(map_sdk_error("iot:AddThingToThingGroup", e, &[])))?;
+            .map_err(|e| map_sdk_error("iot:AddThingToThingGroup", e, &[]))?;
     }
+    Ok(())
+}
+
+/// The certificate (from a key made here, by AWS, or from the board's request; one made
+/// from a board's request must be for the board's key), then its attachments; its id,
+/// ARN, PEM and the key's PEM (empty for a key on the board).
+async fn certificate_steps(
+    s: &Shared<'_>,
+    mac: &str,
+    b: &Binding,
+    source: &CertSource,
+) -> Result<(String, String, String, zeroize::Zeroizing<String>), AwsFailure> {
+    let iot = &s.iot;
+    let before = |e: ProvisionError| (aws_fail(e), None);
     s.record(&Entry::Requested {
         mac: mac.to_string(),
         thing: b.thing.clone(),
@@ -832,9 +957,17 @@ async fn aws_steps(
     })
     .map_err(|f| (f, None))?;
     s.limiter.wait();
-    let (id, arn, pem, key) = provision::create_certificate(iot, s.plan.key_type, &b.thing, &[])
-        .await
-        .map_err(before)?;
+    let (id, arn, pem, key) = match source {
+        CertSource::Here(key_type) => provision::create_certificate(iot, *key_type, &b.thing, &[])
+            .await
+            .map_err(before)?,
+        CertSource::Board(csr) => {
+            let (id, arn, pem) = provision::certificate_from_csr(iot, &csr.pem(), &[])
+                .await
+                .map_err(before)?;
+            (id, arn, pem, zeroize::Zeroizing::new(String::new()))
+        }
+    };
     let made = || Some((id.clone(), arn.clone()));
     s.record(&Entry::Certificate {
         mac: mac.to_string(),
@@ -843,6 +976,18 @@ async fn aws_steps(
         arn: arn.clone(),
     })
     .map_err(|f| (f, made()))?;
+    if let CertSource::Board(csr) = source
+        && let Some(detail) = provision::board_pair_problem(csr, &pem)
+    {
+        return Err((
+            fail(
+                "aws",
+                format!("{detail}; it is removed again and nothing was written"),
+                "AWS IoT signs the request's own key; a mock service may not: run against AWS itself",
+            ),
+            made(),
+        ));
+    }
     s.limiter.wait();
     iot.attach_policy()
         .policy_name(&s.plan.policy)
@@ -870,31 +1015,36 @@ async fn aws_steps(
     Ok((id, arn, pem, key))
 }
 
-/// The one operation on this board with its new credentials, read back and checked.
-fn write_board(
+/// The one operation's job for this board: thingflash's firmware with the board's own key
+/// (`board_cert`: `None` for the first write, the certificate for the second), or the
+/// credential files of a key made off the board (`files`).
+fn prepare_job(
     s: &Shared<'_>,
-    link: &FlashOptions,
-    mac: &str,
     b: &Binding,
-    cert_pem: &str,
-    key_pem: &str,
-    row: &mut ReportRow,
-) -> Result<(), Failure> {
-    let files = [
-        InputFile::from_bytes(
-            format!("{}-certificate.pem.crt", b.thing),
-            cert_pem.as_bytes().to_vec(),
-        ),
-        InputFile::from_bytes(
-            format!("{}-private.pem.key", b.thing),
-            key_pem.as_bytes().to_vec(),
-        ),
-    ];
-    let analysis = credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
-    if let Ok(set) = credentials::CredentialSet::from_analysis(&analysis) {
-        row.certificate_sha256 = hex(&Sha256::digest(&set.cert_der));
-    }
-    let mut req = job::Request::new(&analysis, s.plan.target);
+    board_cert: Option<Vec<u8>>,
+    credentials_only: bool,
+) -> Result<job::Job, Failure> {
+    prepare_with(
+        s,
+        b,
+        &credentials::analyse(&[], &[], time::OffsetDateTime::now_utc(), None),
+        |req| {
+            req.board_key = BoardKey::Board {
+                cert_der: board_cert,
+                new_key: false,
+            };
+            req.credentials_only = credentials_only;
+        },
+    )
+}
+
+fn prepare_with(
+    s: &Shared<'_>,
+    b: &Binding,
+    analysis: &credentials::Analysis,
+    adjust: impl FnOnce(&mut job::Request<'_>),
+) -> Result<job::Job, Failure> {
+    let mut req = job::Request::new(analysis, s.plan.target);
     req.device = DeviceSettings {
         client_id: b.thing.clone(),
         endpoint: if s.plan.device.endpoint.is_empty() {
@@ -909,7 +1059,8 @@ fn write_board(
     req.table_offset = s.plan.table_offset;
     req.format = s.plan.format;
     req.layout = s.plan.layout.clone();
-    let job = job::prepare(&req).map_err(|refusals| {
+    adjust(&mut req);
+    job::prepare(&req).map_err(|refusals| {
         let first = refusals.into_iter().next();
         fail(
             "prepare",
@@ -919,8 +1070,53 @@ fn write_board(
                 .unwrap_or_default(),
             first.map(|r| r.fix).unwrap_or_default(),
         )
-    })?;
-    s.step(link, mac, "writing the credentials");
+    })
+}
+
+/// The one operation on this board with its new credentials, read back and checked.
+#[allow(clippy::too_many_arguments)]
+fn write_board(
+    s: &Shared<'_>,
+    link: &FlashOptions,
+    mac: &str,
+    b: &Binding,
+    cert_pem: &str,
+    key_pem: &str,
+    source: &CertSource,
+    row: &mut ReportRow,
+) -> Result<(), Failure> {
+    let job = match source {
+        CertSource::Board(_) => {
+            let der = crate::board_key::pem_der(cert_pem).unwrap_or_default();
+            row.certificate_sha256 = hex(&Sha256::digest(&der));
+            prepare_job(s, b, Some(der), true)?
+        }
+        CertSource::Here(_) => {
+            let files = [
+                InputFile::from_bytes(
+                    format!("{}-certificate.pem.crt", b.thing),
+                    cert_pem.as_bytes().to_vec(),
+                ),
+                InputFile::from_bytes(
+                    format!("{}-private.pem.key", b.thing),
+                    key_pem.as_bytes().to_vec(),
+                ),
+            ];
+            let analysis = credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
+            if let Ok(set) = credentials::CredentialSet::from_analysis(&analysis) {
+                row.certificate_sha256 = hex(&Sha256::digest(&set.cert_der));
+            }
+            prepare_with(s, b, &analysis, |_| {})?
+        }
+    };
+    s.step(
+        link,
+        mac,
+        match source {
+            CertSource::Board(_) => "writing its certificate",
+            CertSource::Here(_) => "writing the credentials",
+        },
+    );
     job.run(link, &mut |_| {}).map(|_| ()).map_err(|e| {
         fail(
             "write",

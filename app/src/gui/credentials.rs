@@ -159,6 +159,19 @@ impl Dropped {
 /// Draw the step; returns what the user did.
 pub(super) fn show(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Option<Action> {
     let mut action = None;
+    if let Some(b) = &app.board_key {
+        // No key files: the board makes its key, AWS signs its request at flash time.
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(format!(
+                "Key made on the board for {}: when you flash, thingflash's firmware makes its key on the chip and prints its certificate request; AWS IoT signs it and only the certificate is written. The key never leaves the board.",
+                b.request.thing
+            ));
+            if ui.button("Use certificate files instead").clicked() {
+                action = Some(Action::DropBoardKey);
+            }
+        });
+        ui.weak("A root CA dropped here is written with it; without one, Amazon's are.");
+    }
     let hovering = ui.ctx().input(|i| !i.raw.hovered_files.is_empty());
     egui::Frame::group(ui.style())
         .fill(if hovering {

@@ -37,7 +37,11 @@ pub struct PartitionFiles {
 
 enum FlashMsg {
     Event(job::Event),
+    /// A step of a board that makes its own key, between its writes.
+    Stage(String),
     Finished(Result<Outcome, String>),
+    /// A board that made its own key is provisioned: what to say.
+    Provisioned(Result<String, String>),
 }
 
 /// What the Flash section shows.
@@ -95,6 +99,64 @@ impl FlashView {
         }
     }
 
+    /// Provision a board that makes its own key ([`crate::board_key`]): its firmware, its
+    /// request read from its serial line, the certificate from AWS, only that written.
+    pub(super) fn start_board(
+        &mut self,
+        ctx: &egui::Context,
+        req: crate::board_key::Request,
+        link: FlashOptions,
+    ) {
+        use crate::board_key::Step;
+        self.files = None;
+        let spawned = Worker::spawn("flasher", ctx, move |out| {
+            let events = out.clone();
+            let r = crate::board_key::run(&req, &link, &mut |step| {
+                let _ = match step {
+                    Step::Flashing(e) | Step::WritingCertificate(e) => {
+                        events.send(FlashMsg::Event(e))
+                    }
+                    Step::Endpoint => events.send(FlashMsg::Stage(
+                        "asking AWS IoT for the account's endpoint".into(),
+                    )),
+                    Step::ReadingRequest => events.send(FlashMsg::Stage(
+                        "reading the board's certificate request (it makes its key on this first boot)"
+                            .into(),
+                    )),
+                    Step::Aws(crate::provision::Progress::Step(s)) => {
+                        events.send(FlashMsg::Stage(format!("AWS IoT: {s}")))
+                    }
+                    Step::Aws(crate::provision::Progress::Done(_)) => true,
+                    Step::Connecting => events.send(FlashMsg::Stage(
+                        "waiting for the board to report MQTT connected".into(),
+                    )),
+                };
+            });
+            out.send(FlashMsg::Provisioned(
+                r.map(|o| {
+                    format!(
+                        "{} is provisioned with a key the board made; the key never left it. Certificate {} written and read back.",
+                        o.provisioned.thing, o.provisioned.certificate_id
+                    )
+                })
+                .map_err(|e| match e.fix() {
+                    Some(fix) => format!("{e} (fix: {fix})"),
+                    None => e.to_string(),
+                }),
+            ));
+        });
+        match spawned {
+            Ok(w) => {
+                self.job = Some(w);
+                self.stage = "starting".into();
+                self.progress = None;
+                self.result = None;
+                self.notice = None;
+            }
+            Err(e) => self.result = Some(Err(e)),
+        }
+    }
+
     /// Whether a flash runs.
     pub(super) fn running(&self) -> bool {
         self.job.is_some()
@@ -107,11 +169,23 @@ impl FlashView {
             return false;
         };
         let mut finished = None;
+        let mut provisioned = None;
         for msg in job.drain() {
             match msg {
+                FlashMsg::Provisioned(r) => provisioned = Some(r),
                 FlashMsg::Event(e) => self.apply(e),
+                FlashMsg::Stage(s) => {
+                    self.stage = s;
+                    self.progress = None;
+                }
                 FlashMsg::Finished(r) => finished = Some(r),
             }
+        }
+        if let Some(r) = provisioned {
+            self.job = None;
+            self.flashed |= r.is_ok();
+            self.result = Some(r);
+            return true;
         }
         let Some(r) = finished else {
             return false;

@@ -20,7 +20,7 @@ use crate::flash::FlashOptions;
 use crate::fleet::manifest::{Manifest, ManifestError};
 use crate::fleet::progress::Result as Ended;
 use crate::fleet::{self, BoardEvent, PortSource, Progress};
-use crate::provision::{self, KeyType};
+use crate::provision;
 
 /// How long a board has to report MQTT connected when the form asks to wait.
 const WAIT_CONNECTED: Duration = Duration::from_secs(90);
@@ -38,8 +38,9 @@ pub struct FleetSettings {
     pub region: String,
     /// The policy attached to every certificate.
     pub policy: String,
-    /// The key made here (AWS signs its CSR), else made by AWS.
-    pub key_made_here: bool,
+    /// Where each board's key is made (on the board falls back to here for firmware
+    /// other than thingflash's).
+    pub key: fleet::FleetKey,
     /// Take every board plugged in from now on, else the ports ticked.
     pub every_board: bool,
     /// Wait for each board to report MQTT connected (thingflash's firmware).
@@ -53,7 +54,7 @@ impl Default for FleetSettings {
             profile: String::new(),
             region: String::new(),
             policy: provision::policy::DEFAULT_POLICY_NAME.into(),
-            key_made_here: true,
+            key: fleet::FleetKey::Board,
             every_board: true,
             wait_connected: false,
         }
@@ -273,11 +274,7 @@ pub(super) fn request(app: &ThingflashApp) -> Option<(fleet::Plan, Boards, Flash
             .flash_layout
             .then(|| app.settings.layout_choice().ok())
             .flatten(),
-        key_type: if f.key_made_here {
-            KeyType::EcP256
-        } else {
-            KeyType::Rsa2048
-        },
+        key: f.key.for_target(app.settings.target),
         policy: f.policy.trim().to_string(),
         account: provision::Account {
             profile: text(&f.profile),
@@ -448,12 +445,24 @@ fn aws(ui: &mut egui::Ui, app: &mut ThingflashApp) {
             ui.text_edit_singleline(&mut f.policy).labelled_by(l.id);
             ui.end_row();
         });
+    // What the run will use, so that the radio shows the truth for this target.
+    let mut key = f.key.for_target(app.settings.target);
+    if app.settings.target.needs_device_config() {
+        ui.radio_value(
+            &mut key,
+            fleet::FleetKey::Board,
+            "Key made on the board: it never leaves the chip",
+        );
+    }
     ui.radio_value(
-        &mut f.key_made_here,
-        true,
+        &mut key,
+        fleet::FleetKey::EcP256,
         "Key made on this computer, AWS signs its CSR",
     );
-    ui.radio_value(&mut f.key_made_here, false, "Key made by AWS");
+    ui.radio_value(&mut key, fleet::FleetKey::Rsa2048, "Key made by AWS");
+    if key != f.key.for_target(app.settings.target) {
+        f.key = key;
+    }
     if app.settings.target.needs().reports_stages {
         ui.checkbox(
             &mut f.wait_connected,

@@ -1,6 +1,9 @@
-//! The "Create a thing in AWS IoT" dialog: profile, region, thing name and key type in,
-//! [`Action::Provision`] out; the run itself is a worker thread with its own tokio
-//! runtime that reports each AWS step over a channel.
+//! The "Create a thing in AWS IoT" dialog: profile, region, thing name and where the key
+//! is made in, [`Action::Provision`] out; the run itself is a worker thread with its own
+//! tokio runtime that reports each AWS step over a channel. With the key made on the board
+//! (thingflash's firmware; the default for it), nothing is made yet: the account is
+//! checked and its endpoint filled in, and Flash provisions the board
+//! ([`crate::board_key`]).
 
 use eframe::egui;
 
@@ -16,7 +19,7 @@ pub(super) struct ProvisionDialog {
     pub(super) profile: String,
     pub(super) region: String,
     pub(super) thing: String,
-    pub(super) key_type: provision::KeyType,
+    pub(super) key: DialogKey,
     pub(super) lines: Vec<String>,
     pub(super) job: Option<ProvisionJob>,
     pub(super) result: Option<Result<provision::Provisioned, String>>,
@@ -30,12 +33,30 @@ impl Default for ProvisionDialog {
             profile: String::new(),
             region: String::new(),
             thing: String::new(),
-            key_type: provision::KeyType::EcP256,
+            key: DialogKey::Board,
             lines: Vec::new(),
             job: None,
             result: None,
         }
     }
+}
+
+/// Where the dialog's key is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum DialogKey {
+    /// On the board, at flash time (thingflash's firmware).
+    Board,
+    /// Here or by AWS, now.
+    Off(provision::KeyType),
+}
+
+/// What a finished dialog run gives the window.
+pub(super) enum Made {
+    /// The thing's files (key made here or by AWS), its endpoint and name.
+    Files(Vec<InputFile>, String, String),
+    /// The board will make its key: the request to provision it with at flash time, and
+    /// the account's endpoint.
+    Board(Box<provision::Request>, String),
 }
 
 /// A provisioning run in progress.
@@ -48,6 +69,8 @@ pub(super) struct ProvisionJob {
 pub(super) enum ProvisionMsg {
     Progress(provision::Progress),
     Finished(Result<provision::Provisioned, String>),
+    /// The account answered for a key made on the board: its endpoint.
+    BoardReady(Box<provision::Request>, Result<String, String>),
 }
 
 impl ProvisionDialog {
@@ -61,6 +84,35 @@ impl ProvisionDialog {
         }
     }
 
+    /// For a key made on the board: check the account and find its endpoint; the board
+    /// is provisioned when it is flashed.
+    pub(super) fn start_board(&mut self, req: provision::Request, ctx: &egui::Context) {
+        self.lines.clear();
+        self.result = None;
+        self.lines
+            .push("... checking the AWS account and finding its endpoint".into());
+        let worker = Worker::spawn("aws-endpoint", ctx, move |out| {
+            let endpoint = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+                .and_then(|rt| {
+                    rt.block_on(provision::ats_endpoint(&req.account))
+                        .map_err(|e| e.to_string())
+                });
+            out.send(ProvisionMsg::BoardReady(Box::new(req), endpoint));
+        });
+        match worker {
+            Ok(worker) => {
+                self.job = Some(ProvisionJob {
+                    worker,
+                    cancel: None,
+                })
+            }
+            Err(e) => self.result = Some(Err(e)),
+        }
+    }
+
     /// Ask the run to stop between AWS calls.
     pub(super) fn cancel(&mut self) {
         if let Some(c) = self.job.as_mut().and_then(|j| j.cancel.take()) {
@@ -69,12 +121,25 @@ impl ProvisionDialog {
     }
 
     /// Take what the run said; once it finished well, the new thing's credential files
-    /// (in memory: the key is saved only when the user asks), endpoint and name.
-    pub(super) fn poll(&mut self) -> Option<(Vec<InputFile>, String, String)> {
+    /// (in memory: the key is saved only when the user asks), endpoint and name, or the
+    /// request to provision the board with.
+    pub(super) fn poll(&mut self) -> Option<Made> {
         let job = self.job.as_mut()?;
         let mut finished = None;
         for msg in job.worker.drain() {
             match msg {
+                ProvisionMsg::BoardReady(req, Ok(endpoint)) => {
+                    self.job = None;
+                    self.lines.push(format!(
+                        "... ready: the endpoint is {endpoint}. Flash the board: it makes its key, AWS IoT signs its request, and the key never leaves the chip."
+                    ));
+                    return Some(Made::Board(req, endpoint));
+                }
+                ProvisionMsg::BoardReady(_, Err(e)) => {
+                    self.job = None;
+                    self.result = Some(Err(e));
+                    return None;
+                }
                 ProvisionMsg::Progress(provision::Progress::Step(s)) => {
                     self.lines.push(format!("... {s}"))
                 }
@@ -100,7 +165,7 @@ impl ProvisionDialog {
                     p.private_key_pem.as_bytes().to_vec(),
                 ),
             ];
-            (files, p.endpoint.clone(), p.thing.clone())
+            Made::Files(files, p.endpoint.clone(), p.thing.clone())
         });
         self.result = Some(r);
         made
@@ -115,6 +180,8 @@ pub(super) fn show(ctx: &egui::Context, app: &mut ThingflashApp) -> Option<Actio
     let mut open = true;
     let mut action = None;
     let topic_prefix = app.settings.topic_prefix.clone();
+    // Only thingflash's firmware makes its own key.
+    let board_firmware = app.settings.target.needs_device_config();
     egui::Window::new("Create a thing in AWS IoT")
         .open(&mut open)
         .resizable(true)
@@ -152,16 +219,25 @@ pub(super) fn show(ctx: &egui::Context, app: &mut ThingflashApp) -> Option<Actio
                 ui.text_edit_singleline(&mut d.thing).labelled_by(l.id);
                 ui.end_row();
                 ui.label("Key");
-                ui.horizontal(|ui| {
+                ui.vertical(|ui| {
+                    if board_firmware {
+                        ui.radio_value(
+                            &mut d.key,
+                            DialogKey::Board,
+                            "Made on the board when you flash it: it never leaves the chip",
+                        );
+                    } else if d.key == DialogKey::Board {
+                        d.key = DialogKey::Off(provision::KeyType::EcP256);
+                    }
                     ui.radio_value(
-                        &mut d.key_type,
-                        provision::KeyType::EcP256,
-                        "EC P-256 (made here)",
+                        &mut d.key,
+                        DialogKey::Off(provision::KeyType::EcP256),
+                        "EC P-256 made here, now",
                     );
                     ui.radio_value(
-                        &mut d.key_type,
-                        provision::KeyType::Rsa2048,
-                        "RSA-2048 (made by AWS)",
+                        &mut d.key,
+                        DialogKey::Off(provision::KeyType::Rsa2048),
+                        "RSA-2048 made by AWS, now",
                     );
                 });
                 ui.end_row();
@@ -178,7 +254,7 @@ pub(super) fn show(ctx: &egui::Context, app: &mut ThingflashApp) -> Option<Actio
                     .add_enabled(!running && name_ok.is_ok(), egui::Button::new("Create"))
                     .clicked()
                 {
-                    action = Some(Action::Provision(Box::new(provision::Request {
+                    let req = Box::new(provision::Request {
                         thing: d.thing.clone(),
                         policy: None,
                         topic_prefix: topic_prefix.clone(),
@@ -187,9 +263,16 @@ pub(super) fn show(ctx: &egui::Context, app: &mut ThingflashApp) -> Option<Actio
                             region: (!d.region.is_empty()).then(|| d.region.clone()),
                             ..app.aws.clone()
                         },
-                        key_type: d.key_type,
+                        key_type: match d.key {
+                            DialogKey::Off(k) => k,
+                            DialogKey::Board => provision::KeyType::default(),
+                        },
                         board_csr: None,
-                    })));
+                    });
+                    action = Some(match d.key {
+                        DialogKey::Board => Action::UseBoardKey(req),
+                        DialogKey::Off(_) => Action::Provision(req),
+                    });
                 }
                 if running && ui.button("Cancel").clicked() {
                     action = Some(Action::CancelProvision);

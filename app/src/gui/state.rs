@@ -15,7 +15,7 @@ use super::connection::ProbeView;
 use super::credentials::{CredentialsView, Dropped};
 use super::flash::FlashView;
 pub use super::flash::PartitionFiles;
-use super::provision::ProvisionDialog;
+use super::provision::{Made, ProvisionDialog};
 use super::watch::WatchView;
 use crate::credentials::{Analysis, InputFile};
 use crate::flash::{self, After, Before, FlashOptions};
@@ -192,6 +192,10 @@ pub(super) enum Action {
     OpenProvision,
     /// Start provisioning in AWS.
     Provision(Box<provision::Request>),
+    /// Check the account for a key made on the board (the board is provisioned by Flash).
+    UseBoardKey(Box<provision::Request>),
+    /// Use certificate files again rather than a key made on the board.
+    DropBoardKey,
     /// Stop a provisioning run.
     CancelProvision,
     /// Save the provisioned certificate and key into this folder.
@@ -226,6 +230,8 @@ pub struct ThingflashApp {
     pub(super) elf: Option<std::path::PathBuf>,
     /// The connection test from this computer.
     pub(super) probe: ProbeView,
+    /// The board makes its own key: provisioned in AWS at flash time.
+    pub(super) board_key: Option<BoardPlan>,
     /// What every AWS call of the window adds to the profile and region chosen: another
     /// endpoint (`THINGFLASH_AWS_ENDPOINT_URL`, a local mock) or credentials file.
     pub(super) aws: provision::Account,
@@ -259,6 +265,7 @@ impl ThingflashApp {
             provision: ProvisionDialog::default(),
             elf: None,
             probe: ProbeView::default(),
+            board_key: None,
             aws: provision::Account {
                 endpoint_url: std::env::var("THINGFLASH_AWS_ENDPOINT_URL").ok(),
                 ..provision::Account::default()
@@ -394,15 +401,27 @@ impl ThingflashApp {
     /// The one operation's request, as the window's settings give it; `Err` holds what
     /// the window's own fields say (no files yet, a number typed that does not read).
     pub fn job_request(&self) -> Result<job::Request<'_>, Vec<Refusal>> {
-        let Some(a) = self.analysis() else {
-            let drop = "drop the certificate files first";
-            return Err(vec![Refusal::new(RefusalKind::Credentials, drop, "")]);
+        // A key made on the board needs no files (a root CA dropped is used).
+        let a = match (&self.board_key, self.analysis()) {
+            (_, Some(a)) => a,
+            (Some(b), None) => &b.no_files,
+            (None, None) => {
+                let drop = "drop the certificate files first";
+                return Err(vec![Refusal::new(RefusalKind::Credentials, drop, "")]);
+            }
         };
         let s = &self.settings;
         let needs = s.target.needs();
         let mut typed = Vec::new();
         let mut req = job::Request::new(a, s.target);
         req.device = s.device(&self.wifi_password);
+        if let Some(b) = &self.board_key {
+            req.device.client_id = b.request.thing.clone();
+            req.board_key = job::BoardKey::Board {
+                cert_der: None,
+                new_key: false,
+            };
+        }
         req.names = s.names;
         req.file_list = Some(s.file_list.clone());
         req.format = self.flash.format;
@@ -466,6 +485,11 @@ impl ThingflashApp {
         self.flash.result.as_ref()
     }
 
+    /// What the running flash is doing, in words.
+    pub fn flash_stage(&self) -> &str {
+        &self.flash.stage
+    }
+
     /// Whether a flash is running.
     pub fn flashing(&self) -> bool {
         self.flash.running()
@@ -497,7 +521,18 @@ impl ThingflashApp {
                 // The flasher has the port to itself.
                 self.watch.close_monitor("closed for flashing");
                 let link = self.settings.link(port, self.flash.force);
-                self.flash.start(&self.ctx, job, link);
+                match (&self.board_key, credentials_only) {
+                    // The whole provisioning: firmware, the board's request, AWS, the
+                    // certificate (the job above checked everything it can refuse).
+                    (Some(b), false) => {
+                        let req = b.run_request(
+                            self.analysis(),
+                            self.settings.device(&self.wifi_password),
+                        );
+                        self.flash.start_board(&self.ctx, req, link);
+                    }
+                    _ => self.flash.start(&self.ctx, job, link),
+                }
             }
             (Err(why), _) => self.flash.result = Some(Err(why)),
             (Ok(_), None) => {}
@@ -583,11 +618,26 @@ impl ThingflashApp {
         if let Some(n) = self.watch.poll() {
             self.notice = Some(n);
         }
-        if let Some((files, endpoint, thing)) = self.provision.poll() {
-            // Straight into the credentials step.
-            self.add_files(files);
-            self.settings.endpoint = endpoint;
-            self.settings.client_id = thing;
+        match self.provision.poll() {
+            Some(Made::Files(files, endpoint, thing)) => {
+                // Straight into the credentials step.
+                self.board_key = None;
+                self.add_files(files);
+                self.settings.endpoint = endpoint;
+                self.settings.client_id = thing;
+            }
+            Some(Made::Board(req, endpoint)) => {
+                // Nothing to save: the dialog's work is done, Flash does the rest.
+                self.provision.open = false;
+                self.notice = Some(format!(
+                    "{}: flash the board; it makes its key and AWS IoT signs its request",
+                    req.thing
+                ));
+                self.settings.endpoint = endpoint;
+                self.settings.client_id = req.thing.clone();
+                self.board_key = Some(BoardPlan::new(*req));
+            }
+            None => {}
         }
     }
 
@@ -663,6 +713,8 @@ impl ThingflashApp {
                 self.provision.profiles = provision::profiles::list();
             }
             Action::Provision(req) => self.provision.start(*req, &self.ctx),
+            Action::UseBoardKey(req) => self.provision.start_board(*req, &self.ctx),
+            Action::DropBoardKey => self.board_key = None,
             Action::CancelProvision => self.provision.cancel(),
             Action::SaveProvisioned(dir) => {
                 if let Some(Ok(p)) = &self.provision.result {
@@ -673,6 +725,39 @@ impl ThingflashApp {
                 }
             }
             Action::OpenStep(step) => self.open_step = step,
+        }
+    }
+}
+
+/// A board that makes its own key: the request to provision it with (thing, policy,
+/// account), and an empty set of files for the one operation's checks when none were
+/// dropped.
+pub(super) struct BoardPlan {
+    pub(super) request: provision::Request,
+    no_files: Analysis,
+}
+
+impl BoardPlan {
+    fn new(request: provision::Request) -> Self {
+        Self {
+            request,
+            no_files: crate::credentials::analyse(&[], &[], time::OffsetDateTime::now_utc(), None),
+        }
+    }
+
+    /// What Flash runs: the board's key, with the root CAs of the files dropped, if any.
+    fn run_request(
+        &self,
+        files: Option<&Analysis>,
+        device: DeviceSettings,
+    ) -> crate::board_key::Request {
+        crate::board_key::Request {
+            analysis: files.unwrap_or(&self.no_files).clone(),
+            device,
+            image: job::Image::None,
+            provision: self.request.clone(),
+            new_key: false,
+            wait_connected: None,
         }
     }
 }

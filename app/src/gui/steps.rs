@@ -70,6 +70,16 @@ impl StepState {
 pub fn state(app: &ThingflashApp, step: StepId) -> (StepState, String) {
     use StepState::{Attention, Done, Waiting};
     match step {
+        StepId::Credentials if app.board_key.is_some() => (
+            Done,
+            format!(
+                "key made on the board for {} (AWS IoT signs its request when you flash)",
+                app.board_key
+                    .as_ref()
+                    .map(|b| b.request.thing.as_str())
+                    .unwrap_or_default()
+            ),
+        ),
         StepId::Credentials => match &app.creds.analysis {
             None => (Waiting, "drop the certificate files AWS gave you".into()),
             Some(a) => match a.blocking_reasons().into_iter().next() {

@@ -390,7 +390,7 @@ impl Decoder {
                     format!(
                         "it made its key on the chip and prints a certificate request for {cn} every few seconds; the key never leaves the board"
                     ),
-                    "let thingflash provision it (the window's Flash with the key made on the board, thingflash aws provision --port, or a fleet run): it gets the certificate from AWS IoT and writes it",
+                    "let thingflash provision it (the window's Flash with the key made on the board, thingflash flash --thing NAME, or a fleet run): it gets the certificate from AWS IoT and writes it",
                 )),
             ),
             Event::WifiConnecting { .. }

@@ -39,7 +39,12 @@ fn station_dir(manifest: &str) -> tempfile::TempDir {
 fn report(dir: &Path) -> Vec<(String, String, String)> {
     let csv = std::fs::read_to_string(dir.join("report.csv")).unwrap();
     let mut lines = csv.lines();
-    assert!(lines.next().unwrap().starts_with("mac,port,chip,thing"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("mac,port,usb_serial,chip,thing")
+    );
     lines
         .map(|l| {
             let c: Vec<&str> = l.split(',').collect();
@@ -591,4 +596,131 @@ fn settings_every_board_would_refuse_stop_the_run_before_any_board_or_thing() {
     assert!(certificates(&moto).is_empty());
     let things = rt().block_on(async { moto.iot().list_things().send().await.unwrap() });
     assert!(things.things().is_empty(), "{things:?}");
+}
+
+/// A board that makes its own key, played through its relay: the firmware's own code on
+/// the host prints what the board would (its new key and its request) when the station
+/// reads the request.
+struct KeyedBoard {
+    mac: &'static str,
+    mock: Mock,
+    cable: crate::common::Cable,
+    key: thingflash_protocol::device_key::DeviceKey,
+}
+
+impl KeyedBoard {
+    fn start(chip: &str, mac: &'static str) -> Self {
+        let mock = Mock::start_with_mac(chip, mac);
+        let cable = crate::common::Cable::to(&mock);
+        let key = thingflash_protocol::device_key::DeviceKey::generate(|b| {
+            use std::io::Read as _;
+            std::fs::File::open("/dev/urandom")
+                .unwrap()
+                .read_exact(b)
+                .unwrap();
+        });
+        Self {
+            mac,
+            mock,
+            cable,
+            key,
+        }
+    }
+
+    fn first_boot(&self, thing: &str) {
+        let t = thingflash_protocol::device_key::csr_text(&self.key.csr(thing));
+        let csr = thingflash_protocol::event::Event::CsrReady {
+            cn: thing.into(),
+            len: t.len,
+            crc: t.crc,
+            der: t.der.into(),
+        };
+        self.cable
+            .say(&format!("[tf1] key.new alg=ec-p256 ms=40\r\n{csr}\r\n"));
+    }
+}
+
+/// `fleet run --key-type board` over these boards (manifest `shelf-{mac6}`).
+fn keyed_run(dir: &Path, aws: &str, boards: &[KeyedBoard]) -> (bool, Vec<String>) {
+    use std::io::BufRead as _;
+    let ports: Vec<&str> = boards.iter().map(|b| b.cable.port.as_str()).collect();
+    let mut c = crate::common::fleet_command_keyed("run", dir, aws, &ports, "board");
+    c.stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut station = c.spawn().unwrap();
+    let stderr = std::io::BufReader::new(station.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    for line in stderr.lines().map_while(Result::ok) {
+        if line.contains("reading the board's certificate request")
+            && let Some(b) = boards
+                .iter()
+                .find(|b| line.starts_with(&format!("{} ", b.cable.port)))
+        {
+            b.first_boot(&format!("shelf-{}", &b.mac[6..]));
+        }
+        seen.push(line);
+    }
+    let out = station.wait_with_output().unwrap();
+    seen.push(String::from_utf8_lossy(&out.stdout).into_owned());
+    (out.status.success(), seen)
+}
+
+#[test]
+fn boards_make_their_keys_and_the_report_says_no_key_left_them() {
+    let dir = station_dir("thing\nshelf-{mac6}\n");
+    let moto = Moto::start();
+    let signer = crate::common::signer::CsrSigner::start(&moto.url);
+    let boards = [
+        KeyedBoard::start("esp32c3", "240ac4700001"),
+        KeyedBoard::start("esp32c6", "240ac4700002"),
+    ];
+    let (ok, seen) = keyed_run(dir.path(), &signer.url, &boards);
+    assert!(ok, "{seen:#?}");
+    let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
+    for b in &boards {
+        let row = csv.lines().find(|l| l.starts_with(b.mac)).unwrap();
+        assert!(row.contains(",provisioned,"), "{csv}");
+        assert!(
+            row.ends_with(",board"),
+            "the report records the key never left the board: {row}"
+        );
+    }
+    for b in boards {
+        let KeyedBoard {
+            mock, cable, key, ..
+        } = b;
+        drop(cable);
+        let part = mock.read_flash(0xD000, 0x2000);
+        let parts = thingflash_protocol::credentials::read_parts(&part).unwrap();
+        assert_eq!(parts.private_key, None);
+        assert_eq!(
+            thingflash_protocol::x509::public_key(parts.device_cert.unwrap()),
+            Some(&key.public_sec1()[..])
+        );
+    }
+    assert_eq!(certificates(&moto).len(), 2);
+}
+
+#[test]
+fn a_certificate_for_another_key_than_the_boards_is_refused_removed_and_not_written() {
+    // moto itself: it certifies a key of its own, not the board's.
+    let dir = station_dir("thing\nshelf-{mac6}\n");
+    let moto = Moto::start();
+    let boards = [KeyedBoard::start("esp32c3", "240ac4700003")];
+    let (ok, seen) = keyed_run(dir.path(), &moto.url, &boards);
+    assert!(!ok, "{seen:#?}");
+    let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
+    assert!(
+        csv.contains("is for another key than the one the board made"),
+        "{csv}"
+    );
+    assert!(certificates(&moto).is_empty(), "removed again");
+    let [b] = boards;
+    drop(b.cable);
+    let part = b.mock.read_flash(0xD000, 0x2000);
+    let parts = thingflash_protocol::credentials::read_parts(&part).unwrap();
+    assert_eq!(
+        parts.device_cert, None,
+        "nothing but the settings on the board"
+    );
 }

@@ -1143,7 +1143,7 @@ fn station(
             manifest: Some(manifest),
             region: "us-east-1".into(),
             // moto signs a CSR with a key of its own; the station refuses that pairing.
-            key_made_here: false,
+            key: thingflash::fleet::FleetKey::Rsa2048,
             every_board: false,
             ..Default::default()
         },
@@ -1294,4 +1294,115 @@ fn snapshots_of_the_station_form_and_a_refused_manifest() {
     assert!(!button(&h, "Start").is_enabled_for_test());
     h.get_by_label("correct the manifest: the lines refused are listed under its name");
     h.snapshot_options("refused", &snapshot_options("fleet"));
+}
+
+#[test]
+fn a_board_that_makes_its_key_is_provisioned_by_the_windows_flash() {
+    use thingflash_protocol::device_key::{DeviceKey, csr_text};
+    let dir = tempfile::tempdir().unwrap();
+    let moto = crate::common::Moto::start();
+    let signer = crate::common::signer::CsrSigner::start(&moto.url);
+    let mock = Mock::start_with_mac("esp32c3", "240ac4800001");
+    let cable = crate::common::Cable::to(&mock);
+    let key = DeviceKey::generate(|b| {
+        use std::io::Read as _;
+        std::fs::File::open("/dev/urandom")
+            .unwrap()
+            .read_exact(b)
+            .unwrap();
+    });
+    let keys = dir.path().join("credentials");
+    std::fs::write(
+        &keys,
+        "[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let account = thingflash::provision::Account {
+        endpoint_url: Some(signer.url.clone()),
+        credentials_file: Some(keys),
+        ..Default::default()
+    };
+    let settings = Settings {
+        wifi_ssid: "greenhouse".into(),
+        serial_port: Some(cable.port.clone()),
+        // A pseudo-terminal cannot pulse DTR/RTS.
+        no_reset: true,
+        ..Settings::default()
+    };
+    let mut h = Harness::builder()
+        .with_size(thingflash::gui::DEFAULT_SIZE)
+        .build_eframe(move |cc| {
+            let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), settings);
+            app.use_aws(account);
+            app.freeze_ports(Vec::new());
+            app
+        });
+    h.run_steps(3);
+    // No files: the AWS dialog, with the key made on the board (the default for
+    // thingflash's firmware).
+    button(&h, "Create a thing in AWS...").click();
+    h.run_steps(3);
+    type_into(&mut h, "Region", "us-east-1");
+    type_into(&mut h, "Thing name", "greenhouse-7");
+    h.get_by_label("Made on the board when you flash it: it never leaves the chip");
+    button(&h, "Create").click();
+    run_until_for(
+        &mut h,
+        "the account's endpoint",
+        Duration::from_secs(30),
+        |a| !a.settings().endpoint.is_empty(),
+    );
+    assert_eq!(h.state().settings().client_id, "greenhouse-7");
+    h.get_by_label_contains("key made on the board for greenhouse-7");
+    // The mock reports chip revision v0.0.
+    open_step(&mut h, "4. Flash");
+    h.get_by_label_contains("Flash even if the chip revision")
+        .click();
+    h.run_steps(2);
+    assert_eq!(h.state().flash_blockers(), Vec::<String>::new());
+    button(&h, "Flash").click();
+    h.run_steps(1);
+    let mut said = false;
+    run_until_for(
+        &mut h,
+        "the board provisioned",
+        Duration::from_secs(90),
+        |a| {
+            if !said
+                && a.flash_stage()
+                    .starts_with("reading the board's certificate request")
+            {
+                // What the firmware prints on its first boot, from its own code.
+                let t = csr_text(&key.csr("greenhouse-7"));
+                let csr = thingflash_protocol::event::Event::CsrReady {
+                    cn: "greenhouse-7".into(),
+                    len: t.len,
+                    crc: t.crc,
+                    der: t.der.into(),
+                };
+                cable.say(&format!("[tf1] key.new alg=ec-p256 ms=40\r\n{csr}\r\n"));
+                said = true;
+            }
+            a.flash_result().is_some()
+        },
+    );
+    let text = h.state().flash_result().cloned().unwrap().unwrap();
+    assert!(
+        text.starts_with("greenhouse-7 is provisioned with a key the board made"),
+        "{text}"
+    );
+    h.get_by_label_contains("the key never left it");
+    run_until(&mut h, "monitor reopened", |app| {
+        app.monitor_state() != "closed for flashing"
+    });
+    button(&h, "Close monitor").click();
+    h.run_steps(2);
+    drop(cable);
+    let part = mock.read_flash(thingflash::bundle::CREDENTIALS_OFFSET, 0x2000);
+    let parts = thingflash_protocol::credentials::read_parts(&part).unwrap();
+    assert_eq!(parts.private_key, None);
+    assert_eq!(
+        thingflash_protocol::x509::public_key(parts.device_cert.unwrap()),
+        Some(&key.public_sec1()[..])
+    );
 }

@@ -332,6 +332,19 @@ pub fn rt() -> tokio::runtime::Runtime {
 /// `dir`'s manifest.csv, journal.jsonl and report, and AWS at `aws` (moto, or a proxy in
 /// front of it). More arguments can follow.
 pub fn fleet_command(verb: &str, dir: &Path, aws: &str, ports: &[&str]) -> Command {
+    // moto makes keys as AWS does; its CreateCertificateFromCsr does not sign the
+    // request's key, so the default key choices need `signer::CsrSigner` in front.
+    fleet_command_keyed(verb, dir, aws, ports, "rsa-2048")
+}
+
+/// [`fleet_command`] with the keys made where `key` says (`board`, `ec-p256`, `rsa-2048`).
+pub fn fleet_command_keyed(
+    verb: &str,
+    dir: &Path,
+    aws: &str,
+    ports: &[&str],
+    key: &str,
+) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_thingflash"));
     c.args(["fleet", verb, "--manifest"])
         .arg(dir.join("manifest.csv"))
@@ -348,7 +361,7 @@ pub fn fleet_command(verb: &str, dir: &Path, aws: &str, ports: &[&str]) -> Comma
         "--wifi-ssid",
         "lab",
         "--key-type",
-        "rsa-2048",
+        key,
     ])
     .args(["--endpoint-url", aws, "--region", "us-east-1"])
     .args(["--before", "no-reset", "--after", "no-reset", "--force"])

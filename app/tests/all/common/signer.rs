@@ -87,7 +87,9 @@ impl CsrSigner {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let addr = moto.trim_start_matches("http://").to_string();
-        let pki = Arc::new(thingflash_testkit::Pki::new());
+        // One signature at a time: openssl keeps the CA's next serial in one file
+        // (`-CAcreateserial`), which two boards signed at once would both rewrite.
+        let pki = Arc::new(std::sync::Mutex::new(thingflash_testkit::Pki::new()));
         let signed = Arc::new(AtomicUsize::new(0));
         let count = signed.clone();
         std::thread::spawn(move || {
@@ -113,7 +115,11 @@ impl CsrSigner {
                             serde_json::from_slice(&body).unwrap_or_default();
                         let csr = request["certificateSigningRequest"].as_str().unwrap_or("");
                         let n = count.fetch_add(1, Ordering::SeqCst);
-                        let pem = match sign(&pki, csr, n) {
+                        let signed = {
+                            let pki = pki.lock().unwrap_or_else(|e| e.into_inner());
+                            sign(&pki, csr, n)
+                        };
+                        let pem = match signed {
                             Ok(pem) => pem,
                             Err(message) => {
                                 let body = serde_json::json!({ "message": message }).to_string();
