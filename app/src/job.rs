@@ -28,6 +28,9 @@ pub use crate::flash::Event;
 /// The settings thingflash's firmware reads from its credentials partition.
 #[derive(Clone, Default)]
 pub struct DeviceSettings {
+    /// Fleet provisioning by claim: the template the board provisions itself with (its
+    /// credentials then hold the claim certificate); empty: its own certificate.
+    pub claim_template: String,
     /// WiFi network name.
     pub wifi_ssid: String,
     /// WiFi password ('' for an open network). Wiped on drop; never printed.
@@ -335,6 +338,7 @@ pub fn device_config(
         ntp_servers: Vec::new(),
         telemetry_interval_s: s.telemetry_s,
         keepalive_s: 60,
+        claim_template: s.claim_template.clone(),
     };
     c.validate().map_err(|e| {
         use thingflash_protocol::config::ConfigError as C;

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod broker;
+pub mod fleet;
 mod pki;
 
 use std::path::{Path, PathBuf};

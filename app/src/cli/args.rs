@@ -165,6 +165,7 @@ pub fn request<'a>(
             client_id: s.client_id.clone().unwrap_or_default(),
             topic_prefix: s.topic_prefix.clone(),
             mqtt_port: s.mqtt_port,
+            claim_template: String::new(),
             telemetry_s: s.telemetry_interval,
         };
     }

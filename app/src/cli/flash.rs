@@ -162,6 +162,7 @@ fn board(
             client_id: thing.to_string(),
             topic_prefix: s.topic_prefix.clone(),
             mqtt_port: s.mqtt_port,
+            claim_template: String::new(),
             telemetry_s: s.telemetry_interval,
         },
         image,

@@ -189,6 +189,7 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
             client_id: String::new(),
             topic_prefix: args.topic_prefix.clone(),
             mqtt_port: 8883,
+            claim_template: String::new(),
             telemetry_s: 60,
         },
         names: args.target.names,

@@ -107,6 +107,7 @@ impl Settings {
             client_id: self.client_id.clone(),
             topic_prefix: self.topic_prefix.clone(),
             mqtt_port: self.mqtt_port,
+            claim_template: String::new(),
             telemetry_s: self.telemetry_s,
         }
     }

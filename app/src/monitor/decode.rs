@@ -73,6 +73,8 @@ pub struct Decoder {
     broker_given: bool,
     /// What the log has shown that decides a failure's likely causes.
     seen: codeless::Seen,
+    /// The board is connected with a claim certificate, provisioning itself.
+    claiming: bool,
 }
 
 /// The tag of an ESP-IDF log line: `task_wdt` in `E (25312) task_wdt: ...`.
@@ -313,6 +315,7 @@ impl Decoder {
         let (level, explanation) = match &ev {
             Event::Boot { chip, elf, .. } => {
                 self.time_set = false;
+                self.claiming = false;
                 self.in_panic = false;
                 self.pick_embedded_symbols(chip, elf.as_deref());
                 (Level::Info, None)
@@ -359,6 +362,66 @@ impl Decoder {
                 )
             }
             Event::KeyNew { .. } => (Level::Success, None),
+            Event::ClaimStart { .. } => {
+                self.claiming = true;
+                (Level::Info, None)
+            }
+            Event::ClaimCert { .. } => (Level::Success, None),
+            Event::ClaimDone { .. } => {
+                self.claiming = false;
+                (Level::Success, None)
+            }
+            Event::ClaimRejected {
+                step,
+                status,
+                code,
+                message,
+            } => (
+                Level::Error,
+                Some(match super::tables::fleet::rejection(*status, code) {
+                    Some(e) => {
+                        let mut x = Explanation::entry(
+                            "fleet-provisioning",
+                            format!(
+                                "AWS refused the board's {} request: {status} {code}",
+                                step.as_str()
+                            ),
+                            e,
+                        );
+                        if !message.is_empty() {
+                            x.cause = format!("{} (AWS said: {message})", x.cause).into();
+                        }
+                        x
+                    }
+                    None => Explanation::new(
+                        format!(
+                            "AWS refused the board's {} request: {status} {code}",
+                            step.as_str()
+                        ),
+                        format!("AWS IoT answered on the rejected topic: {message}"),
+                        "the message says why; the board retries with backoff",
+                    ),
+                }),
+            ),
+            Event::ClaimFailed { step, detail } => (
+                Level::Error,
+                Some(match step {
+                    thingflash_protocol::event::ClaimStep::Store => Explanation::new(
+                        "the board could not store the certificate it claimed",
+                        format!(
+                            "writing its credentials partition failed ({detail}); it keeps its claim and asks again after a reset"
+                        ),
+                        "reset the board on a steady power supply; if it repeats, flash it again at a station",
+                    ),
+                    _ => Explanation::new(
+                        format!("the board's {} request got no usable answer", step.as_str()),
+                        format!(
+                            "{detail}: AWS answers only on topics the connection could subscribe to, so a claim policy without Subscribe and Receive on the answer topics looks like silence"
+                        ),
+                        "let the claim policy allow iot:Subscribe on topicfilter/$aws/certificates/create-from-csr/* and $aws/provisioning-templates/<template>/provision/*, and iot:Receive and iot:Publish on the same topics (thingflash fleet setup-aws writes it so)",
+                    ),
+                }),
+            ),
             Event::KeyError { reason, detail } => {
                 let (cause, fix): (&str, &str) = match reason {
                     KeyProblem::NoPartition => (
@@ -440,6 +503,17 @@ impl Decoder {
             | Event::MqttPuback { .. }
             | Event::MqttPublished { .. }
             | Event::MqttMessage { .. } => (Level::Success, None),
+            Event::MqttClosed {
+                before_connack: true,
+                ..
+            } if self.claiming => (
+                Level::Error,
+                Some(Explanation::new(
+                    "the claim certificate was refused",
+                    "TLS succeeded with the batch's claim certificate, then AWS IoT hung up before CONNACK: the claim certificate is revoked (thingflash fleet close), inactive, or its policy does not allow iot:Connect",
+                    "a board in the field needs a claim certificate that is ACTIVE with the claim policy: make a new batch's (thingflash fleet setup-aws) and flash it, or provision the board at a station with your AWS credentials",
+                )),
+            ),
             Event::MqttClosed {
                 before_connack: true,
                 ..

@@ -200,6 +200,9 @@ impl BoardStatus {
             Event::CredsOk { .. } => {}
             Event::CredsError { .. } | Event::KeyError { .. } => self.fail(Step::Wifi),
             Event::KeyNew { .. } | Event::CsrReady { .. } => {}
+            Event::ClaimStart { .. } | Event::ClaimCert { .. } | Event::ClaimDone { .. } => {}
+            // The claim stands in the place of the MQTT stage until the board is itself.
+            Event::ClaimRejected { .. } | Event::ClaimFailed { .. } => self.fail(Step::Mqtt),
             Event::WifiConnecting { .. } => {
                 self.reset_from(Step::Wifi);
                 self.set(Step::Wifi, Working);

@@ -11,6 +11,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod backoff;
+pub mod claim;
 pub mod clock;
 #[cfg(feature = "desktop")]
 pub mod desktop;

@@ -99,7 +99,7 @@ impl End {
 
 // Two subscriptions may be in flight (the command topic and the read-back); one QoS 1
 // PUBLISH at a time.
-type MqttClient<'a, 'c, T> = Client<'a, 'c, T, AllocBuffer, 2, 1, 1, 0, 1, 0, 0>;
+pub(crate) type MqttClient<'a, 'c, T> = Client<'a, 'c, T, AllocBuffer, 2, 1, 1, 0, 1, 0, 0>;
 
 fn closed<P: Platform, const N: usize>(p: &mut P, e: &MqttError<'_, N>, before: bool) -> End {
     let reason = match e {

@@ -11,8 +11,10 @@
 //! What it does, each step reported as one `[tf1]` event line: boot; its own key: made on
 //! the first boot from the chip's true random source (`key.new`), kept in `tf_key`, a
 //! damaged one reported (`key.error`) and never replaced silently; while it has no
-//! certificate, its CSR (`csr.ready`) every few seconds; find and check the
-//! credentials partition (never a half-written one; a slow retry while it is missing);
+//! certificate, its CSR (`csr.ready`) every few seconds; by claim (a batch's claim
+//! certificate and a provisioning template in its settings): AWS IoT's fleet-provisioning
+//! flow for its own certificate, stored in place of the claim before it resets as itself;
+//! find and check the credentials partition (never a half-written one; a slow retry while it is missing);
 //! join WiFi (reason codes on failure) and get an address by DHCP; set the clock by SNTP
 //! before any TLS; resolve the endpoint; mutual TLS with mbedTLS (certificate dates checked
 //! against that clock, SNI, ALPN on 443); MQTT 5 with telemetry and commands; reconnect
@@ -53,10 +55,12 @@ use thingflash_connection::clock::{WallClock, rfc3339};
 use thingflash_connection::mqtt::{self, Connector, Settings};
 use thingflash_connection::tls::{TlsSetup, install_clock};
 use thingflash_connection::{Flow, Platform};
+use thingflash_protocol::config::DeviceConfig;
 use thingflash_protocol::credentials;
 use thingflash_protocol::device_key::{self, DeviceKey, KeyState};
+use thingflash_protocol::event::ClaimStep;
 use thingflash_protocol::event::{CredsProblem, Event, KeyProblem, Stage};
-use thingflash_protocol::{tlv, x509};
+use thingflash_protocol::{claim, tlv, x509};
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
@@ -696,6 +700,105 @@ impl Connector for Endpoint {
     }
 }
 
+/// Provision the board by claim until it has its own certificate, then reset as itself:
+/// connect with the claim certificate, run AWS's fleet-provisioning flow with the board's
+/// own request, store the certificate in place of the claim, read it back. Failures are
+/// reported and retried with backoff.
+async fn claim_forever(
+    endpoint: &mut Endpoint,
+    config: &DeviceConfig,
+    key: &DeviceKey,
+    mac: &impl core::fmt::Display,
+    cas: &[&[u8]],
+    flash: &mut FlashStorage<'_>,
+) -> ! {
+    use thingflash_connection::claim::{ClaimSettings, claim};
+    let mac: String = format!("{mac}")
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        // ASCII only: char::to_lowercase would pull in Unicode's case tables (12 KiB).
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let settings = ClaimSettings {
+        client_id: mac.clone(),
+        template: config.claim_template.clone(),
+        parameters: vec![(String::from("Mac"), mac.clone())],
+        keepalive_s: config.keepalive_s,
+    };
+    let csr = claim::csr_pem(&key.csr(&mac));
+    let mut backoff = Backoff::firmware();
+    let mut board = Board { rng: Rng::new() };
+    loop {
+        let started = mono_ms();
+        if let Ok(transport) = endpoint.connect(&mut board).await
+            && let Ok(claimed) = claim(transport, &settings, &csr, &mut board).await
+        {
+            match store(flash, cas, config, key, &claimed) {
+                Ok(()) => {
+                    say(&Event::ClaimDone {
+                        thing: claimed.thing.as_str().into(),
+                        ms: (mono_ms() - started) as u32,
+                    });
+                    // Let the line leave the UART before the reset.
+                    Timer::after_millis(100).await;
+                    esp_hal::system::software_reset();
+                }
+                Err(detail) => say(&Event::ClaimFailed {
+                    step: ClaimStep::Store,
+                    detail: detail.into(),
+                }),
+            }
+        }
+        let (attempt, delay_ms) = backoff.next(board.rng.random());
+        say(&Event::Retry {
+            stage: Stage::Mqtt,
+            attempt,
+            delay_ms,
+        });
+        Timer::after_millis(u64::from(delay_ms)).await;
+    }
+}
+
+/// Write the board's own certificate in place of the claim: root CAs, the certificate for
+/// the board's key, the settings as the board itself (its thing's name, no template), no
+/// key record; then read it back. A cut write leaves a partition that fails its integrity
+/// check, never one that looks valid.
+fn store(
+    flash: &mut FlashStorage<'_>,
+    cas: &[&[u8]],
+    config: &DeviceConfig,
+    key: &DeviceKey,
+    claimed: &thingflash_connection::claim::Claimed,
+) -> Result<(), &'static str> {
+    let der = claim::certificate_der(&claimed.certificate_pem)
+        .ok_or("the certificate AWS sent is not PEM")?;
+    if x509::public_key(&der) != Some(&key.public_sec1()[..]) {
+        return Err("the certificate AWS sent is not for this board's key");
+    }
+    let me = DeviceConfig {
+        client_id: claimed.thing.clone(),
+        claim_template: String::new(),
+        ..config.clone()
+    };
+    let (offset, len) = find_partition(flash, tlv::PARTITION_TYPE, tlv::PARTITION_LABEL)
+        .map_err(|_| "the credentials partition is not in the table")?;
+    let size = (len as usize).min(tlv::MAX_PARTITION_SIZE);
+    let image = credentials::write_for_board_key(cas, Some(&der), &me, size)
+        .map_err(|_| "the new credentials do not fit the partition")?;
+    flash
+        .erase(offset, offset + len)
+        .and_then(|()| flash.write_nor(offset, &image))
+        .map_err(|_| "the flash write failed")?;
+    let mut back = vec![0u8; image.len()];
+    flash
+        .read(offset, &mut back)
+        .map_err(|_| "the flash could not be read back")?;
+    if back != image {
+        return Err("the credentials did not read back as written");
+    }
+    Ok(())
+}
+
 #[esp_rtos::main]
 async fn main(spawner: Spawner) -> ! {
     let peripherals = esp_hal::init(esp_hal::Config::default().with_cpu_clock(CpuClock::max()));
@@ -866,6 +969,27 @@ async fn main(spawner: Spawner) -> ! {
         host: config.host.clone(),
         port: config.port,
     };
+    if !config.claim_template.is_empty() {
+        // Provisioning by claim: never returns (it resets the board as itself).
+        let Some(key) = key else {
+            say(&Event::ClaimFailed {
+                step: ClaimStep::Create,
+                detail: "provisioning by claim needs the board's own key, and it has none".into(),
+            });
+            loop {
+                Timer::after_secs(3600).await;
+            }
+        };
+        claim_forever(
+            &mut endpoint,
+            &config,
+            key,
+            &mac,
+            &creds.ca_certs,
+            &mut flash,
+        )
+        .await;
+    }
     let settings = Settings::new(&config, FW);
     let mut board = Board { rng: Rng::new() };
     mqtt::run(

@@ -50,6 +50,7 @@ mod tag {
     pub const NTP: u8 = 7;
     pub const TELEMETRY_S: u8 = 8;
     pub const KEEPALIVE_S: u8 = 9;
+    pub const CLAIM_TEMPLATE: u8 = 10;
 }
 
 /// A value that is rejected, with what to do about it.
@@ -137,6 +138,11 @@ pub enum ConfigError {
     /// Telemetry interval out of range.
     #[error("the telemetry interval must be 1 to 86400 seconds, not {0}")]
     Telemetry(u32),
+    /// Not an AWS provisioning template name.
+    #[error(
+        "the provisioning template name '{0}' is not one AWS IoT allows: 1 to 36 letters, digits, '-' or '_'"
+    )]
+    ClaimTemplate(String),
 }
 
 /// Everything the firmware needs besides certificates.
@@ -163,6 +169,10 @@ pub struct DeviceConfig {
     pub telemetry_interval_s: u32,
     /// MQTT keep-alive in seconds.
     pub keepalive_s: u16,
+    /// Fleet provisioning by claim: the template the board provisions itself with, using
+    /// the claim certificate the credentials partition holds; empty: the certificate is
+    /// the board's own.
+    pub claim_template: String,
 }
 
 impl fmt::Debug for DeviceConfig {
@@ -184,6 +194,7 @@ impl fmt::Debug for DeviceConfig {
             .field("ntp_servers", &self.ntp_servers)
             .field("telemetry_interval_s", &self.telemetry_interval_s)
             .field("keepalive_s", &self.keepalive_s)
+            .field("claim_template", &self.claim_template)
             .finish()
     }
 }
@@ -200,6 +211,7 @@ impl Default for DeviceConfig {
             ntp_servers: Vec::new(),
             telemetry_interval_s: 60,
             keepalive_s: 60,
+            claim_template: String::new(),
         }
     }
 }
@@ -236,6 +248,20 @@ pub fn validate_client_id(id: &str) -> Result<(), ConfigError> {
         return Err(ConfigError::ClientId("contains control characters"));
     }
     Ok(())
+}
+
+/// Check a fleet-provisioning template name as AWS IoT does (`CreateProvisioningTemplate`:
+/// 1 to 36 characters of `[0-9A-Za-z_-]`).
+pub fn validate_template_name(name: &str) -> Result<(), ConfigError> {
+    let ok = (1..=36).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::ClaimTemplate(String::from(name)))
+    }
 }
 
 /// Check a topic prefix on its own (the composed topics are checked by [`DeviceConfig::validate`]).
@@ -367,6 +393,9 @@ impl DeviceConfig {
         if !TELEMETRY_RANGE.contains(&self.telemetry_interval_s) {
             return Err(ConfigError::Telemetry(self.telemetry_interval_s));
         }
+        if !self.claim_template.is_empty() {
+            validate_template_name(&self.claim_template)?;
+        }
         Ok(())
     }
 
@@ -408,6 +437,9 @@ impl DeviceConfig {
         }
         field(tag::TELEMETRY_S, &self.telemetry_interval_s.to_le_bytes());
         field(tag::KEEPALIVE_S, &self.keepalive_s.to_le_bytes());
+        if !self.claim_template.is_empty() {
+            field(tag::CLAIM_TEMPLATE, self.claim_template.as_bytes());
+        }
         Ok(out)
     }
 
@@ -500,6 +532,10 @@ impl DeviceConfig {
                         return Err(ConfigError::Truncated);
                     };
                     c.keepalive_s = u16::from_le_bytes([*a, *b]);
+                }
+                tag::CLAIM_TEMPLATE => {
+                    have(*t, &mut seen)?;
+                    c.claim_template = text(value, "provisioning template name")?;
                 }
                 _ => {} // a field from a newer writer
             }

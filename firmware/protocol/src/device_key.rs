@@ -341,38 +341,12 @@ pub fn csr_from_text(der_text: &str, len: u32, crc_value: u32) -> Result<Vec<u8>
     Ok(bytes)
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 fn base64url(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, b)| acc | u32::from(*b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(char::from(B64[(n >> (18 - 6 * i) & 0x3F) as usize]));
-        }
-    }
-    out
+    crate::b64::encode(bytes, crate::b64::URL)
 }
 
 fn from_base64url(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    for chunk in text.as_bytes().chunks(4) {
-        let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            let v = B64.iter().position(|b| b == c)? as u32;
-            n |= v << (18 - 6 * i);
-        }
-        for i in 0..chunk.len() - 1 {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    Some(out)
+    crate::b64::decode(text, crate::b64::URL)
 }
 
 #[cfg(test)]
@@ -447,7 +421,7 @@ mod tests {
         let data: Vec<u8> = (0..=255u8).collect();
         for n in 0..data.len() {
             let text = base64url(&data[..n]);
-            assert!(text.bytes().all(|c| B64.contains(&c)));
+            assert!(text.bytes().all(|c| crate::b64::URL.contains(&c)));
             assert_eq!(from_base64url(&text).unwrap(), &data[..n], "{n}");
         }
         assert!(from_base64url("A").is_none());

@@ -236,6 +236,34 @@ impl KeyProblem {
     }
 }
 
+/// The step of fleet provisioning by claim an event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClaimStep {
+    /// `create-from-csr`: the certificate for the board's request.
+    Create,
+    /// `provision`: the template makes the thing and activates the certificate.
+    Provision,
+    /// The board stores its certificate and drops the claim.
+    Store,
+}
+
+impl ClaimStep {
+    const ALL: [ClaimStep; 3] = [ClaimStep::Create, ClaimStep::Provision, ClaimStep::Store];
+
+    /// The token used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStep::Create => "create",
+            ClaimStep::Provision => "provision",
+            ClaimStep::Store => "store",
+        }
+    }
+
+    fn from_token(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
 /// The names `boot`'s `reset` field takes, from the SoC reset-reason numbers of the
 /// ESP32-C3 and ESP32-C6 (ESP-IDF `components/soc/<chip>/include/soc/reset_reasons.h`).
 pub const RESET_NAMES: &[&str] = &[
@@ -326,6 +354,43 @@ pub enum Event<'a> {
         /// What is wrong.
         reason: KeyProblem,
         /// Details for the user.
+        detail: Cow<'a, str>,
+    },
+    /// `claim.start`: connected with the claim certificate, asking for its own.
+    ClaimStart {
+        /// The provisioning template.
+        template: Cow<'a, str>,
+    },
+    /// `claim.cert`: AWS made the board's certificate from its request.
+    ClaimCert {
+        /// The certificate's id.
+        id: Cow<'a, str>,
+    },
+    /// `claim.done`: the template made the thing; the board stored its certificate, dropped
+    /// the claim and connects as itself next.
+    ClaimDone {
+        /// The thing.
+        thing: Cow<'a, str>,
+        /// Milliseconds from `claim.start`.
+        ms: u32,
+    },
+    /// `claim.rejected`: AWS refused a step (its error body).
+    ClaimRejected {
+        /// The step.
+        step: ClaimStep,
+        /// `statusCode`.
+        status: u16,
+        /// `errorCode`.
+        code: Cow<'a, str>,
+        /// `errorMessage`.
+        message: Cow<'a, str>,
+    },
+    /// `claim.failed`: a step did not finish (no answer in time, the certificate could not
+    /// be stored).
+    ClaimFailed {
+        /// The step.
+        step: ClaimStep,
+        /// What happened.
         detail: Cow<'a, str>,
     },
     /// `csr.ready`: the board holds a key but no certificate; this is its certificate
@@ -726,6 +791,11 @@ impl Event<'_> {
             Event::KeyNew { .. } => "key.new",
             Event::KeyError { .. } => "key.error",
             Event::CsrReady { .. } => "csr.ready",
+            Event::ClaimStart { .. } => "claim.start",
+            Event::ClaimCert { .. } => "claim.cert",
+            Event::ClaimDone { .. } => "claim.done",
+            Event::ClaimRejected { .. } => "claim.rejected",
+            Event::ClaimFailed { .. } => "claim.failed",
             Event::WifiConnecting { .. } => "wifi.connecting",
             Event::WifiConnected { .. } => "wifi.connected",
             Event::WifiFailed { .. } => "wifi.failed",
@@ -774,7 +844,12 @@ impl Event<'_> {
             | Event::MqttPublished { .. }
             | Event::MqttPuback { .. }
             | Event::MqttMessage { .. }
-            | Event::MqttClosed { .. } => Stage::Mqtt,
+            | Event::MqttClosed { .. }
+            | Event::ClaimStart { .. }
+            | Event::ClaimCert { .. }
+            | Event::ClaimDone { .. }
+            | Event::ClaimRejected { .. }
+            | Event::ClaimFailed { .. } => Stage::Mqtt,
             Event::Mem { at, .. } => *at,
             Event::Retry { stage, .. } => *stage,
         })
@@ -831,6 +906,39 @@ impl Event<'_> {
                 f.event = "key.error";
                 Event::KeyError {
                     reason: f.token("reason", KeyProblem::from_token)?,
+                    detail: f.s("detail")?,
+                }
+            }
+            "claim.start" => {
+                f.event = "claim.start";
+                Event::ClaimStart {
+                    template: f.s("template")?,
+                }
+            }
+            "claim.cert" => {
+                f.event = "claim.cert";
+                Event::ClaimCert { id: f.s("id")? }
+            }
+            "claim.done" => {
+                f.event = "claim.done";
+                Event::ClaimDone {
+                    thing: f.s("thing")?,
+                    ms: f.n("ms")?,
+                }
+            }
+            "claim.rejected" => {
+                f.event = "claim.rejected";
+                Event::ClaimRejected {
+                    step: f.token("step", ClaimStep::from_token)?,
+                    status: f.n("status")?,
+                    code: f.s("code")?,
+                    message: f.opt_s("message").unwrap_or_default(),
+                }
+            }
+            "claim.failed" => {
+                f.event = "claim.failed";
+                Event::ClaimFailed {
+                    step: f.token("step", ClaimStep::from_token)?,
                     detail: f.s("detail")?,
                 }
             }
@@ -1066,6 +1174,29 @@ impl Event<'_> {
                 len,
                 crc,
                 der: o(der),
+            },
+            Event::ClaimStart { template } => Event::ClaimStart {
+                template: o(template),
+            },
+            Event::ClaimCert { id } => Event::ClaimCert { id: o(id) },
+            Event::ClaimDone { thing, ms } => Event::ClaimDone {
+                thing: o(thing),
+                ms,
+            },
+            Event::ClaimRejected {
+                step,
+                status,
+                code,
+                message,
+            } => Event::ClaimRejected {
+                step,
+                status,
+                code: o(code),
+                message: o(message),
+            },
+            Event::ClaimFailed { step, detail } => Event::ClaimFailed {
+                step,
+                detail: o(detail),
             },
             Event::WifiConnecting { ssid, attempt } => Event::WifiConnecting {
                 ssid: o(ssid),
@@ -1312,6 +1443,29 @@ impl fmt::Display for Event<'_> {
             }
             Event::KeyError { reason, detail } => {
                 o.s("reason", reason.as_str())?.s("detail", detail)?;
+            }
+            Event::ClaimStart { template } => {
+                o.s("template", template)?;
+            }
+            Event::ClaimCert { id } => {
+                o.s("id", id)?;
+            }
+            Event::ClaimDone { thing, ms } => {
+                o.s("thing", thing)?.n("ms", ms)?;
+            }
+            Event::ClaimRejected {
+                step,
+                status,
+                code,
+                message,
+            } => {
+                o.s("step", step.as_str())?
+                    .n("status", status)?
+                    .s("code", code)?
+                    .s("message", message)?;
+            }
+            Event::ClaimFailed { step, detail } => {
+                o.s("step", step.as_str())?.s("detail", detail)?;
             }
             Event::CsrReady { cn, len, crc, der } => {
                 o.s("cn", cn)?.n("len", len)?;

@@ -13,11 +13,14 @@
 //! - [`credentials`]: reading a whole credentials partition into what the firmware needs.
 //! - [`x509`]: the certificate facts the board reports (CN, expiry, key type).
 //! - [`device_key`]: the key the firmware makes on the board, its record and its CSR.
+//! - [`claim`]: fleet provisioning by claim as the board speaks it to AWS IoT.
 #![no_std]
 #![cfg_attr(not(test), warn(missing_docs))]
 
 extern crate alloc;
 
+mod b64;
+pub mod claim;
 pub mod config;
 pub mod credentials;
 pub mod device_key;

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use std::borrow::Cow;
 use thingflash_protocol::config::DeviceConfig;
-use thingflash_protocol::event::{CredsProblem, Event, KeyProblem, Line, Stage};
+use thingflash_protocol::event::{ClaimStep, CredsProblem, Event, KeyProblem, Line, Stage};
 use thingflash_protocol::tlv::{self, Partition, PartitionWriter, TlvType};
 
 fn text() -> impl Strategy<Value = String> {
@@ -81,6 +81,37 @@ fn event() -> impl Strategy<Value = Event<'static>> {
         )
             .prop_map(|(reason, d)| Event::KeyError {
                 reason,
+                detail: cow(d)
+            }),
+        text().prop_map(|t| Event::ClaimStart { template: cow(t) }),
+        text().prop_map(|t| Event::ClaimCert { id: cow(t) }),
+        (text(), any::<u32>()).prop_map(|(t, ms)| Event::ClaimDone { thing: cow(t), ms }),
+        (
+            prop::sample::select(vec![
+                ClaimStep::Create,
+                ClaimStep::Provision,
+                ClaimStep::Store
+            ]),
+            any::<u16>(),
+            text(),
+            text()
+        )
+            .prop_map(|(step, status, code, message)| Event::ClaimRejected {
+                step,
+                status,
+                code: cow(code),
+                message: cow(message)
+            }),
+        (
+            prop::sample::select(vec![
+                ClaimStep::Create,
+                ClaimStep::Provision,
+                ClaimStep::Store
+            ]),
+            text()
+        )
+            .prop_map(|(step, d)| Event::ClaimFailed {
+                step,
                 detail: cow(d)
             }),
         (text(), any::<u32>(), any::<u32>(), "[A-Za-z0-9_-]{0,600}").prop_map(
@@ -194,9 +225,10 @@ fn config() -> impl Strategy<Value = DeviceConfig> {
         prop::collection::vec("[a-z]{1,10}\\.[a-z]{2,5}", 0..=3),
         1u32..=86_400,
         30u16..=1200,
+        prop_oneof![Just(String::new()), "[A-Za-z0-9_-]{1,36}"],
     )
         .prop_map(
-            |(ssid, pw, host, port, id, prefix, ntp, tele, ka)| DeviceConfig {
+            |(ssid, pw, host, port, id, prefix, ntp, tele, ka, claim)| DeviceConfig {
                 wifi_ssid: ssid,
                 wifi_password: pw.into(),
                 host,
@@ -206,6 +238,7 @@ fn config() -> impl Strategy<Value = DeviceConfig> {
                 ntp_servers: ntp,
                 telemetry_interval_s: tele,
                 keepalive_s: ka,
+                claim_template: claim,
             },
         )
 }
@@ -279,5 +312,19 @@ proptest! {
         with_magic.extend_from_slice(&bytes);
         let _ = Partition::parse(&with_magic);
         let _ = thingflash_protocol::credentials::read(&with_magic);
+    }
+}
+
+proptest! {
+    #[test]
+    fn claim_answers_never_panic(topic in "[$a-z/-]{0,60}", body in any::<Vec<u8>>()) {
+        let _ = thingflash_protocol::claim::read_answer(&topic, &body);
+    }
+
+    #[test]
+    fn claim_answers_near_json_never_panic(body in r#"\{("[a-zA-Z]{1,12}":("[ -~]{0,20}"|[0-9]{1,4}|\{\}|\[[0-9,]*\]|null),?){0,6}\}?"#) {
+        for topic in ["$aws/certificates/create-from-csr/json/accepted", "$aws/provisioning-templates/t/provision/json/rejected"] {
+            let _ = thingflash_protocol::claim::read_answer(topic, body.as_bytes());
+        }
     }
 }

@@ -7,6 +7,7 @@
 pub mod bearssl;
 pub mod esp32;
 pub mod esp8266;
+pub mod fleet;
 pub mod mbedtls;
 pub mod mqtt;
 pub mod net;
