@@ -26,6 +26,115 @@ pub enum Command {
     /// Check a run's report against AWS IoT now: every provisioned board's thing exists,
     /// its certificate is ACTIVE and attached. Exit status 1 when anything drifted.
     Verify(VerifyArgs),
+    /// Provisioning by claim, once per batch with your AWS credentials: the device policy,
+    /// an enabled fleet-provisioning template (each thing `<prefix><MAC>`), a claim
+    /// certificate whose policy allows only the provisioning topics; written into --out for
+    /// stations without AWS credentials (`fleet run --claim FOLDER`).
+    SetupAws(SetupArgs),
+    /// Revoke a batch's claim certificate: boards not yet provisioned can no longer use it.
+    Close(CloseArgs),
+}
+
+/// What `fleet setup-aws` takes.
+#[derive(clap::Args, Debug)]
+pub struct SetupArgs {
+    /// The provisioning template's name (1-36 letters, digits, '-' or '_').
+    #[arg(long)]
+    pub template: String,
+    /// Every thing is named <PREFIX><MAC> (the MAC as 12 hex digits).
+    #[arg(long, default_value = "thing-")]
+    pub thing_prefix: String,
+    /// The IAM role AWS IoT provisions with: it trusts iot.amazonaws.com and has the
+    /// AWSIoTThingsRegistration managed policy.
+    #[arg(long)]
+    pub role_arn: String,
+    /// A pre-provisioning hook: a Lambda that allows or refuses each board (an allow-list
+    /// of MACs, a use-once check).
+    #[arg(long)]
+    pub hook_arn: Option<String>,
+    /// The device policy the template attaches (made when missing).
+    #[arg(long, default_value = crate::provision::policy::DEFAULT_POLICY_NAME)]
+    pub policy: String,
+    /// Topic prefix the device policy allows.
+    #[arg(long, default_value = "thingflash")]
+    pub topic_prefix: String,
+    /// The claim's key: ec-p256 (made here, AWS signs its CSR) or rsa-2048 (made by AWS).
+    #[arg(long, value_enum, default_value_t)]
+    pub claim_key: crate::provision::KeyType,
+    /// The batch's folder (made; it holds the claim's key: keep it as you keep a password).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Which AWS account and region.
+    #[command(flatten)]
+    pub aws: Account,
+}
+
+/// What `fleet close` takes.
+#[derive(clap::Args, Debug)]
+pub struct CloseArgs {
+    /// The batch's folder.
+    pub batch: PathBuf,
+    /// Which AWS account and region.
+    #[command(flatten)]
+    pub aws: Account,
+}
+
+fn setup_aws(a: &SetupArgs, out: &mut impl Write) -> ExitCode {
+    let req = fleet::claim::SetupRequest {
+        template: a.template.clone(),
+        thing_prefix: a.thing_prefix.clone(),
+        policy: a.policy.clone(),
+        topic_prefix: a.topic_prefix.clone(),
+        role_arn: a.role_arn.clone(),
+        hook_arn: a.hook_arn.clone(),
+        claim_key: a.claim_key,
+        account: a.aws.clone(),
+        dir: a.out.clone(),
+    };
+    let result = fleet::claim::setup(&req, &mut |r| {
+        let _ = writeln!(
+            out,
+            "{} {} ({})",
+            r.kind,
+            r.id,
+            if r.created { "created" } else { "reused" }
+        );
+    });
+    match result {
+        Ok(b) => {
+            let _ = writeln!(
+                out,
+                "batch ready in {}: template {} (enabled), claim certificate {}. Stations flash with `thingflash fleet run --claim {}`; `thingflash fleet close {}` revokes the claim.",
+                a.out.display(),
+                b.template,
+                b.claim_certificate_id,
+                a.out.display(),
+                a.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = writeln!(out, "fleet setup-aws: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn close(a: &CloseArgs, out: &mut impl Write) -> ExitCode {
+    match fleet::claim::close(&a.batch, &a.aws) {
+        Ok(b) => {
+            let _ = writeln!(
+                out,
+                "claim certificate {} of template {} revoked: boards not yet provisioned can no longer use it",
+                b.claim_certificate_id, b.template
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = writeln!(out, "fleet close: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// What `fleet verify` takes.
@@ -78,8 +187,13 @@ fn verify(a: &VerifyArgs, out: &mut impl Write) -> ExitCode {
 pub struct Args {
     /// The manifest: CSV `thing,mac,attributes,groups`, one row per board or one pattern
     /// row such as `kitchen-{mac},,room=kitchen,sensors`.
-    #[arg(long)]
-    pub manifest: PathBuf,
+    #[arg(long, required_unless_present = "claim")]
+    pub manifest: Option<PathBuf>,
+    /// Provisioning by claim with this batch (`fleet setup-aws`'s folder): every board gets
+    /// the claim and provisions itself when it first connects, with a key it makes; the
+    /// station needs no AWS credentials. No manifest: each thing is the template's.
+    #[arg(long, conflicts_with_all = ["manifest", "key_type"])]
+    pub claim: Option<PathBuf>,
     /// A board's serial port; give one per board (repeat the option). With --watch: only
     /// these ports are watched.
     #[arg(long = "port", required_unless_present = "watch")]
@@ -157,6 +271,8 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         Command::Run(a) => (a, false),
         Command::Resume(a) => (a, true),
         Command::Verify(a) => return verify(&a, out),
+        Command::SetupAws(a) => return setup_aws(&a, out),
+        Command::Close(a) => return close(&a, out),
     };
     if resume && !args.journal.exists() {
         return usage_error(&format!(
@@ -164,20 +280,32 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
             args.journal.display()
         ));
     }
-    let text = match std::fs::read_to_string(&args.manifest) {
-        Ok(t) => t,
-        Err(e) => {
-            return usage_error(&format!("cannot read {}: {e}", args.manifest.display()));
-        }
-    };
-    let manifest = match Manifest::parse(&text) {
-        Ok(m) => m,
-        Err(errors) => {
-            for e in &errors {
-                let _ = writeln!(out, "refused: {e}\n  fix: {}", e.fix);
+    let manifest = match &args.manifest {
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    return usage_error(&format!("cannot read {}: {e}", path.display()));
+                }
+            };
+            match Manifest::parse(&text) {
+                Ok(m) => m,
+                Err(errors) => {
+                    for e in &errors {
+                        let _ = writeln!(out, "refused: {e}\n  fix: {}", e.fix);
+                    }
+                    return ExitCode::from(1);
+                }
             }
-            return ExitCode::from(1);
         }
+        None => Manifest::default(),
+    };
+    let claim = match &args.claim {
+        Some(dir) => match fleet::claim::Claim::load(dir) {
+            Ok(c) => Some(c),
+            Err(e) => return usage_error(&e),
+        },
+        None => None,
     };
     let plan = fleet::Plan {
         manifest,
@@ -205,6 +333,7 @@ pub fn run(command: Command, out: &mut impl Write) -> ExitCode {
         journal: args.journal.clone(),
         calls_per_second: args.aws_rate,
         wait_connected: args.wait_connected.map(std::time::Duration::from_secs),
+        claim,
     };
     let link = FlashOptions {
         baud: args.baud,

@@ -6,6 +6,7 @@
 //! writes what happened, `station` runs it, `ports` says where the boards are and
 //! `progress` follows a run as its operator sees it.
 
+pub mod claim;
 pub mod journal;
 pub mod manifest;
 mod ports;

@@ -14,6 +14,8 @@ pub enum Result {
     Provisioned,
     /// Done in an earlier run (the journal says so).
     Skipped,
+    /// Written with a batch's claim: it provisions itself when it first connects.
+    Written,
     /// Failed: the line's error and fix say why.
     Failed,
 }
@@ -24,15 +26,21 @@ impl Result {
         match self {
             Result::Provisioned => "provisioned",
             Result::Skipped => "skipped",
+            Result::Written => "written",
             Result::Failed => "failed",
         }
     }
 
     /// From the report's word.
     pub fn from_word(word: &str) -> Option<Self> {
-        [Result::Provisioned, Result::Skipped, Result::Failed]
-            .into_iter()
-            .find(|r| r.word() == word)
+        [
+            Result::Provisioned,
+            Result::Skipped,
+            Result::Written,
+            Result::Failed,
+        ]
+        .into_iter()
+        .find(|r| r.word() == word)
     }
 }
 
@@ -67,6 +75,8 @@ pub struct Counts {
     pub provisioned: usize,
     /// Done before.
     pub skipped: usize,
+    /// Written with a claim (they provision themselves).
+    pub written: usize,
     /// Failed.
     pub failed: usize,
     /// Still under way.
@@ -87,6 +97,7 @@ impl Counts {
         match r {
             Some(Result::Provisioned) => self.provisioned += 1,
             Some(Result::Skipped) => self.skipped += 1,
+            Some(Result::Written) => self.written += 1,
             Some(Result::Failed) => self.failed += 1,
             None => self.under_way += 1,
         }
@@ -94,16 +105,24 @@ impl Counts {
 
     /// Finished, one way or the other.
     pub fn finished(&self) -> usize {
-        self.provisioned + self.skipped + self.failed
+        self.provisioned + self.skipped + self.written + self.failed
     }
 }
 
 impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} provisioned, ", self.provisioned)?;
+        if self.written > 0 {
+            write!(
+                f,
+                "{} written with the claim (they provision themselves when they connect), ",
+                self.written
+            )?;
+        }
         write!(
             f,
-            "{} provisioned, {} skipped (done before), {} failed",
-            self.provisioned, self.skipped, self.failed
+            "{} skipped (done before), {} failed",
+            self.skipped, self.failed
         )?;
         if self.under_way > 0 {
             write!(f, ", {} under way", self.under_way)?;
@@ -332,7 +351,12 @@ mod tests {
 
     #[test]
     fn every_report_word_reads_back() {
-        for r in [Result::Provisioned, Result::Skipped, Result::Failed] {
+        for r in [
+            Result::Provisioned,
+            Result::Skipped,
+            Result::Written,
+            Result::Failed,
+        ] {
             assert_eq!(Result::from_word(r.word()), Some(r));
         }
         assert_eq!(Result::from_word("maybe"), None);

@@ -44,6 +44,9 @@ pub struct Plan {
     /// Where each board's key is made: on the board (thingflash's firmware), here with AWS
     /// signing its CSR, or by AWS.
     pub key: FleetKey,
+    /// Provisioning by claim: every board gets the batch's claim and provisions itself
+    /// when it first connects; the station makes no AWS call (it needs no credentials).
+    pub claim: Option<super::claim::Claim>,
     /// The policy attached to every certificate (made once when missing).
     pub policy: String,
     /// Which AWS account and region, as for `thingflash aws provision`.
@@ -466,6 +469,28 @@ fn setup<'a>(
 ) -> Result<Shared<'a>, FleetError> {
     let states = journal::replay(&plan.journal)?;
     let journal = Journal::open(&plan.journal)?;
+    if let Some(claim) = &plan.claim {
+        // No AWS here: the batch says where the boards connect; its client is never used.
+        let conf = aws_sdk_iot::Config::builder()
+            .behavior_version(aws_sdk_iot::config::BehaviorVersion::latest())
+            .region(aws_sdk_iot::config::Region::new(claim.batch.region.clone()))
+            .build();
+        check_settings(plan, &claim.batch.endpoint)?;
+        return Ok(Shared {
+            plan,
+            iot: aws_sdk_iot::Client::from_conf(conf),
+            endpoint: claim.batch.endpoint.clone(),
+            limiter: Limiter::new(plan.calls_per_second),
+            journal: Mutex::new(journal),
+            states,
+            serials: crate::ports::scan()
+                .ports
+                .into_iter()
+                .filter_map(|p| Some((p.name, p.serial?)))
+                .collect(),
+            on_event,
+        });
+    }
     let (iot, endpoint) = runtime()?.block_on(async {
         let conf = provision::load_config(&plan.account).await;
         let region = conf
@@ -753,6 +778,9 @@ fn provision_board(
     });
     if let Some(r) = job::refuse_chip(s.plan.target, board.chip) {
         return Err(fail("identify", r.message, r.fix));
+    }
+    if let Some(claim) = &s.plan.claim {
+        return claimed_board(s, link, &mac, claim, row);
     }
     let binding = s
         .plan
@@ -1144,4 +1172,77 @@ fn common_name_is(pem: &str, thing: &str) -> bool {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A board provisioned by claim: its firmware and settings with the batch's claim (its
+/// template, the claim certificate and key); it makes its own key and provisions itself
+/// when it first connects. `written`, or `provisioned` once it said MQTT connected.
+fn claimed_board(
+    s: &Shared<'_>,
+    link: &FlashOptions,
+    mac: &str,
+    claim: &super::claim::Claim,
+    row: &mut ReportRow,
+) -> Result<&'static str, Failure> {
+    let thing = format!("{}{mac}", claim.batch.thing_prefix);
+    row.thing = thing.clone();
+    (s.on_event)(BoardEvent::Bound {
+        port: link.port.clone(),
+        mac: mac.to_string(),
+        thing: thing.clone(),
+    });
+    if s.states.get(mac).is_some_and(|st| st.done) {
+        return Ok("skipped");
+    }
+    let files = [
+        InputFile::from_bytes(
+            "claim-certificate.pem.crt",
+            claim.certificate_pem.as_bytes().to_vec(),
+        ),
+        InputFile::from_bytes("claim-private.pem.key", claim.key_pem.as_bytes().to_vec()),
+    ];
+    let analysis = credentials::analyse(&files, &[], time::OffsetDateTime::now_utc(), None);
+    let binding = Binding {
+        // The claim connection's client id: the board's MAC, unique as AWS requires.
+        thing: mac.to_string(),
+        attributes: Vec::new(),
+        groups: Vec::new(),
+    };
+    let job = prepare_with(s, &binding, &analysis, |req| {
+        req.device.claim_template = claim.batch.template.clone();
+    })?;
+    s.step(
+        link,
+        mac,
+        "writing the firmware, its settings and the batch's claim",
+    );
+    job.run(link, &mut |_| {}).map_err(|e| {
+        fail(
+            "write",
+            &e,
+            "plug the board in again and run the fleet again with the same journal: it finishes the board",
+        )
+    })?;
+    s.record(&Entry::Done {
+        mac: mac.to_string(),
+        thing,
+        id: claim.batch.claim_certificate_id.clone(),
+    })?;
+    let Some(wait) = s.plan.wait_connected else {
+        return Ok("written");
+    };
+    s.step(
+        link,
+        mac,
+        "waiting for the board to provision itself by claim and report MQTT connected",
+    );
+    let decoder = crate::monitor::Decoder::default().with_family(s.plan.target.family());
+    crate::monitor::wait::until(
+        monitor_config(s, link),
+        decoder,
+        crate::monitor::Step::Mqtt,
+        wait,
+    )
+    .map_err(|e| fail("connect", &e, e.fix()))?;
+    Ok("provisioned")
 }

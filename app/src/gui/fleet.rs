@@ -284,6 +284,7 @@ pub(super) fn request(app: &ThingflashApp) -> Option<(fleet::Plan, Boards, Flash
         journal,
         calls_per_second: 10.0,
         wait_connected: f.wait_connected.then_some(WAIT_CONNECTED),
+        claim: None,
     };
     let boards = if f.every_board {
         Boards::EveryBoard

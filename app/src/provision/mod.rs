@@ -242,6 +242,10 @@ pub enum ProvisionError {
         /// What had been created.
         created: Created,
     },
+    /// A provisioning-by-claim batch cannot be made or used (its folder, its template's
+    /// name).
+    #[error("{0}")]
+    Batch(String),
     /// Local key or CSR generation failed.
     #[error("cannot make the key or CSR: {0}")]
     Csr(String),
@@ -436,7 +440,7 @@ pub fn make_csr(thing: &str) -> Result<(Zeroizing<String>, String), ProvisionErr
 
 /// Check that a certificate and key PEM belong together, with the same analysis
 /// `thingflash check` runs.
-fn pair_problem(cert_pem: &str, key_pem: &str) -> Option<String> {
+pub fn pair_problem(cert_pem: &str, key_pem: &str) -> Option<String> {
     let files = [
         InputFile::from_bytes("certificate", cert_pem.as_bytes().to_vec()),
         InputFile::from_bytes("private key", key_pem.as_bytes().to_vec()),

@@ -61,8 +61,81 @@ pub fn document(region: &str, account: &str, topic_prefix: &str) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
+/// The claim certificate's policy for provisioning by claim with `template`: connect, and
+/// nothing but the two requests and their answers (AWS's fleet-provisioning topics).
+pub fn claim_document(region: &str, account: &str, template: &str) -> String {
+    let arn = |kind: &str, rest: &str| format!("arn:aws:iot:{region}:{account}:{kind}/{rest}");
+    let csr = "$aws/certificates/create-from-csr/*";
+    let provision = format!("$aws/provisioning-templates/{template}/provision/*");
+    let doc = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            { "Effect": "Allow", "Action": "iot:Connect", "Resource": "*" },
+            {
+                "Effect": "Allow",
+                "Action": ["iot:Publish", "iot:Receive"],
+                "Resource": [arn("topic", csr), arn("topic", &provision)]
+            },
+            {
+                "Effect": "Allow",
+                "Action": "iot:Subscribe",
+                "Resource": [arn("topicfilter", csr), arn("topicfilter", &provision)]
+            }
+        ]
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+/// A fleet-provisioning template: the thing is `<thing_prefix><Mac>` (the firmware sends
+/// its MAC as `Mac`) with the MAC as an attribute, the certificate from the board's request
+/// made ACTIVE, the device policy `policy` attached.
+pub fn template_body(thing_prefix: &str, policy: &str) -> String {
+    let doc = serde_json::json!({
+        "Parameters": { "Mac": { "Type": "String" } },
+        "Resources": {
+            "thing": {
+                "Type": "AWS::IoT::Thing",
+                "Properties": {
+                    "ThingName": { "Fn::Join": ["", [thing_prefix, { "Ref": "Mac" }]] },
+                    "AttributePayload": { "mac": { "Ref": "Mac" } }
+                }
+            },
+            "certificate": {
+                "Type": "AWS::IoT::Certificate",
+                "Properties": {
+                    "CertificateId": { "Ref": "AWS::IoT::Certificate::Id" },
+                    "Status": "ACTIVE"
+                }
+            },
+            "policy": {
+                "Type": "AWS::IoT::Policy",
+                "Properties": { "PolicyName": policy }
+            }
+        }
+    });
+    serde_json::to_string(&doc).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_claim_policy_allows_only_the_provisioning_topics() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&super::claim_document("eu-west-1", "123456789012", "shelf"))
+                .unwrap();
+        let text = doc.to_string();
+        assert!(text.contains("topicfilter/$aws/certificates/create-from-csr/*"));
+        assert!(text.contains("topic/$aws/provisioning-templates/shelf/provision/*"));
+        assert!(!text.contains("thingflash/"), "no device topics: {text}");
+        let body: serde_json::Value =
+            serde_json::from_str(&super::template_body("shelf-", "thingflash-device")).unwrap();
+        assert_eq!(body["Parameters"]["Mac"]["Type"], "String");
+        assert!(
+            super::template_body("a", "b").len() < 10_240,
+            "AWS's limit for a body"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -724,3 +724,120 @@ fn a_certificate_for_another_key_than_the_boards_is_refused_removed_and_not_writ
         "nothing but the settings on the board"
     );
 }
+
+#[test]
+fn a_claim_batch_is_set_up_written_to_boards_by_a_station_without_aws_credentials_and_closed() {
+    use crate::common::{Cable, signer::CsrSigner};
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch-1");
+    let moto = Moto::start();
+    let aws = CsrSigner::start(&moto.url);
+    let with_aws = |c: &mut std::process::Command| {
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .args(["--endpoint-url", &aws.url, "--region", "us-east-1"]);
+    };
+    // Once, with AWS credentials: the template, the claim and its policy.
+    let mut setup = std::process::Command::new(env!("CARGO_BIN_EXE_thingflash"));
+    setup
+        .args([
+            "fleet",
+            "setup-aws",
+            "--template",
+            "shelf",
+            "--thing-prefix",
+            "shelf-",
+        ])
+        .args(["--role-arn", "arn:aws:iam::123456789012:role/provisioning"])
+        .arg("--out")
+        .arg(&batch);
+    with_aws(&mut setup);
+    let out = setup.output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let template = aws.templates.lock().unwrap().get("shelf").cloned().unwrap();
+    assert_eq!(
+        template["enabled"], true,
+        "AWS leaves a template disabled unless told"
+    );
+    let body: serde_json::Value =
+        serde_json::from_str(template["templateBody"].as_str().unwrap()).unwrap();
+    assert_eq!(body["Parameters"]["Mac"]["Type"], "String");
+    let b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(batch.join("batch.json")).unwrap()).unwrap();
+    let claim_id = b["claim_certificate_id"].as_str().unwrap().to_string();
+    let policies = rt().block_on(async {
+        moto.iot()
+            .list_attached_policies()
+            .target(b["claim_certificate_arn"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        policies.policies()[0].policy_name(),
+        Some("shelf-claim"),
+        "{policies:?}"
+    );
+    // A station with no AWS credentials at all writes the claim onto a board.
+    let mock = Mock::start_with_mac("esp32c3", "240ac4a00001");
+    let cable = Cable::to(&mock);
+    let station_dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_thingflash"))
+        .args(["fleet", "run", "--claim"])
+        .arg(&batch)
+        .args(["--port", &cable.port, "--wifi-ssid", "lab"])
+        .arg("--journal")
+        .arg(station_dir.path().join("journal.jsonl"))
+        .arg("--report")
+        .arg(station_dir.path().join("report"))
+        .args(["--before", "no-reset", "--after", "no-reset", "--force"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", station_dir.path())
+        .env("THINGFLASH_WIFI_PASSWORD", "correct horse")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("1 written with the claim"),
+        "{}",
+        text(&out)
+    );
+    drop(cable);
+    let part = mock.read_flash(0xD000, 0x2000);
+    let creds = thingflash_protocol::credentials::read(&part).unwrap();
+    assert_eq!(creds.config.claim_template, "shelf");
+    assert_eq!(creds.config.client_id, "240ac4a00001");
+    let claim_pem = std::fs::read_to_string(batch.join("claim-certificate.pem.crt")).unwrap();
+    assert_eq!(
+        Some(creds.device_cert.to_vec()),
+        thingflash::board_key::pem_der(&claim_pem)
+    );
+    let report = std::fs::read_to_string(station_dir.path().join("report.csv")).unwrap();
+    assert!(report.contains(",shelf-240ac4a00001,"), "{report}");
+    // The batch is closed: its claim revoked in AWS.
+    let mut close = std::process::Command::new(env!("CARGO_BIN_EXE_thingflash"));
+    close.args(["fleet", "close"]).arg(&batch);
+    with_aws(&mut close);
+    let out = close.output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let status = rt().block_on(async {
+        moto.iot()
+            .describe_certificate()
+            .certificate_id(&claim_id)
+            .send()
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        status
+            .certificate_description()
+            .and_then(|d| d.status())
+            .map(|s| s.as_str().to_string()),
+        Some("REVOKED".to_string())
+    );
+}

@@ -1,5 +1,10 @@
-//! A strict fake of the one AWS IoT call moto gets wrong for a key made on a board:
-//! `CreateCertificateFromCsr` (`POST /certificates`). moto signs a key of its own; AWS
+//! A strict fake of the AWS IoT control-plane calls moto gets wrong or lacks, in front of
+//! moto: `CreateCertificateFromCsr` (`POST /certificates`), and the fleet-provisioning
+//! templates (`POST /provisioning-templates`, `GET /provisioning-templates/{name}`), which
+//! moto does not implement. For the templates, what AWS's API reference says: the name is
+//! 1-36 of `[0-9A-Za-z_-]`, the body at most 10,240 characters and a JSON object, a
+//! provisioning role required, `enabled` false unless given, a name taken answers 409
+//! `ResourceAlreadyExistsException`, an unknown one 404 `ResourceNotFoundException`. moto signs a key of its own; AWS
 //! signs the request's. This proxy, in front of moto, verifies the request as AWS does
 //! (`openssl req -verify`: a request not signed by its own key is refused with
 //! `InvalidRequestException`), signs the request's own key with an openssl CA, and
@@ -17,6 +22,76 @@ pub struct CsrSigner {
     pub url: String,
     /// Requests signed.
     pub signed: Arc<AtomicUsize>,
+    /// Provisioning templates made: name -> the request's JSON.
+    pub templates: Arc<std::sync::Mutex<std::collections::HashMap<String, serde_json::Value>>>,
+}
+
+/// A template call, answered here: (status, error type, body); `None` when the request is
+/// not one.
+fn template_call(
+    head: &[String],
+    body: &[u8],
+    templates: &std::sync::Mutex<std::collections::HashMap<String, serde_json::Value>>,
+) -> Option<(String, Option<&'static str>, serde_json::Value)> {
+    let line = head.first()?;
+    let mut t = templates.lock().unwrap_or_else(|e| e.into_inner());
+    let bad = |m: &str| {
+        Some((
+            "400 Bad Request".to_string(),
+            Some("InvalidRequestException"),
+            serde_json::json!({ "message": m }),
+        ))
+    };
+    if line.starts_with("POST /provisioning-templates ") {
+        let req: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        let name = req["templateName"].as_str().unwrap_or("");
+        let ok_name = (1..=36).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok_name {
+            return bad("templateName does not match [0-9A-Za-z_-]{1,36}");
+        }
+        let tb = req["templateBody"].as_str().unwrap_or("");
+        if tb.len() > 10_240
+            || !serde_json::from_str::<serde_json::Value>(tb).is_ok_and(|v| v.is_object())
+        {
+            return bad("templateBody is not a JSON object of at most 10240 characters");
+        }
+        if req["provisioningRoleArn"].as_str().unwrap_or("").is_empty() {
+            return bad("provisioningRoleArn is required");
+        }
+        if t.contains_key(name) {
+            return Some((
+                "409 Conflict".into(),
+                Some("ResourceAlreadyExistsException"),
+                serde_json::json!({ "message": format!("Template {name} already exists") }),
+            ));
+        }
+        let mut stored = req.clone();
+        if stored["enabled"].is_null() {
+            stored["enabled"] = serde_json::json!(false);
+        }
+        t.insert(name.to_string(), stored);
+        let arn = format!("arn:aws:iot:us-east-1:123456789012:provisioningtemplate/{name}");
+        return Some((
+            "200 OK".into(),
+            None,
+            serde_json::json!({ "templateArn": arn, "templateName": name, "defaultVersionId": 1 }),
+        ));
+    }
+    let name = line
+        .strip_prefix("GET /provisioning-templates/")?
+        .split([' ', '?'])
+        .next()?;
+    match t.get(name) {
+        Some(req) => Some(("200 OK".into(), None, req.clone())),
+        None => Some((
+            "404 Not Found".into(),
+            Some("ResourceNotFoundException"),
+            serde_json::json!({ "message": format!("Template {name} not found") }),
+        )),
+    }
 }
 
 fn header<'a>(head: &'a [String], name: &str) -> Option<&'a str> {
@@ -92,13 +167,22 @@ impl CsrSigner {
         let pki = Arc::new(std::sync::Mutex::new(thingflash_testkit::Pki::new()));
         let signed = Arc::new(AtomicUsize::new(0));
         let count = signed.clone();
+        let templates = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let made = templates.clone();
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                let (addr, pki, count) = (addr.clone(), pki.clone(), count.clone());
+                let (addr, pki, count, made) =
+                    (addr.clone(), pki.clone(), count.clone(), made.clone());
                 std::thread::spawn(move || {
                     let mut reader = BufReader::new(client.try_clone().unwrap());
                     let mut client = client;
                     while let Some((head, body)) = read_message(&mut reader) {
+                        if let Some((status, error, answer)) = template_call(&head, &body, &made) {
+                            if !reply(&mut client, &status, error, answer.to_string().as_bytes()) {
+                                return;
+                            }
+                            continue;
+                        }
                         let csr_call = head.first().is_some_and(|l| {
                             l.starts_with("POST /certificates?")
                                 || l.starts_with("POST /certificates ")
@@ -168,6 +252,10 @@ impl CsrSigner {
                 });
             }
         });
-        Self { url, signed }
+        Self {
+            url,
+            signed,
+            templates,
+        }
     }
 }
