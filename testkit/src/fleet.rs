@@ -522,58 +522,9 @@ fn answer(
 /// refuse it.
 fn sign(dir: &Path, csr_pem: &str, n: u64) -> Option<Vec<u8>> {
     let name = format!("claim-{n}");
-    let csr = dir.join(format!("{name}.csr.pem"));
-    std::fs::write(&csr, csr_pem).ok()?;
-    let openssl = super::peer("openssl");
-    let ok = std::process::Command::new(&openssl)
-        .current_dir(dir)
-        .args([
-            "req",
-            "-in",
-            &format!("{name}.csr.pem"),
-            "-verify",
-            "-noout",
-        ])
-        .output()
-        .ok()?
-        .status
-        .success();
-    if !ok {
-        return None;
-    }
-    let ext = dir.join(format!("{name}.ext"));
-    std::fs::write(
-        &ext,
-        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
-    )
-    .ok()?;
-    let serial = format!("0x7{n:015x}");
-    let out = std::process::Command::new(&openssl)
-        .current_dir(dir)
-        .args([
-            "x509",
-            "-req",
-            "-in",
-            &format!("{name}.csr.pem"),
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-set_serial",
-            &serial,
-            "-days",
-            "30",
-            "-extfile",
-            &format!("{name}.ext"),
-            "-outform",
-            "DER",
-            "-out",
-            &format!("{name}.der"),
-        ])
-        .output()
-        .ok()?;
-    out.status.success().then_some(())?;
-    std::fs::read(dir.join(format!("{name}.der"))).ok()
+    let csr = format!("{name}.csr.pem");
+    std::fs::write(dir.join(&csr), csr_pem).ok()?;
+    super::pki::sign_request(dir, &csr, "PEM", &name)
 }
 
 fn pem(der: &[u8]) -> String {

@@ -469,29 +469,41 @@ fn setup<'a>(
 ) -> Result<Shared<'a>, FleetError> {
     let states = journal::replay(&plan.journal)?;
     let journal = Journal::open(&plan.journal)?;
-    if let Some(claim) = &plan.claim {
-        // No AWS here: the batch says where the boards connect; its client is never used.
-        let conf = aws_sdk_iot::Config::builder()
-            .behavior_version(aws_sdk_iot::config::BehaviorVersion::latest())
-            .region(aws_sdk_iot::config::Region::new(claim.batch.region.clone()))
-            .build();
-        check_settings(plan, &claim.batch.endpoint)?;
-        return Ok(Shared {
-            plan,
-            iot: aws_sdk_iot::Client::from_conf(conf),
-            endpoint: claim.batch.endpoint.clone(),
-            limiter: Limiter::new(plan.calls_per_second),
-            journal: Mutex::new(journal),
-            states,
-            serials: crate::ports::scan()
-                .ports
-                .into_iter()
-                .filter_map(|p| Some((p.name, p.serial?)))
-                .collect(),
-            on_event,
-        });
-    }
-    let (iot, endpoint) = runtime()?.block_on(async {
+    let (iot, endpoint) = match &plan.claim {
+        Some(claim) => {
+            // No AWS here: the batch says where the boards connect; its client is never used.
+            let conf = aws_sdk_iot::Config::builder()
+                .behavior_version(aws_sdk_iot::config::BehaviorVersion::latest())
+                .region(aws_sdk_iot::config::Region::new(claim.batch.region.clone()))
+                .build();
+            check_settings(plan, &claim.batch.endpoint)?;
+            (
+                aws_sdk_iot::Client::from_conf(conf),
+                claim.batch.endpoint.clone(),
+            )
+        }
+        None => aws_setup(plan)?,
+    };
+    Ok(Shared {
+        plan,
+        iot,
+        endpoint,
+        limiter: Limiter::new(plan.calls_per_second),
+        journal: Mutex::new(journal),
+        states,
+        serials: crate::ports::scan()
+            .ports
+            .into_iter()
+            .filter_map(|p| Some((p.name, p.serial?)))
+            .collect(),
+        on_event,
+    })
+}
+
+/// The run's AWS side, once: credentials, region, the endpoint, the settings every board
+/// shares, the policy and the groups.
+fn aws_setup(plan: &Plan) -> Result<(aws_sdk_iot::Client, String), FleetError> {
+    runtime()?.block_on(async {
         let conf = provision::load_config(&plan.account).await;
         let region = conf
             .region()
@@ -528,20 +540,6 @@ fn setup<'a>(
             }
         }
         Ok::<_, FleetError>((iot, endpoint))
-    })?;
-    Ok(Shared {
-        plan,
-        iot,
-        endpoint,
-        limiter: Limiter::new(plan.calls_per_second),
-        journal: Mutex::new(journal),
-        states,
-        serials: crate::ports::scan()
-            .ports
-            .into_iter()
-            .filter_map(|p| Some((p.name, p.serial?)))
-            .collect(),
-        on_event,
     })
 }
 

@@ -87,16 +87,7 @@ impl FlashView {
             });
             out.send(FlashMsg::Finished(r.map_err(|e| e.to_string())));
         });
-        match spawned {
-            Ok(w) => {
-                self.job = Some(w);
-                self.stage = "starting".into();
-                self.progress = None;
-                self.result = None;
-                self.notice = None;
-            }
-            Err(e) => self.result = Some(Err(e)),
-        }
+        self.started(spawned);
     }
 
     /// Provision a board that makes its own key ([`crate::board_key`]): its firmware, its
@@ -145,6 +136,11 @@ impl FlashView {
                 }),
             ));
         });
+        self.started(spawned);
+    }
+
+    /// A run's worker is under way (or could not start: its error is the result).
+    fn started(&mut self, spawned: Result<Worker<FlashMsg>, String>) {
         match spawned {
             Ok(w) => {
                 self.job = Some(w);

@@ -730,29 +730,8 @@ pub async fn create_certificate(
         }
         KeyType::EcP256 => {
             let (key, csr) = make_csr(thing)?;
-            let out = iot
-                .create_certificate_from_csr()
-                .certificate_signing_request(csr)
-                .set_as_active(true)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("iot:CreateCertificateFromCsr", e, done))?;
-            match (
-                out.certificate_id(),
-                out.certificate_arn(),
-                out.certificate_pem(),
-            ) {
-                (Some(id), Some(arn), Some(pem)) => {
-                    (id.to_string(), arn.to_string(), pem.to_string(), key)
-                }
-                _ => {
-                    return Err(ProvisionError::Incomplete {
-                        action: "iot:CreateCertificateFromCsr",
-                        field: "certificate",
-                        created: Created(done.to_vec()),
-                    });
-                }
-            }
+            let (id, arn, pem) = certificate_from_csr(iot, &csr, done).await?;
+            (id, arn, pem, key)
         }
     })
 }

@@ -123,38 +123,22 @@ fn upstream(addr: &str, head: &[String], body: &[u8]) -> Option<(Vec<String>, Ve
 
 /// Sign `csr_pem` as AWS would, or say why AWS would refuse it.
 fn sign(pki: &thingflash_testkit::Pki, csr_pem: &str, n: usize) -> Result<String, String> {
-    let d = pki.dir();
     let name = format!("signed-{n}");
-    std::fs::write(d.join(format!("{name}.csr.pem")), csr_pem).map_err(|e| e.to_string())?;
-    let verified = std::process::Command::new(super::peer("openssl"))
-        .current_dir(d)
-        .args([
-            "req",
-            "-in",
-            &format!("{name}.csr.pem"),
-            "-verify",
-            "-noout",
-        ])
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !verified.status.success() {
-        return Err("The certificate signing request is not valid.".into());
-    }
-    super::openssl(
-        d,
-        &[
-            "req",
-            "-in",
-            &format!("{name}.csr.pem"),
-            "-outform",
-            "DER",
-            "-out",
-            &format!("{name}.req.der"),
-        ],
-    );
-    let der = std::fs::read(d.join(format!("{name}.req.der"))).map_err(|e| e.to_string())?;
-    pki.sign_csr(&der, &name);
-    std::fs::read_to_string(d.join(format!("{name}.pem"))).map_err(|e| e.to_string())
+    let csr = format!("{name}.csr.pem");
+    std::fs::write(pki.dir().join(&csr), csr_pem).map_err(|e| e.to_string())?;
+    let der = thingflash_testkit::sign_request(pki.dir(), &csr, "PEM", &name)
+        .ok_or("The certificate signing request is not valid.")?;
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|l| std::str::from_utf8(l).unwrap_or_default())
+        .collect();
+    Ok(format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    ))
 }
 
 impl CsrSigner {
