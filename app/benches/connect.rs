@@ -35,6 +35,7 @@ fn main() {
         topic_prefix: "thingflash".into(),
         limit: Duration::from_secs(5),
         alpn: None,
+        claim_template: None,
     };
     let (mut whole, mut to_connack, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..15 {

@@ -36,6 +36,10 @@ pub struct Request {
     pub limit: Duration,
     /// Offer ALPN `x-amzn-mqtt-ca` (`None`: on port 443, as the board does).
     pub alpn: Option<bool>,
+    /// A claim certificate for this fleet-provisioning template: after TLS, connect and
+    /// subscribe to the provisioning answers as a board would (nothing is provisioned),
+    /// instead of the thing's topics.
+    pub claim_template: Option<String>,
 }
 
 /// One of the board's stages.
@@ -106,12 +110,19 @@ pub struct Report {
     pub port: u16,
     /// The firmware's event lines, as the board would print them.
     pub events: Vec<String>,
+    /// A claim check: its last stage is Subscribe (a claim publishes nothing here).
+    pub claim: bool,
 }
 
 impl Report {
     /// Whether every stage passed.
     pub fn passed(&self) -> bool {
-        self.stages.len() == Stage::ALL.len() && self.stages.iter().all(|s| s.ok)
+        let stages = if self.claim {
+            Stage::ALL.len() - 1
+        } else {
+            Stage::ALL.len()
+        };
+        self.stages.len() == stages && self.stages.iter().all(|s| s.ok)
     }
 }
 
@@ -248,6 +259,7 @@ pub fn run(
         stages: Vec::new(),
         port: req.port,
         events: Vec::new(),
+        claim: req.claim_template.is_some(),
     };
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -401,6 +413,23 @@ async fn run_async(
         }
     };
     report.events.append(&mut desk.events);
+    if let Some(template) = &req.claim_template {
+        let settings = thingflash_connection::claim::ClaimSettings {
+            client_id: req.client_id.clone(),
+            template: template.clone(),
+            parameters: Vec::new(),
+            keepalive_s: 60,
+        };
+        let t = Instant::now();
+        let end = tokio::time::timeout(
+            req.limit * 2,
+            thingflash_connection::claim::check(transport, &settings, &mut desk),
+        )
+        .await;
+        report.events.extend(desk.events.iter().cloned());
+        claim_stages(report, &mut push, &desk.events, end.is_ok(), t, template);
+        return;
+    }
     let config = DeviceConfig {
         client_id: req.client_id.clone(),
         topic_prefix: req.topic_prefix.clone(),
@@ -512,6 +541,87 @@ async fn certificate_refusal(
 }
 
 /// The MQTT stages, read from the session's own events.
+/// The claim check's stages: CONNECT with the claim certificate, then SUBSCRIBE to the
+/// four provisioning answers, from the events the firmware's own claim code reported.
+fn claim_stages(
+    report: &mut Report,
+    push: &mut impl FnMut(&mut Report, StageReport),
+    lines: &[String],
+    in_time: bool,
+    t: Instant,
+    template: &str,
+) {
+    let events: Vec<(Event<'_>, &String)> = lines
+        .iter()
+        .filter_map(|l| Event::parse(l).ok().map(|e| (e, l)))
+        .collect();
+    // The decoder reads the lines after `claim.start`, so a close reads as a claim's.
+    let mut decoder = Decoder::new();
+    let mut why = None;
+    for (_, line) in &events {
+        let d = decoder.decode(line);
+        if d.level == crate::monitor::Level::Error {
+            why = d.explanation.or(why);
+        }
+    }
+    let connack = events.iter().find_map(|(e, _)| match e {
+        Event::MqttConnack { reason, ms, .. } => Some((*reason, *ms)),
+        _ => None,
+    });
+    match connack {
+        Some((0, ms)) => push(
+            report,
+            StageReport {
+                stage: Stage::Connect,
+                ok: true,
+                ms,
+                detail: "CONNACK 0x00 with the claim certificate".into(),
+                explanation: None,
+            },
+        ),
+        Some((reason, _)) => {
+            let detail = format!("CONNACK {reason:#04x} with the claim certificate");
+            push(report, fail(Stage::Connect, t, detail, why));
+            return;
+        }
+        None => {
+            let detail = if in_time {
+                "the server closed the connection before CONNACK"
+            } else {
+                "no CONNACK in time"
+            };
+            push(report, fail(Stage::Connect, t, detail.into(), why));
+            return;
+        }
+    }
+    let granted = events
+        .iter()
+        .filter(|(e, _)| matches!(e, Event::MqttSubscribed { reason: 0..=2, .. }))
+        .count();
+    if granted == 4 {
+        push(
+            report,
+            pass(
+                Stage::Subscribe,
+                t,
+                format!(
+                    "the four answer topics of create-from-csr and template {template} granted; nothing was provisioned"
+                ),
+            ),
+        );
+    } else {
+        let detail = format!("{granted} of the four provisioning answer topics granted");
+        let why = why.or_else(|| {
+            Some(Explanation::new(
+                "the claim policy does not allow the provisioning answers",
+                "AWS answers a board's requests only on topics its connection subscribed to",
+                "let the claim policy allow iot:Subscribe on topicfilter/$aws/certificates/create-from-csr/* and $aws/provisioning-templates/<template>/provision/* (thingflash fleet setup-aws writes it so)",
+            ))
+        });
+        push(report, fail(Stage::Subscribe, t, detail, why));
+    }
+}
+
 fn mqtt_stages(
     report: &mut Report,
     push: &mut impl FnMut(&mut Report, StageReport),

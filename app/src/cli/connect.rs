@@ -13,17 +13,23 @@ use super::{load, render, usage_error};
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Certificate, key, root CA or AWS zip files (as for `check`).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "claim")]
     pub files: Vec<PathBuf>,
-    /// The AWS IoT endpoint (`aws iot describe-endpoint --endpoint-type iot:Data-ATS`).
-    #[arg(long)]
-    pub endpoint: String,
+    /// The AWS IoT endpoint (`aws iot describe-endpoint --endpoint-type iot:Data-ATS`);
+    /// with --claim, the batch's.
+    #[arg(long, required_unless_present = "claim")]
+    pub endpoint: Option<String>,
     /// 8883, or 443 (ALPN x-amzn-mqtt-ca). 8883 falls back to 443 when it is blocked.
     #[arg(long, default_value_t = 8883)]
     pub port: u16,
     /// The MQTT client id: the thing name on AWS.
-    #[arg(long)]
-    pub client_id: String,
+    #[arg(long, required_unless_present = "claim")]
+    pub client_id: Option<String>,
+    /// Check a provisioning-by-claim batch (`fleet setup-aws`'s folder) instead: connect
+    /// with its claim certificate and subscribe to the provisioning answers as a board
+    /// would; nothing is provisioned.
+    #[arg(long, conflicts_with_all = ["files", "stay"])]
+    pub claim: Option<PathBuf>,
     /// Topic prefix: the firmware's topics are <prefix>/<client id>/telemetry and /cmd.
     #[arg(long, default_value = "thingflash")]
     pub topic_prefix: String,
@@ -46,10 +52,44 @@ pub struct Args {
 
 /// `connect`: every stage, pass or fail, and the fix for the one that failed.
 pub fn run(args: &Args, out: &mut impl Write) -> ExitCode {
-    let a = match load(&args.files) {
-        Ok(a) => a,
-        Err(e) => return usage_error(&e),
+    let batch = match &args.claim {
+        Some(dir) => match crate::fleet::claim::Claim::load(dir) {
+            Ok(c) => Some(c),
+            Err(e) => return usage_error(&e),
+        },
+        None => None,
     };
+    let a = match &batch {
+        // The claim's certificate and key, as the boards get them.
+        Some(c) => credentials::analyse(
+            &[
+                credentials::InputFile::from_bytes(
+                    "claim-certificate.pem.crt",
+                    c.certificate_pem.as_bytes().to_vec(),
+                ),
+                credentials::InputFile::from_bytes(
+                    "claim-private.pem.key",
+                    c.key_pem.as_bytes().to_vec(),
+                ),
+            ],
+            &[],
+            time::OffsetDateTime::now_utc(),
+            None,
+        ),
+        None => match load(&args.files) {
+            Ok(a) => a,
+            Err(e) => return usage_error(&e),
+        },
+    };
+    let given = args
+        .endpoint
+        .clone()
+        .or_else(|| batch.as_ref().map(|c| c.batch.endpoint.clone()))
+        .unwrap_or_default();
+    let client_id = args
+        .client_id
+        .clone()
+        .unwrap_or_else(|| "thingflash-claim-check".into());
     let creds = match CredentialSet::from_analysis(&a) {
         Ok(c) => c,
         Err(e) => {
@@ -58,7 +98,7 @@ pub fn run(args: &Args, out: &mut impl Write) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let endpoint = credentials::endpoint::check_endpoint(&args.endpoint);
+    let endpoint = credentials::endpoint::check_endpoint(&given);
     let Some(host) = endpoint.host else {
         let why = endpoint
             .findings
@@ -78,10 +118,11 @@ pub fn run(args: &Args, out: &mut impl Write) -> ExitCode {
     let req = crate::probe::Request {
         host,
         port: endpoint.port.unwrap_or(args.port),
-        client_id: args.client_id.clone(),
+        client_id: client_id.clone(),
         topic_prefix: args.topic_prefix.clone(),
         limit: std::time::Duration::from_secs(args.timeout.max(1)),
         alpn: None,
+        claim_template: batch.as_ref().map(|c| c.batch.template.clone()),
     };
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let report = crate::probe::run(&req, &creds, cancel, &mut |s| {
@@ -108,6 +149,12 @@ pub fn run(args: &Args, out: &mut impl Write) -> ExitCode {
             out,
             "{}",
             serde_json::to_string(&report).unwrap_or_default()
+        );
+    } else if report.passed() && batch.is_some() {
+        let _ = writeln!(
+            out,
+            "the claim works from here on port {}: a board with it can ask for its certificate (nothing was provisioned)",
+            report.port
         );
     } else if report.passed() {
         let _ = writeln!(

@@ -131,6 +131,7 @@ impl ProbeView {
             topic_prefix: s.topic_prefix.clone(),
             limit: Duration::from_secs(10),
             alpn: None,
+            claim_template: None,
         };
         self.start(ctx, req, creds, s.telemetry_s.clamp(1, 5));
     }

@@ -46,6 +46,7 @@ fn test_within(
         topic_prefix: "thingflash".into(),
         limit,
         alpn: None,
+        claim_template: None,
     };
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut heard = Vec::new();
@@ -367,6 +368,7 @@ fn a_name_that_does_not_resolve_fails_dns() {
         topic_prefix: "thingflash".into(),
         limit: Duration::from_secs(2),
         alpn: None,
+        claim_template: None,
     };
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let r = probe::run(&req, &c, cancel, &mut |_| {});
@@ -415,6 +417,7 @@ fn alpn_offered(
         topic_prefix: "thingflash".into(),
         limit: Duration::from_secs(1),
         alpn,
+        claim_template: None,
     };
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     // s_server is no MQTT broker, so the report stops after TLS; what matters is what it
@@ -599,5 +602,60 @@ fn stay_runs_a_virtual_board_that_publishes_answers_ping_and_stops_on_ctrl_c() {
     assert!(
         got.contains("thingflash/thing-ok/reply {\"reply\":\"pong\""),
         "{got}"
+    );
+}
+
+/// The claim check of a batch: the firmware's own claim code over the desktop's TLS,
+/// against the strict fake of AWS's fleet-provisioning topics (`testkit::fleet`).
+fn claim_check(pki: &Pki, port: u16) -> Report {
+    let req = probe::Request {
+        host: "localhost".into(),
+        port,
+        client_id: "thingflash-claim-check".into(),
+        topic_prefix: "thingflash".into(),
+        limit: Duration::from_secs(10),
+        alpn: None,
+        claim_template: Some("shelf".into()),
+    };
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    probe::run(&req, &creds(pki, "ca.pem", "p256"), cancel, &mut |_| {})
+}
+
+#[test]
+fn a_claim_is_checked_by_connecting_and_subscribing_to_the_answers_and_a_revoked_one_is_named() {
+    use thingflash_testkit::fleet::{FleetFake, Template};
+    let pki = Pki::new();
+    let broker = Broker::plain(&pki);
+    let fake = FleetFake::start(&pki, broker.port);
+    fake.template(
+        "shelf",
+        Template {
+            enabled: true,
+            thing_prefix: "shelf-".into(),
+        },
+    );
+    fake.claim(pki.der("p256.der"));
+    let r = claim_check(&pki, fake.port);
+    assert!(r.passed(), "{r:#?}");
+    let stages: Vec<Stage> = r.stages.iter().map(|s| s.stage).collect();
+    assert_eq!(
+        stages,
+        [
+            Stage::Dns,
+            Stage::Tcp,
+            Stage::Tls,
+            Stage::Connect,
+            Stage::Subscribe
+        ]
+    );
+    assert!(fake.things().is_empty(), "a check provisions nothing");
+    // Revoked (`fleet close`): closed before CONNACK, and said to be the claim.
+    fake.revoke(pki.der("p256.der"));
+    let r = claim_check(&pki, fake.port);
+    let (stage, _, explanation) = failed(&r);
+    assert_eq!(stage, Stage::Connect, "{r:#?}");
+    assert!(
+        explanation.contains("claim certificate was refused"),
+        "{explanation}"
     );
 }

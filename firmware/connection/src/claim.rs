@@ -108,9 +108,77 @@ where
     T: Read + Write,
     P: Platform,
 {
-    let started = p.now_ms();
     let mut buffer = AllocBuffer;
     let mut client: ClaimClient<'_, '_, T> = Client::new(&mut buffer);
+    let provision = open(&mut client, transport, s, p).await?;
+
+    // 1. The board's own request.
+    let request = claim::csr_request(csr_pem);
+    let answer = ask(
+        &mut client,
+        p,
+        claim::CREATE_FROM_CSR,
+        &request,
+        ClaimStep::Create,
+    )
+    .await?;
+    let (certificate_id, certificate_pem, token) = match answer {
+        Answer::Certificate { id, pem, token } => (id, pem, token),
+        other => return Err(reject(p, ClaimStep::Create, other)),
+    };
+    p.emit(&Event::ClaimCert {
+        id: Cow::Borrowed(&certificate_id),
+    });
+
+    // 2. The template makes the thing and activates the certificate.
+    let params: Vec<(&str, &str)> = s
+        .parameters
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let request = claim::provision_request(&token, &params);
+    let answer = ask(&mut client, p, &provision, &request, ClaimStep::Provision).await?;
+    let thing = match answer {
+        Answer::Provisioned { thing } => thing,
+        other => return Err(reject(p, ClaimStep::Provision, other)),
+    };
+    let _ = client.disconnect(&DisconnectOptions::new()).await;
+    Ok(Claimed {
+        certificate_pem,
+        certificate_id,
+        thing,
+    })
+}
+
+/// Check a claim certificate and its policy without provisioning anything: connect with
+/// it and subscribe to the answer topics (what a revoked claim, or a policy without the
+/// provisioning topics, fails), then disconnect. The connection test's claim stages.
+pub async fn check<T, P>(transport: T, s: &ClaimSettings, p: &mut P) -> Result<(), ClaimEnd>
+where
+    T: Read + Write,
+    P: Platform,
+{
+    let mut buffer = AllocBuffer;
+    let mut client: ClaimClient<'_, '_, T> = Client::new(&mut buffer);
+    open(&mut client, transport, s, p).await?;
+    let _ = client.disconnect(&DisconnectOptions::new()).await;
+    Ok(())
+}
+
+/// Connect with the claim certificate and subscribe to both requests' answers (AWS
+/// answers on this connection only, and drops an answer nobody subscribed to); the
+/// template's provision topic.
+async fn open<T, P>(
+    client: &mut ClaimClient<'_, '_, T>,
+    transport: T,
+    s: &ClaimSettings,
+    p: &mut P,
+) -> Result<String, ClaimEnd>
+where
+    T: Read + Write,
+    P: Platform,
+{
+    let started = p.now_ms();
     let keepalive = NonZero::new(s.keepalive_s).unwrap_or(NonZero::<u16>::MIN.saturating_add(59));
     p.emit(&Event::ClaimStart {
         template: Cow::Borrowed(&s.template),
@@ -150,8 +218,6 @@ where
         Err(e) => return Err(closed(p, &e, true)),
     }
 
-    // Both requests' answers are subscribed to before anything is asked: AWS answers on
-    // this connection only, and drops an answer nobody subscribed to.
     let provision = claim::provision_topic(&s.template);
     let mut answer_topics = Vec::new();
     for request in [claim::CREATE_FROM_CSR, provision.as_str()] {
@@ -197,42 +263,7 @@ where
         }
     }
 
-    // 1. The board's own request.
-    let request = claim::csr_request(csr_pem);
-    let answer = ask(
-        &mut client,
-        p,
-        claim::CREATE_FROM_CSR,
-        &request,
-        ClaimStep::Create,
-    )
-    .await?;
-    let (certificate_id, certificate_pem, token) = match answer {
-        Answer::Certificate { id, pem, token } => (id, pem, token),
-        other => return Err(reject(p, ClaimStep::Create, other)),
-    };
-    p.emit(&Event::ClaimCert {
-        id: Cow::Borrowed(&certificate_id),
-    });
-
-    // 2. The template makes the thing and activates the certificate.
-    let params: Vec<(&str, &str)> = s
-        .parameters
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let request = claim::provision_request(&token, &params);
-    let answer = ask(&mut client, p, &provision, &request, ClaimStep::Provision).await?;
-    let thing = match answer {
-        Answer::Provisioned { thing } => thing,
-        other => return Err(reject(p, ClaimStep::Provision, other)),
-    };
-    let _ = client.disconnect(&DisconnectOptions::new()).await;
-    Ok(Claimed {
-        certificate_pem,
-        certificate_id,
-        thing,
-    })
+    Ok(provision)
 }
 
 /// A `rejected` answer (or a wrong one) reported as its step's refusal.
