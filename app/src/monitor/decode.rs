@@ -75,6 +75,24 @@ pub struct Decoder {
     seen: codeless::Seen,
     /// The board is connected with a claim certificate, provisioning itself.
     claiming: bool,
+    /// The last thingflash event since the board booted thingflash's firmware: where it
+    /// stopped, when its own watchdog resets it.
+    last_event: Option<&'static str>,
+}
+
+/// Where thingflash's firmware was when its watchdog fired, from the last event it printed.
+fn stopped_after(event: &str) -> &'static str {
+    match event.split('.').next().unwrap_or_default() {
+        "boot" | "creds" | "key" | "csr" => {
+            "before WiFi was up: the radio did not start (in an emulator, which has no radio, the firmware stops here)"
+        }
+        "wifi" => "while joining the WiFi network",
+        "time" => "while setting the clock by SNTP",
+        "dns" | "tls" => "in the TLS handshake",
+        "mqtt" | "mem" => "in the MQTT session",
+        "claim" => "while provisioning itself by claim",
+        _ => "after that event",
+    }
 }
 
 /// The tag of an ESP-IDF log line: `task_wdt` in `E (25312) task_wdt: ...`.
@@ -234,12 +252,28 @@ impl Decoder {
         if let Some(d) = self.panic(t) {
             return d;
         }
-        if let Some(d) = rom(t) {
+        if let Some(mut d) = rom(t) {
             // A reset starts the board without a clock; other ROM lines change nothing.
             let t = t.trim_start();
             if t.starts_with("rst:") || t.contains("rst cause:") {
                 self.time_set = false;
                 self.in_panic = false;
+                if let Some(last) = self.last_event.take()
+                    && let Some(e) = &mut d.explanation
+                    && e.title.contains("TG1WDT")
+                {
+                    // thingflash's firmware runs its own watchdog on timer group 1: this
+                    // reset is that one, not ESP-IDF's interrupt watchdog.
+                    *e = Explanation::new(
+                        "reset by thingflash's own watchdog (timer group 1, 60 s)",
+                        format!(
+                            "thingflash's firmware feeds a 60 s watchdog from its own task every 5 s; the chip was reset because its executor ran no task for a minute. The last event before it was `{last}`: it stopped {}",
+                            stopped_after(last)
+                        ),
+                        "read the lines around that event; if it repeats at the same place, report it with this log and the board (the firmware's ELF names the functions of a backtrace)",
+                    )
+                    .with_rule("thingflash-watchdog");
+                }
             }
             return d;
         }
@@ -312,10 +346,14 @@ impl Decoder {
     }
 
     fn event(&mut self, line: &str, ev: Event<'static>) -> Decoded {
+        if self.last_event.is_some() {
+            self.last_event = Some(ev.name());
+        }
         let (level, explanation) = match &ev {
             Event::Boot { chip, elf, .. } => {
                 self.time_set = false;
                 self.claiming = false;
+                self.last_event = Some("boot");
                 self.in_panic = false;
                 self.pick_embedded_symbols(chip, elf.as_deref());
                 (Level::Info, None)
