@@ -45,6 +45,11 @@ pub struct FleetSettings {
     pub every_board: bool,
     /// Wait for each board to report MQTT connected (thingflash's firmware).
     pub wait_connected: bool,
+    /// Provision by claim: boards get a batch's claim and provision themselves; this
+    /// computer needs no AWS credentials.
+    pub by_claim: bool,
+    /// The batch folder (`thingflash fleet setup-aws --out`).
+    pub claim_batch: Option<PathBuf>,
 }
 
 impl Default for FleetSettings {
@@ -57,6 +62,8 @@ impl Default for FleetSettings {
             key: fleet::FleetKey::Board,
             every_board: true,
             wait_connected: false,
+            by_claim: false,
+            claim_batch: None,
         }
     }
 }
@@ -88,6 +95,8 @@ pub(super) struct FleetView {
     progress: Option<Progress>,
     /// The last run's one-line outcome, or its error and fix.
     outcome: Option<Result<String, (String, String)>>,
+    /// The claim batch read, or why it cannot be used.
+    batch: Option<Result<fleet::claim::Batch, String>>,
 }
 
 struct Run {
@@ -121,6 +130,16 @@ impl FleetView {
                 fix: "choose a CSV file you can read (File > Save As CSV in a spreadsheet)".into(),
             }]),
         });
+    }
+
+    /// Read the claim batch in `dir` (what the form shows of it; the claim's key is read
+    /// again when a run starts).
+    pub(super) fn load_batch(&mut self, dir: &Path) {
+        self.batch = Some(
+            fleet::claim::Claim::load(dir)
+                .map(|c| c.batch)
+                .map_err(|e| e.to_string()),
+        );
     }
 
     /// Whether a run is under way.
@@ -231,6 +250,22 @@ impl FleetView {
 pub(super) fn blockers(app: &ThingflashApp) -> Vec<String> {
     let mut b = Vec::new();
     let f = &app.settings.fleet;
+    if f.by_claim {
+        match &app.fleet.batch {
+            None => b.push("open the batch folder thingflash fleet setup-aws wrote".into()),
+            Some(Err(_)) => {
+                b.push("open a batch folder that can be read: it says why above".into())
+            }
+            Some(Ok(_)) => {}
+        }
+        if !app.settings.target.needs_device_config() {
+            b.push("provisioning by claim is for thingflash's firmware: choose it".into());
+        }
+        if !f.every_board && app.fleet.chosen.is_empty() {
+            b.push("tick the boards' ports, or take every board plugged in".into());
+        }
+        return b;
+    }
     match &app.fleet.manifest {
         None => b.push("open the manifest (a CSV: thing,mac,attributes,groups)".into()),
         Some(Err(_)) => {
@@ -253,8 +288,26 @@ pub(super) fn request(app: &ThingflashApp) -> Option<(fleet::Plan, Boards, Flash
         return None;
     }
     let f = &app.settings.fleet;
-    let manifest = app.fleet.manifest()?.clone();
-    let (journal, report) = run_files(f.manifest.as_deref()?);
+    // By claim: no manifest (the template names the things), the batch's claim, the
+    // journal and report in the batch's folder.
+    let (manifest, claim, (journal, report)) = if f.by_claim {
+        let dir = f.claim_batch.as_deref()?;
+        let claim = fleet::claim::Claim::load(dir).ok()?;
+        (
+            fleet::manifest::Manifest::default(),
+            Some(claim),
+            (
+                dir.join("station-journal.jsonl"),
+                dir.join("station-report"),
+            ),
+        )
+    } else {
+        (
+            app.fleet.manifest()?.clone(),
+            None,
+            run_files(f.manifest.as_deref()?),
+        )
+    };
     let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let plan = fleet::Plan {
         manifest,
@@ -284,7 +337,7 @@ pub(super) fn request(app: &ThingflashApp) -> Option<(fleet::Plan, Boards, Flash
         journal,
         calls_per_second: 10.0,
         wait_connected: f.wait_connected.then_some(WAIT_CONNECTED),
-        claim: None,
+        claim,
     };
     let boards = if f.every_board {
         Boards::EveryBoard
@@ -308,13 +361,16 @@ pub(super) fn form(ui: &mut egui::Ui, app: &mut ThingflashApp) -> Vec<Action> {
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.add_enabled_ui(!running, |ui| {
-                manifest(ui, app, &mut actions);
-                ui.add_space(8.0);
+                // By claim the template names the things: no manifest.
+                if !app.settings.fleet.by_claim {
+                    manifest(ui, app, &mut actions);
+                    ui.add_space(8.0);
+                }
                 ui.strong("Runs on the boards");
                 super::board::target_picker(ui, &mut app.settings.target);
                 ui.add(egui::Label::new(egui::RichText::new(settings_line(app)).weak()).wrap());
                 ui.add_space(8.0);
-                aws(ui, app);
+                aws(ui, app, &mut actions);
                 ui.add_space(8.0);
                 ports(ui, app);
             });
@@ -409,6 +465,12 @@ fn manifest(ui: &mut egui::Ui, app: &mut ThingflashApp, actions: &mut Vec<Action
 /// What every board gets besides its identity, in one line.
 fn settings_line(app: &ThingflashApp) -> String {
     let s = &app.settings;
+    if s.fleet.by_claim && s.target.needs().device_config {
+        return format!(
+            "WiFi \"{}\", the batch's endpoint; each board makes its key, provisions itself by claim and connects as its thing (step 3 of One board sets the rest)",
+            s.wifi_ssid
+        );
+    }
     if s.target.needs().device_config {
         let endpoint = if s.endpoint.trim().is_empty() {
             "the account's endpoint".to_string()
@@ -427,9 +489,57 @@ fn settings_line(app: &ThingflashApp) -> String {
     }
 }
 
-fn aws(ui: &mut egui::Ui, app: &mut ThingflashApp) {
+fn aws(ui: &mut egui::Ui, app: &mut ThingflashApp, actions: &mut Vec<Action>) {
     let f = &mut app.settings.fleet;
     ui.strong("AWS IoT");
+    ui.radio_value(
+        &mut f.by_claim,
+        false,
+        "With my AWS credentials: a thing and a certificate for each board",
+    );
+    ui.radio_value(
+        &mut f.by_claim,
+        true,
+        "By claim: boards provision themselves (no AWS credentials here)",
+    );
+    if f.by_claim {
+        ui.horizontal_wrapped(|ui| {
+            match &f.claim_batch {
+                Some(p) => {
+                    let name = p.file_name().unwrap_or(p.as_os_str());
+                    ui.label(name.to_string_lossy())
+                        .on_hover_text(p.display().to_string());
+                }
+                None => {
+                    ui.weak("the folder thingflash fleet setup-aws wrote:");
+                }
+            }
+            if ui.button("Open a batch folder...").clicked()
+                && let Some(dir) = rfd::FileDialog::new().pick_folder()
+            {
+                actions.push(Action::OpenBatch(dir));
+            }
+        });
+        match &app.fleet.batch {
+            Some(Ok(b)) => {
+                ui.label(format!(
+                    "template {}: each thing {}<MAC>; boards connect to {}",
+                    b.template, b.thing_prefix, b.endpoint
+                ));
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            None => {}
+        }
+        if app.settings.target.needs().reports_stages {
+            ui.checkbox(
+                &mut f.wait_connected,
+                "Wait until each board has provisioned itself and reports MQTT connected",
+            );
+        }
+        return;
+    }
     egui::Grid::new("fleet-aws")
         .num_columns(2)
         .spacing([8.0, 4.0])

@@ -207,6 +207,8 @@ pub(super) enum Action {
     ManyBoards(bool),
     /// Read this manifest for the station.
     OpenManifest(std::path::PathBuf),
+    /// Read this claim batch folder for the station.
+    OpenBatch(std::path::PathBuf),
     /// Start the station's run.
     StartFleet,
     /// Stop taking new boards.
@@ -276,10 +278,13 @@ impl ThingflashApp {
         .with_manifest()
     }
 
-    /// The manifest of the last session, read again.
+    /// The manifest and claim batch of the last session, read again.
     fn with_manifest(mut self) -> Self {
         if let Some(p) = self.settings.fleet.manifest.clone() {
             self.fleet.load(&p);
+        }
+        if let Some(d) = self.settings.fleet.claim_batch.clone() {
+            self.fleet.load_batch(&d);
         }
         self
     }
@@ -671,6 +676,10 @@ impl ThingflashApp {
             Action::OpenManifest(path) => {
                 self.fleet.load(&path);
                 self.settings.fleet.manifest = Some(path);
+            }
+            Action::OpenBatch(dir) => {
+                self.fleet.load_batch(&dir);
+                self.settings.fleet.claim_batch = Some(dir);
             }
             Action::StartFleet => {
                 if let Some((plan, boards, link, report)) = super::fleet::request(self) {

@@ -1406,3 +1406,84 @@ fn a_board_that_makes_its_key_is_provisioned_by_the_windows_flash() {
         Some(&key.public_sec1()[..])
     );
 }
+
+#[test]
+fn the_station_writes_a_batchs_claim_with_no_aws_credentials() {
+    let pki = thingflash_testkit::Pki::new();
+    let batch = tempfile::tempdir().unwrap();
+    // A batch folder as `fleet setup-aws` writes it (the claim: the PKI's P-256 pair).
+    std::fs::write(
+        batch.path().join("batch.json"),
+        serde_json::json!({
+            "template": "shelf",
+            "thing_prefix": "shelf-",
+            "policy": "thingflash-device",
+            "claim_policy": "shelf-claim",
+            "claim_certificate_id": "c1a1m",
+            "claim_certificate_arn": "arn:aws:iot:eu-west-1:123456789012:cert/c1a1m",
+            "endpoint": "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com",
+            "region": "eu-west-1"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::copy(
+        pki.path("p256.pem"),
+        batch.path().join("claim-certificate.pem.crt"),
+    )
+    .unwrap();
+    std::fs::copy(
+        pki.path("p256.key"),
+        batch.path().join("claim-private.pem.key"),
+    )
+    .unwrap();
+    let mock = Mock::start_with_mac("esp32c3", "240ac4b00001");
+    let settings = Settings {
+        wifi_ssid: "lab".into(),
+        no_reset: true,
+        many_boards: true,
+        fleet: thingflash::gui::FleetSettings {
+            by_claim: true,
+            claim_batch: Some(batch.path().to_path_buf()),
+            every_board: false,
+            ..Default::default()
+        },
+        ..Settings::default()
+    };
+    let port = mock.port.clone();
+    let mut h = Harness::builder()
+        .with_size(thingflash::gui::DEFAULT_SIZE)
+        .build_eframe(move |cc| {
+            let mut app = ThingflashApp::with_settings(cc.egui_ctx.clone(), settings);
+            // No AWS at all: an endpoint nothing answers on, no credentials.
+            app.use_aws(thingflash::provision::Account {
+                endpoint_url: Some("http://127.0.0.1:1".into()),
+                ..Default::default()
+            });
+            app.freeze_ports(vec![thingflash::ports::PortInfo {
+                name: port,
+                usb: None,
+                product: None,
+                serial: None,
+                bridge: None,
+            }]);
+            app
+        });
+    h.run_steps(3);
+    h.get_by_label_contains("template shelf: each thing shelf-<MAC>");
+    h.get_by_label_contains(&mock.port).click();
+    h.get_by_label("Flash chips of a revision the firmware does not declare")
+        .click();
+    h.run_steps(2);
+    button(&h, "Start").click();
+    h.run_steps(2);
+    run_until_for(&mut h, "the station's run", Duration::from_secs(120), |a| {
+        !a.station_running()
+    });
+    h.get_by_label_contains("1 written with the claim");
+    h.get_by_label("shelf-240ac4b00001");
+    let part = mock.read_flash(thingflash::bundle::CREDENTIALS_OFFSET, 0x2000);
+    let creds = thingflash_protocol::credentials::read(&part).unwrap();
+    assert_eq!(creds.config.claim_template, "shelf");
+    assert!(batch.path().join("station-report.csv").exists());
+}
