@@ -128,6 +128,21 @@ impl FleetFake {
         Self { port, state }
     }
 
+    /// The usual scene: an enabled template `template` naming things `<prefix><Mac>`, and
+    /// the PKI's P-256 device certificate (`p256.pem`, `p256.key`) as the batch's claim.
+    pub fn with_claim(pki: &Pki, upstream: u16, template: &str, prefix: &str) -> Self {
+        let fake = Self::start(pki, upstream);
+        fake.template(
+            template,
+            Template {
+                enabled: true,
+                thing_prefix: prefix.to_string(),
+            },
+        );
+        fake.claim(pki.der("p256.der"));
+        fake
+    }
+
     /// Add a template.
     pub fn template(&self, name: &str, template: Template) {
         lock(&self.state)

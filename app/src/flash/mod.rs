@@ -723,10 +723,11 @@ pub fn run(
     } else if board_key && !plan.new_key {
         // The board keeps the key it has: its key partition is erased only when its
         // table has none yet (new to this layout: whatever is there is not a key).
+        // A table that cannot be read stops the run: guessing "new" would erase the only
+        // key the board has (and orphan its certificate). A blank board reads as erased
+        // bytes, which parse as no table: new.
         on_event(Event::ReadingTable);
-        let keeps = read_table(&mut flasher, &opts.port)
-            .ok()
-            .is_some_and(|t| has_key_partition(&t));
+        let keeps = has_key_partition(&read_table(&mut flasher, &opts.port)?);
         plan.segments
             .iter()
             .filter(|s| !(keeps && s.name == bundle::KEY_SEGMENT))

@@ -156,19 +156,17 @@ pub fn setup(
     }
     let claim_policy = format!("{}-claim", req.template);
     runtime()?.block_on(async {
-        let conf = provision::load_config(&req.account).await;
-        let region = conf
-            .region()
-            .map(ToString::to_string)
-            .ok_or(ProvisionError::NoRegion)?;
-        let (account, _) = provision::who_am_i(&conf).await?;
-        let iot = aws_sdk_iot::Client::new(&conf);
+        let provision::Session {
+            iot,
+            region,
+            account_id: account,
+        } = provision::session(&req.account).await?;
         let mut done: Vec<Resource> = Vec::new();
         let mut record = |r: Resource, done: &mut Vec<Resource>| {
             progress(r.clone());
             done.push(r);
         };
-        let endpoint = provision::ats_endpoint(&req.account).await?;
+        let endpoint = provision::describe_ats(&iot, &done).await?;
         let document = policy::document(&region, &account, &req.topic_prefix);
         let made = provision::ensure_policy(&iot, &req.policy, &document, &done).await?;
         record(
@@ -282,14 +280,23 @@ fn write(
     write_file(&dir.join(BATCH), json.as_bytes(), false, false)
 }
 
+/// Where a station keeps the journal and the report of a claim run when none are named:
+/// in the batch's folder (`station-journal.jsonl`, `station-report.csv/.jsonl`).
+pub fn station_files(dir: &Path) -> (PathBuf, PathBuf) {
+    (
+        dir.join("station-journal.jsonl"),
+        dir.join("station-report"),
+    )
+}
+
 /// Revoke the batch's claim certificate: boards not yet provisioned can no longer use it.
 pub fn close(dir: &Path, account: &Account) -> Result<Batch, ProvisionError> {
     let claim = Claim::load(dir).map_err(|e| ProvisionError::Batch(e.to_string()))?;
     let id = claim.batch.claim_certificate_id.clone();
     runtime()?.block_on(async {
-        let conf = provision::load_config(account).await;
-        provision::who_am_i(&conf).await?;
-        aws_sdk_iot::Client::new(&conf)
+        provision::session(account)
+            .await?
+            .iot
             .update_certificate()
             .certificate_id(&id)
             .new_status(CertificateStatus::Revoked)

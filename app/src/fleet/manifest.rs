@@ -341,6 +341,21 @@ impl Manifest {
     }
 }
 
+/// Where a station keeps the journal and the report of a manifest when none are named:
+/// beside it, named after it (`NAME-journal.jsonl`, `NAME-report.csv/.jsonl`), so that the
+/// same manifest opened again resumes its run.
+pub fn run_files(manifest: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let stem = manifest
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "fleet".into());
+    let dir = manifest.parent().unwrap_or(std::path::Path::new("."));
+    (
+        dir.join(format!("{stem}-journal.jsonl")),
+        dir.join(format!("{stem}-report")),
+    )
+}
+
 /// The cells of one CSV line (RFC 4180): spreadsheets quote the cells they export
 /// (`"kitchen-{mac}","",...`), and a quoted cell may hold commas and doubled quotes.
 /// Each cell trimmed; `None` when a quote is left open.

@@ -255,11 +255,6 @@ impl Progress {
         Some(Duration::from_secs_f64(left as f64 / rate * 60.0))
     }
 
-    /// How many boards the run expects, when known.
-    pub fn expected(&self) -> Option<usize> {
-        self.expected
-    }
-
     /// How long the board on this line has taken so far (or took).
     pub fn elapsed(line: &BoardLine, now: Instant) -> f64 {
         match line.result {

@@ -504,22 +504,12 @@ fn setup<'a>(
 /// shares, the policy and the groups.
 fn aws_setup(plan: &Plan) -> Result<(aws_sdk_iot::Client, String), FleetError> {
     runtime()?.block_on(async {
-        let conf = provision::load_config(&plan.account).await;
-        let region = conf
-            .region()
-            .map(ToString::to_string)
-            .ok_or(ProvisionError::NoRegion)?;
-        let (account, _) = provision::who_am_i(&conf).await?;
-        let iot = aws_sdk_iot::Client::new(&conf);
-        let endpoint = iot
-            .describe_endpoint()
-            .endpoint_type("iot:Data-ATS")
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("iot:DescribeEndpoint", e, &[]))?
-            .endpoint_address()
-            .unwrap_or_default()
-            .to_string();
+        let provision::Session {
+            iot,
+            region,
+            account_id: account,
+        } = provision::session(&plan.account).await?;
+        let endpoint = provision::describe_ats(&iot, &[]).await?;
         check_settings(plan, &endpoint).map_err(FleetError::from)?;
         policy::validate_policy_name(&plan.policy)?;
         let document = policy::document(&region, &account, &plan.device.topic_prefix);

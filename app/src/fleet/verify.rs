@@ -28,9 +28,7 @@ pub fn verify(rows: &[ReportRow], account: &provision::Account) -> Result<Vec<Dr
         .build()
         .map_err(|e| FleetError::Runtime(e.to_string()))?;
     rt.block_on(async {
-        let conf = provision::load_config(account).await;
-        provision::who_am_i(&conf).await?;
-        let iot = aws_sdk_iot::Client::new(&conf);
+        let iot = provision::session(account).await?.iot;
         let mut drifted = Vec::new();
         for r in rows.iter().filter(|r| r.result != "failed" && !r.certificate_id.is_empty()) {
             let drift = |what: String, fix: &str| Drift {

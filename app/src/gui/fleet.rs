@@ -68,19 +68,6 @@ impl Default for FleetSettings {
     }
 }
 
-/// The journal and the report of a manifest: beside it, named after it.
-pub fn run_files(manifest: &Path) -> (PathBuf, PathBuf) {
-    let stem = manifest
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "fleet".into());
-    let dir = manifest.parent().unwrap_or(Path::new("."));
-    (
-        dir.join(format!("{stem}-journal.jsonl")),
-        dir.join(format!("{stem}-report")),
-    )
-}
-
 /// The view's state.
 #[derive(Default)]
 pub(super) struct FleetView {
@@ -305,7 +292,7 @@ pub(super) fn request(app: &ThingflashApp) -> Option<(fleet::Plan, Boards, Flash
         (
             app.fleet.manifest()?.clone(),
             None,
-            run_files(f.manifest.as_deref()?),
+            fleet::manifest::run_files(f.manifest.as_deref()?),
         )
     };
     let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
@@ -441,7 +428,7 @@ fn manifest(ui: &mut egui::Ui, app: &mut ThingflashApp, actions: &mut Vec<Action
         Some(Ok(m)) => {
             ui.label(m.describe());
             if let Some(p) = &app.settings.fleet.manifest {
-                let (journal, _) = run_files(p);
+                let (journal, _) = fleet::manifest::run_files(p);
                 if journal.exists() {
                     ui.weak("its journal is there: boards done before are skipped");
                 }

@@ -26,7 +26,7 @@ mod worker;
 
 use eframe::egui;
 
-pub use fleet::{FleetSettings, run_files};
+pub use fleet::FleetSettings;
 use state::{Action, SETTINGS_KEY};
 pub use state::{Settings, ThingflashApp};
 use steps::StepId;

@@ -458,25 +458,56 @@ pub fn pair_problem(cert_pem: &str, key_pem: &str) -> Option<String> {
         .map(|f| f.message.clone())
 }
 
-/// The account's ATS data endpoint (`iot:DescribeEndpoint`), what thingflash's firmware
-/// connects to when no endpoint was typed.
-pub async fn ats_endpoint(account: &Account) -> Result<String, ProvisionError> {
+/// The account behind an [`Account`], checked once: an AWS IoT client, its region and the
+/// account id (its credentials are known to work).
+pub struct Session {
+    /// The client.
+    pub iot: aws_sdk_iot::Client,
+    /// The region.
+    pub region: String,
+    /// The account id.
+    pub account_id: String,
+}
+
+/// Open a [`Session`]: the configuration the standard way, a region, working credentials.
+pub async fn session(account: &Account) -> Result<Session, ProvisionError> {
     let conf = load_config(account).await;
-    conf.region().ok_or(ProvisionError::NoRegion)?;
-    who_am_i(&conf).await?;
-    aws_sdk_iot::Client::new(&conf)
-        .describe_endpoint()
+    let region = conf
+        .region()
+        .map(ToString::to_string)
+        .ok_or(ProvisionError::NoRegion)?;
+    let (account_id, _) = who_am_i(&conf).await?;
+    Ok(Session {
+        iot: aws_sdk_iot::Client::new(&conf),
+        region,
+        account_id,
+    })
+}
+
+/// The account's ATS data endpoint (`iot:DescribeEndpoint`): what boards connect to.
+/// `done` is what exists already, for the error message.
+pub async fn describe_ats(
+    iot: &aws_sdk_iot::Client,
+    done: &[Resource],
+) -> Result<String, ProvisionError> {
+    iot.describe_endpoint()
         .endpoint_type("iot:Data-ATS")
         .send()
         .await
-        .map_err(|e| map_sdk_error("iot:DescribeEndpoint", e, &[]))?
+        .map_err(|e| map_sdk_error("iot:DescribeEndpoint", e, done))?
         .endpoint_address()
         .map(str::to_string)
         .ok_or(ProvisionError::Incomplete {
             action: "iot:DescribeEndpoint",
             field: "endpointAddress",
-            created: Created(Vec::new()),
+            created: Created(done.to_vec()),
         })
+}
+
+/// The account's ATS data endpoint, what thingflash's firmware connects to when no
+/// endpoint was typed.
+pub async fn ats_endpoint(account: &Account) -> Result<String, ProvisionError> {
+    describe_ats(&session(account).await?.iot, &[]).await
 }
 
 /// Run the whole flow. `progress` is called as steps start and resources appear.
@@ -492,13 +523,11 @@ pub async fn provision(
     policy::validate_policy_name(&policy_name)?;
 
     progress(Progress::Step("checking AWS credentials"));
-    let conf = load_config(&req.account).await;
-    let region = conf
-        .region()
-        .map(ToString::to_string)
-        .ok_or(ProvisionError::NoRegion)?;
-    let (account, _arn) = who_am_i(&conf).await?;
-    let iot = aws_sdk_iot::Client::new(&conf);
+    let Session {
+        iot,
+        region,
+        account_id: account,
+    } = session(&req.account).await?;
     let mut done: Vec<Resource> = Vec::new();
     let record = |r: Resource, done: &mut Vec<Resource>, progress: &mut dyn FnMut(Progress)| {
         progress(Progress::Done(r.clone()));
@@ -506,19 +535,7 @@ pub async fn provision(
     };
 
     progress(Progress::Step("finding the ATS endpoint"));
-    let endpoint = iot
-        .describe_endpoint()
-        .endpoint_type("iot:Data-ATS")
-        .send()
-        .await
-        .map_err(|e| map_sdk_error("iot:DescribeEndpoint", e, &done))?
-        .endpoint_address()
-        .map(str::to_string)
-        .ok_or(ProvisionError::Incomplete {
-            action: "iot:DescribeEndpoint",
-            field: "endpointAddress",
-            created: Created(done.clone()),
-        })?;
+    let endpoint = describe_ats(&iot, &done).await?;
 
     progress(Progress::Step("creating the certificate"));
     let (certificate_id, certificate_arn, certificate_pem, private_key_pem) = match &req.board_csr {

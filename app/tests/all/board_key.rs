@@ -95,20 +95,6 @@ fn flash_of(mock: &Mock, cable: Cable) -> (Vec<u8>, Vec<u8>) {
     )
 }
 
-fn certificates(moto: &Moto) -> Vec<String> {
-    rt().block_on(async {
-        moto.iot()
-            .list_certificates()
-            .send()
-            .await
-            .unwrap()
-            .certificates()
-            .iter()
-            .filter_map(|c| c.certificate_id().map(str::to_string))
-            .collect()
-    })
-}
-
 #[test]
 fn a_board_makes_its_key_and_only_the_certificate_for_it_is_written() {
     let moto = Moto::start();
@@ -138,7 +124,7 @@ fn a_board_makes_its_key_and_only_the_certificate_for_it_is_written() {
     assert_eq!(parts.config.client_id, THING);
     assert!(key_sector.iter().all(|b| *b == 0xFF));
     // In AWS: the thing with that one certificate, ACTIVE.
-    let ids = certificates(&moto);
+    let ids = moto.certificates();
     assert_eq!(ids.len(), 1, "{ids:?}");
     let principals = rt().block_on(async {
         moto.iot()
@@ -173,7 +159,7 @@ fn a_certificate_for_another_key_is_refused_before_it_is_written_and_removed_fro
         "nothing but the settings was written"
     );
     assert!(
-        certificates(&moto).is_empty(),
+        moto.certificates().is_empty(),
         "the certificate stays in AWS"
     );
 }
@@ -220,7 +206,7 @@ fn a_damaged_key_on_the_board_stops_the_run_with_its_fix_and_nothing_in_aws() {
     assert!(!ok, "{said}");
     assert!(said.contains("board key problem: damaged"), "{said}");
     assert!(said.contains("--new-key"), "{said}");
-    assert!(certificates(&moto).is_empty());
+    assert!(moto.certificates().is_empty());
 }
 
 #[test]

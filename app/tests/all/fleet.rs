@@ -53,27 +53,6 @@ fn report(dir: &Path) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn certificates(moto: &Moto) -> Vec<(String, String)> {
-    rt().block_on(async {
-        moto.iot()
-            .list_certificates()
-            .send()
-            .await
-            .unwrap()
-            .certificates()
-            .iter()
-            .map(|c| {
-                (
-                    c.certificate_id().unwrap_or_default().to_string(),
-                    c.status()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect()
-    })
-}
-
 #[test]
 fn a_station_makes_each_board_its_thing_once_and_a_resumed_run_skips_them() {
     let dir = station_dir("thing,mac,attributes,groups\nkitchen-{mac},,room=kitchen,sensors\n");
@@ -117,7 +96,7 @@ fn a_station_makes_each_board_its_thing_once_and_a_resumed_run_skips_them() {
             .unwrap();
         assert_eq!(g.things().len(), 2);
     });
-    let certs = certificates(&moto);
+    let certs = moto.certificates();
     assert_eq!(certs.len(), 2);
     assert!(certs.iter().all(|(_, s)| s == "ACTIVE"), "{certs:?}");
     // The journal holds every step and no secret.
@@ -151,8 +130,8 @@ fn a_station_makes_each_board_its_thing_once_and_a_resumed_run_skips_them() {
     let again = fleet("resume", dir.path(), &moto, &[&c3.port, &c6.port]);
     assert!(again.status.success(), "{}", text(&again));
     assert!(report(dir.path()).iter().all(|(_, _, r)| r == "skipped"));
-    assert_eq!(certificates(&moto).len(), 2);
-    let (first, _) = &certificates(&moto)[0];
+    assert_eq!(moto.certificates().len(), 2);
+    let (first, _) = &moto.certificates()[0];
     rt().block_on(async {
         iot.update_certificate()
             .certificate_id(first)
@@ -186,7 +165,7 @@ fn a_board_the_target_cannot_run_is_refused_before_anything_is_made_for_it() {
         "{csv}"
     );
     // Nothing in AWS for the ESP8266: one certificate, one thing.
-    assert_eq!(certificates(&moto).len(), 1);
+    assert_eq!(moto.certificates().len(), 1);
 }
 
 #[test]
@@ -221,7 +200,7 @@ fn a_run_killed_mid_way_resumes_with_every_board_done_once_and_no_orphan() {
     );
     // Exactly one certificate per board, each on its thing: the one the cut left
     // unwritten was deactivated and deleted.
-    let certs = certificates(&moto);
+    let certs = moto.certificates();
     assert_eq!(certs.len(), 2, "{certs:?}\n{}", text(&out));
     rt().block_on(async {
         for (_, thing, _) in &rows {
@@ -274,7 +253,7 @@ fn a_certificate_made_but_never_written_is_removed_when_the_run_resumes() {
     .unwrap();
     let out = fleet("resume", dir.path(), &moto, &[&c3.port]);
     assert!(out.status.success(), "{}", text(&out));
-    let certs = certificates(&moto);
+    let certs = moto.certificates();
     assert!(
         certs.iter().all(|(c, _)| *c != id),
         "the orphan {id} is still in AWS: {certs:?}"
@@ -345,7 +324,7 @@ fn boards_of_one_chip_are_told_apart_by_their_mac_not_their_port() {
     let again = fleet("resume", dir.path(), &moto, &reversed);
     assert!(again.status.success(), "{}", text(&again));
     assert!(report(dir.path()).iter().all(|(_, _, r)| r == "skipped"));
-    assert_eq!(certificates(&moto).len(), 3);
+    assert_eq!(moto.certificates().len(), 3);
 }
 
 #[test]
@@ -371,7 +350,7 @@ fn a_watching_station_takes_each_board_as_it_is_plugged_in() {
     let mut things: Vec<String> = report(dir.path()).into_iter().map(|r| r.1).collect();
     things.sort();
     assert_eq!(things, ["bench-100001", "bench-100002"], "{}", text(&out));
-    assert_eq!(certificates(&moto).len(), 2);
+    assert_eq!(moto.certificates().len(), 2);
 }
 
 #[test]
@@ -401,7 +380,7 @@ fn a_throttled_account_slows_the_station_down_and_every_board_is_still_done_once
         text(&out)
     );
     // Each board once: three certificates, each thing with one.
-    assert_eq!(certificates(&moto).len(), 3);
+    assert_eq!(moto.certificates().len(), 3);
     eprintln!("{requests} requests through the proxy, {throttled} throttled and retried");
 }
 
@@ -436,7 +415,7 @@ fn a_board_that_dies_mid_write_is_reported_its_certificate_removed_and_a_resume_
     let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
     assert!(csv.contains("write:"), "{csv}");
     // Its certificate went again: only the other board's is in AWS.
-    assert_eq!(certificates(&moto).len(), 1, "{rest:#?}");
+    assert_eq!(moto.certificates().len(), 1, "{rest:#?}");
     // Plugged in again (the same board, on a new port): the resume finishes it.
     let back = Mock::start_with_mac("esp32c3", "240ac4300001");
     let out = fleet("resume", dir.path(), &moto, &[&back.port, &steady.port]);
@@ -451,7 +430,7 @@ fn a_board_that_dies_mid_write_is_reported_its_certificate_removed_and_a_resume_
         results.contains(&("240ac4300002", "skipped")),
         "{results:?}"
     );
-    assert_eq!(certificates(&moto).len(), 2);
+    assert_eq!(moto.certificates().len(), 2);
 }
 
 /// Run `thingflash fleet run` on `ports` with `more` arguments; `at_line` sees each line
@@ -500,7 +479,7 @@ fn a_cable_cut_mid_write_is_reported_and_a_resume_on_a_new_cable_finishes_the_bo
     let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
     assert!(csv.contains("write:"), "{csv}");
     // The certificate it never received is not left in AWS.
-    assert!(certificates(&moto).is_empty(), "{seen:#?}");
+    assert!(moto.certificates().is_empty(), "{seen:#?}");
     drop(cable);
     // Plugged in again with another cable: the resume writes it whole.
     let again = Cable::to(&mock);
@@ -508,7 +487,7 @@ fn a_cable_cut_mid_write_is_reported_and_a_resume_on_a_new_cable_finishes_the_bo
     assert!(out.status.success(), "{}", text(&out));
     let rows = report(dir.path());
     assert_eq!(rows[0].2, "provisioned", "{rows:?}");
-    let certs = certificates(&moto);
+    let certs = moto.certificates();
     assert_eq!(certs.len(), 1, "{certs:?}");
     assert_eq!(certs[0].1, "ACTIVE");
 }
@@ -570,10 +549,10 @@ fn a_station_waits_for_mqtt_connected_and_names_why_a_board_did_not_connect() {
         "{failed}"
     );
     // Its certificate is on the board: it stays in AWS, and a resume does not redo it.
-    assert_eq!(certificates(&moto).len(), 2);
+    assert_eq!(moto.certificates().len(), 2);
     let out = fleet("resume", dir.path(), &moto, &[&good_port, &bad_port]);
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(certificates(&moto).len(), 2);
+    assert_eq!(moto.certificates().len(), 2);
 }
 
 #[test]
@@ -593,7 +572,7 @@ fn settings_every_board_would_refuse_stop_the_run_before_any_board_or_thing() {
     );
     // Refused once for the run: no board touched, nothing made in AWS.
     assert!(!said.contains(&c3.port), "{said}");
-    assert!(certificates(&moto).is_empty());
+    assert!(moto.certificates().is_empty());
     let things = rt().block_on(async { moto.iot().list_things().send().await.unwrap() });
     assert!(things.things().is_empty(), "{things:?}");
 }
@@ -698,7 +677,7 @@ fn boards_make_their_keys_and_the_report_says_no_key_left_them() {
             Some(&key.public_sec1()[..])
         );
     }
-    assert_eq!(certificates(&moto).len(), 2);
+    assert_eq!(moto.certificates().len(), 2);
 }
 
 #[test]
@@ -714,7 +693,7 @@ fn a_certificate_for_another_key_than_the_boards_is_refused_removed_and_not_writ
         csv.contains("is for another key than the one the board made"),
         "{csv}"
     );
-    assert!(certificates(&moto).is_empty(), "removed again");
+    assert!(moto.certificates().is_empty(), "removed again");
     let [b] = boards;
     drop(b.cable);
     let part = b.mock.read_flash(0xD000, 0x2000);

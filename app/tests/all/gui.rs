@@ -1282,6 +1282,11 @@ fn snapshots_of_the_station_form_and_a_refused_manifest() {
     h.get_by_label_contains("/dev/ttyUSB1").click();
     h.run_steps(3);
     h.snapshot_options("form", &snapshot_options("fleet"));
+    h.set_size(eframe::egui::vec2(1366.0, 768.0));
+    h.run_steps(3);
+    h.snapshot_options("form-1366x768", &snapshot_options("fleet"));
+    h.set_size(eframe::egui::vec2(1100.0, 720.0));
+    h.run_steps(3);
     // Two rows for one thing, and a pattern with a placeholder that does not exist: both
     // refused before anything is written, each with its line and its fix.
     std::fs::write(

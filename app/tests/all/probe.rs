@@ -623,18 +623,10 @@ fn claim_check(pki: &Pki, port: u16) -> Report {
 
 #[test]
 fn a_claim_is_checked_by_connecting_and_subscribing_to_the_answers_and_a_revoked_one_is_named() {
-    use thingflash_testkit::fleet::{FleetFake, Template};
     let pki = Pki::new();
     let broker = Broker::plain(&pki);
-    let fake = FleetFake::start(&pki, broker.port);
-    fake.template(
-        "shelf",
-        Template {
-            enabled: true,
-            thing_prefix: "shelf-".into(),
-        },
-    );
-    fake.claim(pki.der("p256.der"));
+    let fake =
+        thingflash_testkit::fleet::FleetFake::with_claim(&pki, broker.port, "shelf", "shelf-");
     let r = claim_check(&pki, fake.port);
     assert!(r.passed(), "{r:#?}");
     let stages: Vec<Stage> = r.stages.iter().map(|s| s.stage).collect();

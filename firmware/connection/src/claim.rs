@@ -83,15 +83,9 @@ fn failed<P: Platform>(p: &mut P, step: ClaimStep, detail: &str) -> ClaimEnd {
     ClaimEnd::Failed(step)
 }
 
+/// The session's report of a close (`mqtt.closed`), as the claim's end.
 fn closed<P: Platform, const N: usize>(p: &mut P, e: &MqttError<'_, N>, before: bool) -> ClaimEnd {
-    let reason = match e {
-        MqttError::Disconnect { reason, .. } => Some(reason.value()),
-        _ => None,
-    };
-    p.emit(&Event::MqttClosed {
-        reason,
-        before_connack: before,
-    });
+    crate::mqtt::closed(p, e, before);
     ClaimEnd::Closed {
         before_connack: before,
     }

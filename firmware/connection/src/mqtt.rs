@@ -101,7 +101,12 @@ impl End {
 // PUBLISH at a time.
 pub(crate) type MqttClient<'a, 'c, T> = Client<'a, 'c, T, AllocBuffer, 2, 1, 1, 0, 1, 0, 0>;
 
-fn closed<P: Platform, const N: usize>(p: &mut P, e: &MqttError<'_, N>, before: bool) -> End {
+/// Report how a connection closed (`mqtt.closed`) and say so as an [`End`].
+pub(crate) fn closed<P: Platform, const N: usize>(
+    p: &mut P,
+    e: &MqttError<'_, N>,
+    before: bool,
+) -> End {
     let reason = match e {
         MqttError::Disconnect { reason, .. } => Some(reason.value()),
         _ => None,

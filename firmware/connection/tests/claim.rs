@@ -32,16 +32,7 @@ fn scene() -> Scene {
     clock_now();
     let pki = Pki::new();
     let broker = Broker::plain(&pki);
-    let fake = FleetFake::start(&pki, broker.port);
-    fake.template(
-        "shelf",
-        Template {
-            enabled: true,
-            thing_prefix: "shelf-".into(),
-        },
-    );
-    // The batch's claim certificate: the PKI's P-256 device certificate.
-    fake.claim(pki.der("p256.der"));
+    let fake = FleetFake::with_claim(&pki, broker.port, "shelf", "shelf-");
     let key = DeviceKey::generate(|b| {
         use std::io::Read as _;
         std::fs::File::open("/dev/urandom")

@@ -65,6 +65,22 @@ pub fn write(
     config: &DeviceConfig,
     capacity: usize,
 ) -> Result<Zeroizing<Vec<u8>>, CredentialsError> {
+    let (mut w, encoded) = start(ca_certs, config, capacity)?;
+    w.push(TlvType::DEV_CERT, 0, 0, device_cert)?;
+    w.push(TlvType::PRIV_KEY, 0, 0, private_key)?;
+    w.push(CONFIG_RECORD, 0, 0, &encoded)?;
+    let image = Zeroizing::new(w.finish()?);
+    read(&image)?;
+    Ok(image)
+}
+
+/// What every credentials partition starts with: its root CAs (subtypes 0, 1, ..), after
+/// the config was validated; the config encoded, to follow the certificate.
+fn start(
+    ca_certs: &[&[u8]],
+    config: &DeviceConfig,
+    capacity: usize,
+) -> Result<(PartitionWriter, Zeroizing<Vec<u8>>), CredentialsError> {
     if ca_certs.is_empty() {
         return Err(CredentialsError::Missing("root CA certificate"));
     }
@@ -78,12 +94,7 @@ pub fn write(
         })?;
         w.push(TlvType::CA_CERT, subtype, 0, ca)?;
     }
-    w.push(TlvType::DEV_CERT, 0, 0, device_cert)?;
-    w.push(TlvType::PRIV_KEY, 0, 0, private_key)?;
-    w.push(CONFIG_RECORD, 0, 0, &encoded)?;
-    let image = Zeroizing::new(w.finish()?);
-    read(&image)?;
-    Ok(image)
+    Ok((w, encoded))
 }
 
 /// Read and check a credentials partition that holds everything (key included).
@@ -148,19 +159,7 @@ pub fn write_for_board_key(
     config: &DeviceConfig,
     capacity: usize,
 ) -> Result<Vec<u8>, CredentialsError> {
-    if ca_certs.is_empty() {
-        return Err(CredentialsError::Missing("root CA certificate"));
-    }
-    config.validate()?;
-    let encoded = config.encode()?;
-    let mut w = PartitionWriter::new(capacity);
-    for (i, ca) in ca_certs.iter().enumerate() {
-        let subtype = u8::try_from(i).map_err(|_| TlvError::PartitionFull {
-            needed: usize::MAX,
-            capacity,
-        })?;
-        w.push(TlvType::CA_CERT, subtype, 0, ca)?;
-    }
+    let (mut w, encoded) = start(ca_certs, config, capacity)?;
     if let Some(cert) = device_cert {
         w.push(TlvType::DEV_CERT, 0, 0, cert)?;
     }

@@ -314,6 +314,28 @@ impl Moto {
         aws_sdk_iot::Client::from_conf(conf)
     }
 
+    /// Every certificate in this moto: (id, status).
+    pub fn certificates(&self) -> Vec<(String, String)> {
+        rt().block_on(async {
+            self.iot()
+                .list_certificates()
+                .send()
+                .await
+                .unwrap()
+                .certificates()
+                .iter()
+                .map(|c| {
+                    (
+                        c.certificate_id().unwrap_or_default().to_string(),
+                        c.status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+    }
+
     /// [`Self::iot_as`] with the tests' usual credentials.
     pub fn iot(&self) -> aws_sdk_iot::Client {
         self.iot_as("testing", "testing")
@@ -478,20 +500,12 @@ impl Mock {
     pub fn read_flash(&self, offset: u32, len: usize) -> Vec<u8> {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("read.bin");
-        run(Command::new(peer("esptool")).args([
-            "--chip",
-            &self.chip,
-            "--port",
-            &self.port,
-            "--before",
-            "no-reset",
-            "--after",
-            "no-reset",
+        self.esptool(&[
             "read-flash",
             &format!("{offset:#x}"),
             &len.to_string(),
             out.to_str().unwrap(),
-        ]));
+        ]);
         std::fs::read(out).unwrap()
     }
 
@@ -501,19 +515,19 @@ impl Mock {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("data.bin");
         std::fs::write(&file, data).unwrap();
-        run(Command::new(peer("esptool")).args([
-            "--chip",
-            &self.chip,
-            "--port",
-            &self.port,
-            "--before",
-            "no-reset",
-            "--after",
-            "no-reset",
+        self.esptool(&[
             "write-flash",
             &format!("{offset:#x}"),
             file.to_str().unwrap(),
-        ]));
+        ]);
+    }
+
+    /// esptool on this mock, already in its loader (no resets).
+    fn esptool(&self, command: &[&str]) {
+        run(Command::new(peer("esptool"))
+            .args(["--chip", &self.chip, "--port", &self.port])
+            .args(["--before", "no-reset", "--after", "no-reset"])
+            .args(command));
     }
 
     pub fn pid(&self) -> i32 {
