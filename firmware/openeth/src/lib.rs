@@ -373,7 +373,8 @@ fn receive<R>(bus: &impl Bus, rx: &mut Rx, len: usize, take: impl FnOnce(&mut [u
 fn transmit<R>(bus: &impl Bus, tx: &mut Tx, len: usize, fill: impl FnOnce(&mut [u8]) -> R) -> R {
     let len = len.min(MTU);
     let r = bus.with_buffer(TX_INDEX, |b| fill(&mut b[..len]));
-    let flags = ((len as u32) << desc::LEN_SHIFT) | desc::TX_RD | desc::WR | desc::TX_PAD | desc::TX_CRC;
+    let flags =
+        ((len as u32) << desc::LEN_SHIFT) | desc::TX_RD | desc::WR | desc::TX_PAD | desc::TX_CRC;
     // This write sends it: the model reads the buffer now and clears RD.
     bus.write_desc(TX_INDEX, Word::Flags, flags);
     if bus.read_desc(TX_INDEX, Word::Flags) & desc::TX_RD != 0 {

@@ -102,11 +102,12 @@ impl Model {
             return true;
         }
         let mut copy = frame.len().min(MAXFL);
-        let mut fcs = if copy < frame.len() { 0 } else { 4 };
+        let mut fcs: usize = if copy < frame.len() { 0 } else { 4 };
         let buf = buffer_index(s.desc[i][1]);
         s.buffers[buf][..copy].copy_from_slice(&frame[..copy]);
         if moder & moder::PAD != 0 && copy < MINFL {
-            fcs = if MINFL - copy > fcs { 0 } else { fcs - (MINFL - copy) };
+            // QEMU: the padding eats into the 4 FCS bytes it appends, down to none.
+            fcs = fcs.saturating_sub(MINFL - copy);
             s.buffers[buf][copy..MINFL].fill(0);
             copy = MINFL;
         }
@@ -129,10 +130,19 @@ impl Model {
 }
 
 fn buffer_index(addr: u32) -> usize {
-    let off = addr.checked_sub(DRAM).expect("DMA below the driver's buffers") as usize;
-    assert_eq!(off % BUF_LEN, 0, "DMA into the middle of a buffer: {addr:#x}");
+    let off = addr
+        .checked_sub(DRAM)
+        .expect("DMA below the driver's buffers") as usize;
+    assert_eq!(
+        off % BUF_LEN,
+        0,
+        "DMA into the middle of a buffer: {addr:#x}"
+    );
     let i = off / BUF_LEN;
-    assert!(i < DESCRIPTORS, "DMA beyond the driver's buffers: {addr:#x}");
+    assert!(
+        i < DESCRIPTORS,
+        "DMA beyond the driver's buffers: {addr:#x}"
+    );
     i
 }
 
@@ -283,9 +293,15 @@ fn start_resets_the_mac_and_lays_out_one_tx_descriptor_and_the_rx_ring() {
     assert_eq!(s.desc[0], [desc::WR, DRAM]);
     for i in 1..=8 {
         let wrap = if i == 8 { desc::WR } else { 0 };
-        assert_eq!(s.desc[i], [desc::RX_E | desc::IRQ | wrap, DRAM + (i * BUF_LEN) as u32]);
+        assert_eq!(
+            s.desc[i],
+            [desc::RX_E | desc::IRQ | wrap, DRAM + (i * BUF_LEN) as u32]
+        );
     }
-    assert_eq!(s.rx_desc, 1, "RXEN rising points the MAC at descriptor TX_BD_NUM");
+    assert_eq!(
+        s.rx_desc, 1,
+        "RXEN rising points the MAC at descriptor TX_BD_NUM"
+    );
     assert!(s.sent.is_empty(), "setting up sends nothing");
     assert!(!s.irq);
 }
@@ -293,7 +309,9 @@ fn start_resets_the_mac_and_lays_out_one_tx_descriptor_and_the_rx_ring() {
 #[test]
 fn a_machine_without_the_mac_is_refused_with_what_to_do() {
     let signal = Signal::new();
-    let err = OpenEth::new(Model::absent(), &signal, 8).err().expect("refused");
+    let err = OpenEth::new(Model::absent(), &signal, 8)
+        .err()
+        .expect("refused");
     assert_eq!(err, Error::NoMac { moder: 0 });
     let text = std::format!("{err}");
     assert!(text.contains("runs only in Espressif's QEMU"), "{text}");
