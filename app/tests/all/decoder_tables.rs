@@ -520,3 +520,41 @@ fn every_transcribed_row_as_its_library_prints_it() {
     );
     f.done("transcribed tables", checked);
 }
+
+/// thingflash's firmware names a disconnect reason itself (`firmware/device/src/wifi.rs`,
+/// from esp-radio's numbers): each of its names must be the one this table gives the
+/// number, and the board's `wifi.failed` line must be explained as that reason.
+#[test]
+fn every_wifi_reason_the_included_firmware_names_agrees_with_the_table() {
+    let src = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../firmware/device/src/wifi.rs"),
+    )
+    .unwrap();
+    let pairs: Vec<(u16, &str)> = src
+        .lines()
+        .filter_map(|l| {
+            // `(201, "WIFI_REASON_NO_AP_FOUND")`, on the arm's line or the next.
+            let (left, name) = l.split_once(", \"WIFI_REASON_")?;
+            let n = left.rsplit('(').next()?.parse().ok()?;
+            Some((n, &l[l.find("WIFI_REASON_")?..][..name.find('"')? + 12]))
+        })
+        .filter(|(n, _)| *n != 0)
+        .collect();
+    assert!(
+        pairs.len() >= 50,
+        "read {} reasons from wifi.rs",
+        pairs.len()
+    );
+    let mut f = Failures::default();
+    for (n, name) in &pairs {
+        let known = net::WIFI_REASONS
+            .iter()
+            .any(|(x, e)| x == n && e.name == *name);
+        let short = name.trim_start_matches("WIFI_REASON_");
+        f.check(
+            &format!("[tf1] wifi.failed reason={n} detail={name}"),
+            |e| known && e.title.contains(short),
+        );
+    }
+    f.done("the included firmware's WiFi reasons", pairs.len());
+}

@@ -90,6 +90,11 @@ const FW: &str = env!("CARGO_PKG_VERSION");
 const CREDS_RETRY: Duration = Duration::from_secs(10);
 /// NTP servers used when the config names none.
 const DEFAULT_NTP: [&str; 2] = ["pool.ntp.org", "time.google.com"];
+/// mbedTLS's `MBEDTLS_ERR_NET_CONNECT_FAILED`.
+const NET_CONNECT_FAILED: i32 = -0x0044;
+/// mbedTLS's `MBEDTLS_ERR_SSL_TIMEOUT`.
+const SSL_TIMEOUT: i32 = -0x6800;
+
 /// A handshake or TCP connect that takes longer than this is abandoned and retried.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -466,10 +471,35 @@ async fn resolve(stack: Stack<'static>, host: &str) -> Option<IpAddr> {
         Err(e) => {
             say(&Event::DnsFailed {
                 host: host.into(),
-                detail: format!("{e:?}").into(),
+                detail: dns_detail(e).into(),
             });
             None
         }
+    }
+}
+
+/// What a failed lookup means, in the words of the grammar's `detail`.
+fn dns_detail(e: embassy_net::dns::Error) -> &'static str {
+    use embassy_net::dns::Error;
+    match e {
+        Error::InvalidName => "not a valid host name",
+        Error::NameTooLong => "host name too long",
+        // embassy-net folds a timeout, NXDOMAIN and a server error into this one.
+        Error::Failed => "no answer with an address from the network's DNS server",
+    }
+}
+
+/// What a failed SNTP exchange means (sntpc's error, in the words of the grammar's
+/// `detail`): a network fault, or an answer the client rightly refused.
+fn sntp_detail(e: sntpc::Error) -> &'static str {
+    use sntpc::Error;
+    match e {
+        Error::Network => "network error sending or receiving",
+        Error::KissOfDeath(_) => "the server refused to serve (kiss-o'-death)",
+        Error::UnsynchronizedClock => "the server's own clock is not synchronised",
+        Error::ResponseAddressMismatch => "an answer from another address",
+        Error::IncorrectOriginTimestamp => "an answer to another request",
+        _ => "an answer that is not a valid SNTPv4 reply",
     }
 }
 
@@ -559,7 +589,7 @@ async fn sync_time(stack: Stack<'static>, servers: &[String], rng: &mut Rng) {
                 }
                 Ok(Err(e)) => say(&Event::TimeFailed {
                     server: server.as_str().into(),
-                    detail: format!("{e:?}").into(),
+                    detail: sntp_detail(e).into(),
                 }),
                 Err(_) => say(&Event::TimeFailed {
                     server: server.as_str().into(),
@@ -604,19 +634,28 @@ impl Connector for Endpoint {
         .await
         {
             Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
+            // The connect is mbedTLS's net layer's step on other firmware: its code, so the
+            // monitor explains a refused or unreachable endpoint as it does there.
+            // embassy-net's client folds refused, unreachable and timed out into one error.
+            Ok(Err(embassy_net::tcp::Error::ConnectionReset)) => {
                 p.emit(&Event::TlsFailed {
-                    code: 0,
+                    code: NET_CONNECT_FAILED,
                     verify: 0,
-                    detail: format!("TCP connect to {ip}:{} failed: {e:?}", self.port).into(),
+                    detail: format!("TCP connect to {ip}:{} refused or unreachable", self.port)
+                        .into(),
                 });
                 return Err(Stage::Tls);
             }
             Err(_) => {
                 p.emit(&Event::TlsFailed {
-                    code: 0,
+                    code: NET_CONNECT_FAILED,
                     verify: 0,
-                    detail: "TCP connect timed out".into(),
+                    detail: format!(
+                        "TCP connect to {ip}:{} timed out after {} s",
+                        self.port,
+                        CONNECT_TIMEOUT.as_secs()
+                    )
+                    .into(),
                 });
                 return Err(Stage::Tls);
             }
@@ -627,9 +666,13 @@ impl Connector for Endpoint {
                 Ok(Err(_)) => return Err(Stage::Tls),
                 Err(_) => {
                     p.emit(&Event::TlsFailed {
-                        code: 0,
+                        code: SSL_TIMEOUT,
                         verify: 0,
-                        detail: "TLS handshake timed out".into(),
+                        detail: format!(
+                            "TLS handshake not done after {} s",
+                            CONNECT_TIMEOUT.as_secs()
+                        )
+                        .into(),
                     });
                     return Err(Stage::Tls);
                 }
