@@ -159,11 +159,18 @@ impl Broker {
     /// however slowly its TLS handshake runs on a loaded machine. Line-buffered through
     /// coreutils' stdbuf: into a pipe, its stdio would hold every line until it exits.
     pub fn subscribe(&self, pki: &Pki, topic: &str, count: usize) -> Child {
+        self.subscribe_for(pki, topic, count, Duration::from_secs(20))
+    }
+
+    /// [`Self::subscribe`], giving up after `wait` rather than 20 s (an emulated board
+    /// takes longer to boot and connect than a host client).
+    pub fn subscribe_for(&self, pki: &Pki, topic: &str, count: usize, wait: Duration) -> Child {
         let mut child = Command::new("stdbuf")
             .arg("-oL")
             .arg(peer("mosquitto_sub"))
             .args(self.client_args(pki, "tester-sub", topic))
-            .args(["-d", "-C", &count.to_string(), "-W", "20"])
+            .args(["-d", "-C", &count.to_string(), "-W"])
+            .arg(wait.as_secs().to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

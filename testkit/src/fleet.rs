@@ -4,8 +4,9 @@
 //! provision-wo-cert.html) and what it does not say kept apart:
 //!
 //! - it terminates mutual TLS as AWS does (the test CA's server certificate for
-//!   `localhost`, a client certificate required); a revoked certificate, or one the fake
-//!   issued that is not active yet, is closed before CONNACK (AWS's way);
+//!   `localhost`, a client certificate required); a revoked certificate, one the fake
+//!   issued that is not active yet, or one whose policy does not allow `iot:Connect`, is
+//!   closed before CONNACK (AWS's way);
 //! - a connection with the claim certificate may only subscribe to the answer topics and
 //!   publish the two requests; anything else ends the connection (the claim policy);
 //! - `create-from-csr`: the request verified (`openssl req -verify`), its own key signed by
@@ -58,6 +59,7 @@ struct State {
     templates: HashMap<String, Template>,
     claims: HashSet<Vec<u8>>,
     revoked: HashSet<Vec<u8>>,
+    no_connect: HashSet<Vec<u8>>,
     issued: HashMap<Vec<u8>, (String, Status)>,
     tokens: HashMap<String, (Vec<u8>, Instant)>,
     things: Vec<(String, String)>,
@@ -158,6 +160,12 @@ impl FleetFake {
     /// Revoke a certificate (DER), as `UpdateCertificate REVOKED` does.
     pub fn revoke(&self, der: Vec<u8>) {
         lock(&self.state).revoked.insert(der);
+    }
+
+    /// A certificate (DER) whose policy does not allow `iot:Connect` for its client id:
+    /// AWS closes the connection before CONNACK.
+    pub fn deny_connect(&self, der: Vec<u8>) {
+        lock(&self.state).no_connect.insert(der);
     }
 
     /// A pre-provisioning hook that allows only these `Mac` parameters.
@@ -282,7 +290,7 @@ async fn connection(
         .map(|c| c.to_vec())?;
     let is_claim = {
         let s = lock(&state);
-        if s.revoked.contains(&peer) {
+        if s.revoked.contains(&peer) || s.no_connect.contains(&peer) {
             return None;
         }
         if matches!(s.issued.get(&peer), Some((_, Status::PendingActivation))) {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub use broker::Broker;
-pub use pki::{Pki, sign_request};
+pub use pki::{EMULATOR_BROKER, Pki, sign_request};
 
 /// Find a peer on PATH (or in /usr/sbin, where Debian puts mosquitto), or fail loudly
 /// with what to run.

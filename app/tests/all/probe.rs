@@ -651,3 +651,18 @@ fn a_claim_is_checked_by_connecting_and_subscribing_to_the_answers_and_a_revoked
         "{explanation}"
     );
 }
+
+#[test]
+fn a_certificate_whose_policy_denies_iot_connect_is_closed_before_connack_and_named() {
+    let pki = Pki::new();
+    let broker = Broker::plain(&pki);
+    let fake = thingflash_testkit::fleet::FleetFake::start(&pki, broker.port);
+    let c = creds(&pki, "ca.pem", "p256");
+    let r = test(fake.port, "thingflash-p256", &c);
+    assert!(r.passed(), "allowed first: {r:#?}");
+    fake.deny_connect(pki.der("p256.der"));
+    let r = test(fake.port, "thingflash-p256", &c);
+    let (stage, _, explanation) = failed(&r);
+    assert_eq!(stage, Stage::Connect, "{r:#?}");
+    assert!(explanation.contains("iot:Connect"), "{explanation}");
+}
