@@ -260,7 +260,7 @@ impl Decoder {
                 self.in_panic = false;
                 if let Some(last) = self.last_event.take()
                     && let Some(e) = &mut d.explanation
-                    && rom_reset_code(t) == Some(TG1WDT_SYS_RST)
+                    && families::rom_reset_number(t) == Some(TG1WDT_SYS_RST)
                 {
                     // thingflash's firmware runs its own watchdog on timer group 1: this
                     // reset is that one, not ESP-IDF's interrupt watchdog.
@@ -817,16 +817,7 @@ pub fn mbedtls(code: i32) -> Explanation {
 
 /// The reset reason a watchdog of timer group 1 gives on the ESP32-C3 and C6, the chips
 /// thingflash's firmware runs on (their ROMs' `rst:0x8`).
-const TG1WDT_SYS_RST: u32 = 0x8;
-
-/// The number of a ROM's `rst:0x8 (TG1WDT_SYS_RST),boot:0xc ...` line.
-fn rom_reset_code(t: &str) -> Option<u32> {
-    let hex = t.strip_prefix("rst:0x")?;
-    let end = hex
-        .find(|c: char| !c.is_ascii_hexdigit())
-        .unwrap_or(hex.len());
-    u32::from_str_radix(&hex[..end], 16).ok()
-}
+const TG1WDT_SYS_RST: u8 = 0x8;
 
 fn rom(t: &str) -> Option<Decoded> {
     let t = t.trim_start();

@@ -387,12 +387,18 @@ fn verify_info_line(t: &str) -> Option<Found> {
 // ROM banners and panics
 
 /// ESP32-family ROM: `rst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)`.
+/// The reset number of an ESP32-family ROM's `rst:0x8 (TG1WDT_SYS_RST),boot:0xc ...` line.
+pub(super) fn rom_reset_number(t: &str) -> Option<u8> {
+    let rest = t.strip_prefix("rst:0x")?;
+    u8::from_str_radix(rest[..rest.find([' ', '('])?].trim(), 16).ok()
+}
+
 pub(super) fn esp32_rom_reset(t: &str) -> Option<Found> {
     let rest = t.strip_prefix("rst:0x")?;
     let open = rest.find('(')? + 1;
     let close = open + rest[open..].find(')')?;
     let name = &rest[open..close];
-    let number = u8::from_str_radix(rest[..rest.find([' ', '('])?].trim(), 16).ok();
+    let number = rom_reset_number(t);
     let boot = rest[close..].find("boot:").and_then(|b| {
         let after = &rest[close + b..];
         let o = after.find('(')? + 1;

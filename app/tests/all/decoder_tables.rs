@@ -534,9 +534,9 @@ fn every_wifi_reason_the_included_firmware_names_agrees_with_the_table() {
         .lines()
         .filter_map(|l| {
             // `(201, "WIFI_REASON_NO_AP_FOUND")`, on the arm's line or the next.
-            let (left, name) = l.split_once(", \"WIFI_REASON_")?;
+            let (left, right) = l.split_once(", \"")?;
             let n = left.rsplit('(').next()?.parse().ok()?;
-            Some((n, &l[l.find("WIFI_REASON_")?..][..name.find('"')? + 12]))
+            Some((n, right.split('"').next()?))
         })
         .filter(|(n, _)| *n != 0)
         .collect();
