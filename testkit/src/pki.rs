@@ -11,13 +11,25 @@ pub struct Pki {
     dir: tempfile::TempDir,
 }
 
-/// Extensions of a localhost server certificate; also for [`EMULATOR_BROKER`], the name the
-/// emulated board resolves to the host.
-const SERVER_EXT: &str = "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,DNS:broker.thingflash.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n";
+/// The broker's name in the emulator harness, as a literal for `concat!`.
+macro_rules! emulator_broker {
+    () => {
+        "broker.thingflash.test"
+    };
+}
 
 /// The broker's name in the emulator harness (the `.test` top-level domain is reserved for
 /// tests, so it never resolves anywhere else).
-pub const EMULATOR_BROKER: &str = "broker.thingflash.test";
+pub const EMULATOR_BROKER: &str = emulator_broker!();
+
+/// Extensions of a localhost server certificate; also for [`EMULATOR_BROKER`], the name the
+/// emulated board resolves to the host.
+const SERVER_EXT: &str = concat!(
+    "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,DNS:",
+    emulator_broker!(),
+    ",IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"
+);
+
 /// Extensions of a server certificate for a name the tests never connect to.
 const OTHER_EXT: &str =
     "basicConstraints=CA:FALSE\nsubjectAltName=DNS:other.example\nextendedKeyUsage=serverAuth\n";
